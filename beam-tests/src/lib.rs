@@ -1,0 +1,1 @@
+//! Tests live in `tests/`; the drivers they load live in `drivers/`.

@@ -1,0 +1,1 @@
+//! Compile-fail tests of `#[erl_driver]` live in `tests/`.

@@ -1,1 +1,31 @@
+//! The `#[erl_driver]` attribute of [erldrv](https://docs.rs/erldrv).
+//!
+//! Use it through `erldrv::erl_driver`; the attribute's documentation lives there.
+//! This crate only parses, checks and expands: the generated code calls into
+//! `erldrv::__private`, where the callbacks' real work happens.
 
+mod ast;
+mod callbacks;
+mod check;
+mod expand;
+mod symbol;
+
+use proc_macro::TokenStream;
+
+/// Turns an `impl erldrv::Driver for T` block into a loadable Erlang driver.
+///
+/// Emits the `ErlDrvEntry` (only the callbacks the block writes are filled in; the rest
+/// stay NULL), the C-ABI trampolines' instantiations, and the exported `driver_init`.
+///
+/// Options, comma-separated:
+/// - `name = "my_drv"`: the driver name (default: the crate name). It must equal the file
+///   name the driver is loaded from, without extension.
+/// - `port_locking`: one lock per port instead of one per driver (`ERL_DRV_FLAG_USE_PORT_LOCKING`).
+/// - `soft_busy`: `output`/`outputv` may be called while the port is busy, which makes
+///   `port_command(P, D, [force])` work (`ERL_DRV_FLAG_SOFT_BUSY`).
+/// - `no_busy_msgq`: no busy message-queue limits (`ERL_DRV_FLAG_NO_BUSY_MSGQ`).
+/// - `init_ack`: `open_port/2` waits for `Port::init_ack` (`ERL_DRV_FLAG_USE_INIT_ACK`).
+#[proc_macro_attribute]
+pub fn erl_driver(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(args.into(), item.into()).into()
+}

@@ -1,1 +1,84 @@
+//! Erlang linked-in port drivers in safe Rust.
+//!
+//! A driver is a shared library the BEAM loads with `erl_ddll:load_driver/2`; each
+//! `open_port({spawn_driver, Name}, Opts)` creates a port served by its callbacks, running
+//! inside the VM at native speed. `erldrv` lets you write those callbacks as a Rust trait:
+//!
+//! ```no_run
+//! use erldrv::{Badarg, Driver, Port, Reply, StartError, erl_driver};
+//!
+//! struct Echo;
+//!
+//! #[erl_driver(name = "echo_drv")]
+//! impl Driver for Echo {
+//!     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+//!         Ok(Echo)
+//!     }
+//!
+//!     fn output(&mut self, port: &Port, data: &[u8]) {
+//!         port.output(data);
+//!     }
+//!
+//!     fn control(&mut self, _: &Port, _cmd: u32, data: &[u8], reply: &mut Reply) -> Result<(), Badarg> {
+//!         reply.extend_from_slice(data);
+//!         Ok(())
+//!     }
+//! }
+//! ```
+//!
+//! Build it as a `cdylib`, install `libecho_drv.so` as `echo_drv.so`, then from Erlang:
+//!
+//! ```erlang
+//! ok = erl_ddll:load_driver(Dir, "echo_drv"),
+//! Port = open_port({spawn_driver, "echo_drv"}, [binary]),
+//! port_command(Port, <<"hi">>),
+//! receive {Port, {data, <<"hi">>}} -> ok end.
+//! ```
+//!
+//! # What the framework guarantees
+//! - **No panic reaches the VM.** Every callback runs under `catch_unwind`; a panicking port
+//!   callback closes its port with reason `erldrv_panic` after sending the panic message to
+//!   the owner (see [`Driver`]). Building with `panic = "abort"` is a compile error, since
+//!   there would be nothing to catch.
+//! - **NULL means NULL.** Callbacks you do not write stay NULL in the driver entry, so the
+//!   VM's own defaults apply.
+//! - **No re-entrancy surprises.** Actions that make the VM call back into the driver
+//!   ([`Port::exit`], [`Port::init_ack`], [`Port::spawn_async`]) run after the current
+//!   callback has returned.
+//! - **Thread rules in types.** [`Port`] is neither `Send` nor `Sync`; `stop_select` gets no
+//!   port at all, since it may not use the driver API.
+//!
+//! The raw API is re-exported as [`sys`] (`erldrv-sys`).
 
+#[cfg(not(panic = "unwind"))]
+compile_error!(
+    "erldrv needs `panic = \"unwind\"`: with `panic = \"abort\"` a panic in a driver callback \
+     aborts the whole Erlang VM, and there is nothing to catch. Remove `panic = \"abort\"` from \
+     the profile in Cargo.toml."
+);
+
+mod binary;
+mod driver;
+mod error;
+mod iovec;
+mod port;
+mod reply;
+mod rt;
+
+pub use binary::Binary;
+pub use driver::Driver;
+pub use erldrv_macros::erl_driver;
+pub use error::{Badarg, ExitReason, InitError, StartError};
+pub use iovec::{IoVec, Segment};
+pub use port::{Event, Monitor, Pid, Port, PortId, SelectMode};
+pub use reply::Reply;
+
+/// The raw `erl_driver.h` API (`erldrv-sys`).
+pub use erldrv_sys as sys;
+
+/// Used by the code `#[erl_driver]` generates; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::rt::{DriverEntry, EntryCell, Slots, entry};
+    pub use erldrv_sys as sys;
+}

@@ -1,0 +1,72 @@
+//! Parsing: the attribute's options and the impl block, before any checks.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{ItemImpl, Meta, Token};
+
+/// One option as written: `key`, `key = value` or `key(...)`.
+pub struct Opt {
+    pub key: String,
+    pub key_span: Span,
+    pub value: OptValue,
+}
+
+pub enum OptValue {
+    Flag,
+    Value(syn::Expr),
+    List(Span),
+}
+
+/// Parses the attribute's arguments into options; syntax errors come back as one error.
+pub fn parse_args(args: TokenStream) -> syn::Result<Vec<Opt>> {
+    let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+    metas
+        .into_iter()
+        .map(|meta| {
+            let path = meta.path();
+            let key = path.get_ident().map(|i| i.to_string()).ok_or_else(|| {
+                syn::Error::new(
+                    path.span(),
+                    "expected an option name, such as `port_locking`",
+                )
+            })?;
+            let key_span = path.span();
+            let value = match meta {
+                Meta::Path(_) => OptValue::Flag,
+                Meta::NameValue(nv) => OptValue::Value(nv.value),
+                Meta::List(list) => OptValue::List(list.delimiter.span().join()),
+            };
+            Ok(Opt {
+                key,
+                key_span,
+                value,
+            })
+        })
+        .collect()
+}
+
+/// Parses the item the attribute is on; anything but an impl block is an error at the item.
+pub fn parse_item(item: TokenStream) -> syn::Result<ItemImpl> {
+    match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Impl(imp)) => Ok(imp),
+        Ok(other) => Err(syn::Error::new(
+            item_keyword_span(&other),
+            "#[erl_driver] goes on an `impl erldrv::Driver for YourType` block",
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The span of the item's leading keyword (`struct`, `fn`, ...), or the whole item.
+fn item_keyword_span(item: &syn::Item) -> Span {
+    match item {
+        syn::Item::Struct(s) => s.struct_token.span,
+        syn::Item::Enum(e) => e.enum_token.span,
+        syn::Item::Fn(f) => f.sig.fn_token.span,
+        syn::Item::Trait(t) => t.trait_token.span,
+        syn::Item::Mod(m) => m.mod_token.span,
+        other => other.span(),
+    }
+}

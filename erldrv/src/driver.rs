@@ -1,0 +1,139 @@
+//! The `Driver` trait: one method per `ErlDrvEntry` callback.
+
+use crate::{Badarg, Event, InitError, IoVec, Monitor, Port, Reply, StartError};
+
+/// A linked-in driver: the type is the state of one open port, its methods are the
+/// callbacks of the driver entry.
+///
+/// Put `#[erl_driver]` on the `impl Driver for ...` block. The attribute fills in only the
+/// entry slots of the methods the block writes; every other slot stays NULL, so the VM's
+/// own default applies (the defaults below describe that behaviour). Write only the
+/// callbacks your driver needs. `start` is required.
+///
+/// # Threads and locking
+/// Callbacks run on the VM's scheduler threads. Calls for one port never overlap, but they
+/// may come from different threads, hence `Send`. By default one driver-wide lock serializes
+/// all ports of the driver; with `#[erl_driver(port_locking)]` each port has its own lock,
+/// ports run in parallel, and state shared between ports (statics) must be synchronized.
+///
+/// A callback blocks its scheduler: keep callbacks short (well under a millisecond) and move
+/// long work to [`Port::spawn_async`] or your own threads.
+///
+/// # Panics
+/// A panic never unwinds into the VM. A panic in a port callback closes the port: the owner
+/// first receives `{Port, {erldrv_panic, Message}}` (the message as a binary), then the port
+/// exits with reason `erldrv_panic`. `control` and `call` additionally raise `badarg` in the
+/// caller. A panic in `init` makes loading fail; in `stop`, `finish` and `stop_select` it is
+/// contained and reported on the VM's standard error.
+pub trait Driver: Sized + Send + 'static {
+    /// What async jobs of this driver produce (see [`Port::spawn_async`]); handed to
+    /// [`ready_async`](Driver::ready_async). `#[erl_driver]` sets it to `()` when the block
+    /// leaves it out.
+    type Async: Send + 'static;
+
+    /// Called once when the driver is loaded (`erl_ddll:load_driver/2`), before any port
+    /// opens. Driver-wide setup goes here. An error makes loading fail; its message is
+    /// written to standard error.
+    fn init() -> Result<(), InitError> {
+        Ok(())
+    }
+
+    /// Called once when the driver is unloaded, after the last port has closed.
+    fn finish() {}
+
+    /// Called by `erlang:open_port({spawn_driver, Command}, Opts)` to open a port; returns the
+    /// port's state. `command` is the whole command string (driver name, then arguments).
+    ///
+    /// With `#[erl_driver(init_ack)]`, `open_port/2` waits until [`Port::init_ack`] is called
+    /// (from here or a later callback).
+    fn start(port: &Port, command: &[u8]) -> Result<Self, StartError>;
+
+    /// Called when the port closes (`port_close/1`, owner exit, [`Port::exit`], a panic, VM
+    /// halt). Consumes the state. Left out, the state is simply dropped.
+    fn stop(self, port: &Port) {
+        let _ = port;
+    }
+
+    /// Data sent with `port_command/2` or `Port ! {Owner, {command, Data}}`, flattened into
+    /// one buffer. Left out (and without `outputv`), such data is ignored by the VM.
+    fn output(&mut self, port: &Port, data: &[u8]) {
+        let _ = (port, data);
+    }
+
+    /// Data sent with `port_command/2`, as the VM's I/O vector: binaries are not copied.
+    /// When written, it is called instead of `output`.
+    fn outputv(&mut self, port: &Port, data: IoVec<'_>) {
+        let _ = (port, data);
+    }
+
+    /// `erlang:port_control(Port, Command, Data)`: a synchronous request; whatever is written
+    /// to `reply` is returned to the caller, as a list of bytes or a binary (see
+    /// [`Port::set_control_binary`]). `Err(Badarg)` raises `badarg`. Left out,
+    /// `port_control/3` raises `badarg`.
+    fn control(
+        &mut self,
+        port: &Port,
+        command: u32,
+        data: &[u8],
+        reply: &mut Reply<'_>,
+    ) -> Result<(), Badarg> {
+        let _ = (port, command, data, reply);
+        Err(Badarg)
+    }
+
+    /// `erlang:port_call(Port, Command, Term)`: `args` is `Term` in the external term format;
+    /// `reply` must receive one term in that format (it is decoded and returned to the
+    /// caller). `Err(Badarg)` raises `badarg`. Left out, `port_call/3` raises `badarg`.
+    fn call(
+        &mut self,
+        port: &Port,
+        command: u32,
+        args: &[u8],
+        reply: &mut Reply<'_>,
+    ) -> Result<(), Badarg> {
+        let _ = (port, command, args, reply);
+        Err(Badarg)
+    }
+
+    /// The result of a job started with [`Port::spawn_async`], on a scheduler thread. Left
+    /// out, results are dropped.
+    fn ready_async(&mut self, port: &Port, result: Self::Async) {
+        let _ = (port, result);
+    }
+
+    /// `event` selected with [`SelectMode::READ`](crate::SelectMode::READ) is readable. Can be
+    /// spurious: handle `EAGAIN`.
+    fn ready_input(&mut self, port: &Port, event: Event) {
+        let _ = (port, event);
+    }
+
+    /// `event` selected with [`SelectMode::WRITE`](crate::SelectMode::WRITE) is writable. Can
+    /// be spurious: handle `EAGAIN`.
+    fn ready_output(&mut self, port: &Port, event: Event) {
+        let _ = (port, event);
+    }
+
+    /// The timer set with [`Port::set_timer`] has expired.
+    fn timeout(&mut self, port: &Port) {
+        let _ = port;
+    }
+
+    /// The port is closing while its driver queue is not empty: write out or
+    /// [`dequeue`](Port::dequeue) the data; `stop` follows once the queue is empty.
+    fn flush(&mut self, port: &Port) {
+        let _ = port;
+    }
+
+    /// A process monitored with [`Port::monitor_process`] has exited.
+    fn process_exit(&mut self, port: &Port, monitor: Monitor) {
+        let _ = (port, monitor);
+    }
+
+    /// It is now safe to close `event` (after [`Port::select`] turned
+    /// [`SelectMode::USE`](crate::SelectMode::USE) off). Runs with no port and no lock
+    /// guaranteed — the port may already be gone — so it gets no port handle and must not
+    /// use the driver API: close the descriptor and nothing else.
+    fn stop_select(event: Event) {
+        let _ = event;
+    }
+}

@@ -1,0 +1,103 @@
+//! Error types returned from driver callbacks.
+
+use core::fmt;
+
+/// Why `start` refused to open a port; `erlang:open_port/2` raises the matching error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartError {
+    /// `ERL_DRV_ERROR_GENERAL`: `open_port/2` fails with `einval`.
+    General,
+    /// `ERL_DRV_ERROR_ERRNO`: `open_port/2` fails with the POSIX error atom of this errno
+    /// value (for example `enoent`).
+    Errno(i32),
+    /// `ERL_DRV_ERROR_BADARG`: `open_port/2` raises `badarg`.
+    Badarg,
+}
+
+impl fmt::Display for StartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StartError::General => f.write_str("the driver could not start the port"),
+            StartError::Errno(e) => write!(f, "the driver could not start the port (errno {e})"),
+            StartError::Badarg => f.write_str("bad argument to open_port"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+impl From<std::io::Error> for StartError {
+    /// An I/O error with an OS code becomes [`StartError::Errno`], any other becomes
+    /// [`StartError::General`].
+    fn from(e: std::io::Error) -> Self {
+        match e.raw_os_error() {
+            Some(code) => StartError::Errno(code),
+            None => StartError::General,
+        }
+    }
+}
+
+/// `erlang:port_control/3` or `erlang:port_call/3` raises `badarg` in the caller.
+///
+/// This is the only error the VM can report from `control` and `call`: a negative return
+/// value. Drivers that need to tell callers *why* encode an error reply instead (for example
+/// `{error, Reason}` from `call`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Badarg;
+
+impl fmt::Display for Badarg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("badarg")
+    }
+}
+
+impl std::error::Error for Badarg {}
+
+/// `init` failed: `erl_ddll:load_driver/2` returns an error and the driver is not loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitError {
+    message: String,
+}
+
+impl InitError {
+    /// An init failure with a message; the message is written to the VM's standard error
+    /// when loading fails, since `erl_ddll` has no way to carry it to the caller.
+    pub fn new(message: impl Into<String>) -> Self {
+        InitError {
+            message: message.into(),
+        }
+    }
+
+    /// The message given to [`InitError::new`].
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InitError {}
+
+/// The exit reason given to a port that the driver closes (see [`Port::exit`](crate::Port::exit)).
+///
+/// The port owner receives `{'EXIT', Port, Reason}` (or dies with `Reason` when it does not
+/// trap exits). Atom reasons come from `'static` C strings only, so no atom is ever made from
+/// runtime data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitReason {
+    /// `normal`: the port closes without signalling an error (`driver_exit(port, 0)`).
+    Normal,
+    /// The POSIX error atom for this errno value, e.g. `econnreset` (`driver_failure_posix`).
+    Posix(i32),
+    /// An atom of the driver's choosing (`driver_failure_atom`).
+    Atom(&'static core::ffi::CStr),
+    /// An integer reason (`driver_failure`).
+    Code(i32),
+    /// End of file (`driver_failure_eof`): with the `eof` option of `open_port/2`, the owner
+    /// receives `{Port, eof}` and the port stays open; otherwise the port closes with `normal`.
+    Eof,
+}

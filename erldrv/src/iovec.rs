@@ -1,0 +1,105 @@
+//! The zero-copy view of `outputv` data (`ErlIOVec`).
+
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+use core::slice;
+
+use erldrv_sys as sys;
+
+use crate::Binary;
+
+/// The data of one `port_command/2`, as the VM hands it to
+/// [`outputv`](crate::Driver::outputv): a list of byte segments, most of them pointing straight
+/// into Erlang binaries. Nothing is copied until you ask for it.
+///
+/// The view lives for the callback only; to keep a segment's bytes, take a
+/// [`Binary`] reference with [`Segment::binary`] (no copy) or copy with [`IoVec::to_vec`].
+pub struct IoVec<'a> {
+    raw: NonNull<sys::ErlIOVec>,
+    _lent: PhantomData<&'a sys::ErlIOVec>,
+}
+
+/// One segment of an [`IoVec`].
+#[derive(Clone, Copy)]
+pub struct Segment<'a> {
+    bytes: &'a [u8],
+    binary: Option<NonNull<sys::ErlDrvBinary>>,
+}
+
+impl<'a> Segment<'a> {
+    /// The segment's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// A new reference to the reference-counted binary these bytes live in, if they live in
+    /// one (small heap binaries and list data are copied into a VM buffer and have none).
+    /// The bytes are at some offset inside the returned binary.
+    pub fn binary(&self) -> Option<Binary> {
+        // SAFETY: binv entries are live for the callback, and a new count keeps it alive after.
+        self.binary.map(|b| unsafe { Binary::from_borrowed(b) })
+    }
+}
+
+impl<'a> IoVec<'a> {
+    /// # Safety
+    /// `raw` must be the `ErlIOVec` the VM passed to `outputv`, valid for `'a`.
+    pub(crate) unsafe fn from_raw(raw: NonNull<sys::ErlIOVec>) -> IoVec<'a> {
+        IoVec {
+            raw,
+            _lent: PhantomData,
+        }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut sys::ErlIOVec {
+        self.raw.as_ptr()
+    }
+
+    /// Total number of bytes in all segments.
+    pub fn len(&self) -> usize {
+        // SAFETY: the VM's ErlIOVec is valid for 'a.
+        unsafe { (*self.raw.as_ptr()).size }
+    }
+
+    /// Whether there are no bytes at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The segments in order, empty ones skipped.
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'a>> + 'a {
+        // SAFETY: vsize entries of iov and binv are valid for 'a (ErlIOVec contract).
+        let (iov, binv, n) = unsafe {
+            let ev = &*self.raw.as_ptr();
+            (ev.iov, ev.binv, usize::try_from(ev.vsize).unwrap_or(0))
+        };
+        (0..n).filter_map(move |i| {
+            // SAFETY: i < vsize, see above.
+            let (v, b) = unsafe { (*iov.add(i), *binv.add(i)) };
+            if v.iov_len == 0 || v.iov_base.is_null() {
+                return None;
+            }
+            // SAFETY: iov_base/iov_len describe live bytes for 'a.
+            let bytes = unsafe { slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len) };
+            Some(Segment {
+                bytes,
+                binary: NonNull::new(b),
+            })
+        })
+    }
+
+    /// Copies all bytes into one `Vec`.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len());
+        for s in self.segments() {
+            out.extend_from_slice(s.bytes());
+        }
+        out
+    }
+}
+
+impl core::fmt::Debug for IoVec<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IoVec").field("len", &self.len()).finish()
+    }
+}

@@ -1,0 +1,485 @@
+//! The scheduler-side port handle and the per-port bookkeeping behind it.
+
+use core::cell::Cell;
+use core::ffi::{c_char, c_int, c_ulong, c_void};
+use core::fmt;
+use core::marker::PhantomData;
+
+use erldrv_sys as sys;
+
+use crate::{Binary, Driver, ExitReason, IoVec, StartError};
+
+/// An action that can re-enter the driver (the VM may call `stop` or `ready_async` from inside
+/// it), so it waits until the running callback has returned and released the port state.
+pub(crate) enum Deferred {
+    Exit(ExitReason),
+    InitAck(Result<(), StartError>),
+    Async(AsyncSubmission),
+}
+
+/// A boxed async job ready for `driver_async`, freed if it is never submitted.
+pub(crate) struct AsyncSubmission {
+    pub(crate) data: *mut c_void,
+    pub(crate) invoke: unsafe extern "C" fn(*mut c_void),
+    pub(crate) free: unsafe extern "C" fn(*mut c_void),
+}
+
+impl Drop for AsyncSubmission {
+    fn drop(&mut self) {
+        if !self.data.is_null() {
+            // SAFETY: `free` is the job's own destructor and the job was never submitted.
+            unsafe { (self.free)(self.data) }
+        }
+    }
+}
+
+/// Bookkeeping the framework keeps for every open port, next to the driver's state.
+pub(crate) struct PortMeta {
+    pub(crate) raw: sys::ErlDrvPort,
+    control_binary: Cell<bool>,
+    pub(crate) deferred: Cell<Vec<Deferred>>,
+    /// Trampolines of this port currently on the stack (the VM may nest them).
+    pub(crate) depth: Cell<u32>,
+    /// `stop` has run: the state is gone, no callback may touch it again.
+    pub(crate) stopped: Cell<bool>,
+    /// A callback panicked: the port is being closed and its state is not trusted.
+    pub(crate) poisoned: Cell<bool>,
+}
+
+impl PortMeta {
+    pub(crate) fn new(raw: sys::ErlDrvPort) -> PortMeta {
+        PortMeta {
+            raw,
+            control_binary: Cell::new(false),
+            deferred: Cell::new(Vec::new()),
+            depth: Cell::new(0),
+            stopped: Cell::new(false),
+            poisoned: Cell::new(false),
+        }
+    }
+
+    pub(crate) fn control_binary(&self) -> bool {
+        self.control_binary.get()
+    }
+
+    pub(crate) fn defer(&self, action: Deferred) {
+        let mut list = self.deferred.take();
+        list.push(action);
+        self.deferred.set(list);
+    }
+}
+
+/// The port a callback runs for: the handle for everything a driver does on a scheduler
+/// thread — output to the owner, control mode, busy state, timers, select, monitors, the
+/// driver queue, async jobs and closing the port.
+///
+/// A `Port` is only ever lent to callbacks (`&Port`) and is neither `Send` nor `Sync`: the
+/// `driver_*` functions behind it may only be called from the scheduler thread running a
+/// callback of this port. To talk to Erlang from another thread, use a thread-safe
+/// sender (built from [`Port::id`]).
+pub struct Port<'a> {
+    meta: &'a PortMeta,
+    _not_send: PhantomData<*mut ()>,
+}
+
+/// An Erlang process identifier, as the driver API hands it out (`ErlDrvTermData`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pid(sys::ErlDrvTermData);
+
+impl Pid {
+    /// The raw term value, for the term-building functions of `erldrv-sys`.
+    pub fn as_raw(self) -> sys::ErlDrvTermData {
+        self.0
+    }
+}
+
+impl fmt::Debug for Pid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pid({:#x})", self.0)
+    }
+}
+
+/// A port identifier term (from `driver_mk_port`). Unlike [`Port`] it is plain data: it can
+/// be sent to other threads and names the port in messages built there.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct PortId(sys::ErlDrvTermData);
+
+impl PortId {
+    /// The raw term value.
+    pub fn as_raw(self) -> sys::ErlDrvTermData {
+        self.0
+    }
+}
+
+/// An OS event (a file descriptor on Unix) registered with [`Port::select`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Event(sys::ErlDrvEvent);
+
+// SAFETY: an event is a plain file descriptor number stored in a pointer-sized value.
+unsafe impl Send for Event {}
+// SAFETY: as above.
+unsafe impl Sync for Event {}
+
+impl Event {
+    /// The event for a file descriptor.
+    pub fn from_raw_fd(fd: i32) -> Event {
+        Event(fd as isize as sys::ErlDrvEvent)
+    }
+
+    /// The file descriptor this event stands for.
+    pub fn as_raw_fd(self) -> i32 {
+        self.0 as isize as i32
+    }
+
+    pub(crate) fn from_raw(raw: sys::ErlDrvEvent) -> Event {
+        Event(raw)
+    }
+}
+
+/// Which readiness [`Port::select`] changes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct SelectMode(c_int);
+
+impl SelectMode {
+    /// Readable: the VM calls [`ready_input`](crate::Driver::ready_input).
+    pub const READ: SelectMode = SelectMode(sys::ERL_DRV_READ);
+    /// Writable: the VM calls [`ready_output`](crate::Driver::ready_output).
+    pub const WRITE: SelectMode = SelectMode(sys::ERL_DRV_WRITE);
+    /// Use of the event: turned off, it makes the VM call
+    /// [`stop_select`](crate::Driver::stop_select) once it is safe to close the event.
+    pub const USE: SelectMode = SelectMode(sys::ERL_DRV_USE);
+    /// Like [`SelectMode::USE`] off, but without a `stop_select` call.
+    pub const USE_NO_CALLBACK: SelectMode = SelectMode(sys::ERL_DRV_USE_NO_CALLBACK);
+}
+
+impl core::ops::BitOr for SelectMode {
+    type Output = SelectMode;
+    fn bitor(self, rhs: SelectMode) -> SelectMode {
+        SelectMode(self.0 | rhs.0)
+    }
+}
+
+/// A monitor on a process, created with [`Port::monitor_process`] and handed back to
+/// [`process_exit`](crate::Driver::process_exit) when the process dies.
+#[derive(Clone, Copy)]
+pub struct Monitor(sys::ErlDrvMonitor);
+
+impl Monitor {
+    pub(crate) fn from_raw(raw: sys::ErlDrvMonitor) -> Monitor {
+        Monitor(raw)
+    }
+}
+
+impl PartialEq for Monitor {
+    fn eq(&self, other: &Monitor) -> bool {
+        // SAFETY: both point to initialised monitors; comparison reads them only.
+        unsafe { sys::driver_compare_monitors(&self.0, &other.0) == 0 }
+    }
+}
+
+impl Eq for Monitor {}
+
+impl fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Monitor(..)")
+    }
+}
+
+impl<'a> Port<'a> {
+    pub(crate) fn new(meta: &'a PortMeta) -> Port<'a> {
+        Port {
+            meta,
+            _not_send: PhantomData,
+        }
+    }
+
+    pub(crate) fn meta(&self) -> &'a PortMeta {
+        self.meta
+    }
+
+    /// The raw `ErlDrvPort`, for calling `erldrv-sys` directly.
+    pub fn as_raw(&self) -> sys::ErlDrvPort {
+        self.meta.raw
+    }
+
+    /// The port identifier term (`driver_mk_port`), usable from other threads.
+    pub fn id(&self) -> PortId {
+        // SAFETY: called on the port's scheduler thread during a callback.
+        PortId(unsafe { sys::driver_mk_port(self.meta.raw) })
+    }
+
+    /// Sends `{Port, {data, Bytes}}` to the port owner (`driver_output`). Bytes arrive as a
+    /// binary or a list depending on how the port was opened.
+    pub fn output(&self, bytes: &[u8]) {
+        // SAFETY: scheduler thread, live port; the VM copies the bytes and does not write.
+        unsafe {
+            sys::driver_output(
+                self.meta.raw,
+                bytes.as_ptr().cast_mut().cast::<c_char>(),
+                bytes.len(),
+            )
+        };
+    }
+
+    /// Sends a header and a body as one message (`driver_output2`); with the `{header, N}`
+    /// option the header bytes arrive as list elements in front of the body.
+    pub fn output2(&self, header: &[u8], body: &[u8]) {
+        // SAFETY: as in `output`.
+        unsafe {
+            sys::driver_output2(
+                self.meta.raw,
+                header.as_ptr().cast_mut().cast::<c_char>(),
+                header.len(),
+                body.as_ptr().cast_mut().cast::<c_char>(),
+                body.len(),
+            )
+        };
+    }
+
+    /// Sends `header` followed by `len` bytes of `binary` from `offset`, without copying the
+    /// binary (`driver_output_binary`).
+    ///
+    /// # Panics
+    /// When `offset + len` is beyond the end of the binary.
+    pub fn output_binary(&self, header: &[u8], binary: &Binary, offset: usize, len: usize) {
+        assert!(
+            offset
+                .checked_add(len)
+                .is_some_and(|end| end <= binary.len()),
+            "output_binary: range {offset}+{len} outside a binary of {} bytes",
+            binary.len()
+        );
+        // SAFETY: range checked above; the VM takes its own reference to the binary.
+        unsafe {
+            sys::driver_output_binary(
+                self.meta.raw,
+                header.as_ptr().cast_mut().cast::<c_char>(),
+                header.len(),
+                binary.as_raw(),
+                offset,
+                len,
+            )
+        };
+    }
+
+    /// Sends `header` and then the data of `data` from byte `skip` on, sharing the binaries
+    /// instead of copying them (`driver_outputv`) — the zero-copy way to pass
+    /// [`outputv`](crate::Driver::outputv) data on.
+    pub fn outputv(&self, header: &[u8], data: &IoVec<'_>, skip: usize) {
+        // SAFETY: the I/O vector is the VM's, live for the callback; the VM reads it only.
+        unsafe {
+            sys::driver_outputv(
+                self.meta.raw,
+                header.as_ptr().cast_mut().cast::<c_char>(),
+                header.len(),
+                data.as_raw(),
+                skip,
+            )
+        };
+    }
+
+    /// Makes `port_control/3` replies binaries (`true`) or byte lists (`false`, the default)
+    /// — `set_port_control_flags` with `PORT_CONTROL_FLAG_BINARY`.
+    pub fn set_control_binary(&self, binary: bool) {
+        self.meta.control_binary.set(binary);
+        let flags = if binary {
+            sys::PORT_CONTROL_FLAG_BINARY
+        } else {
+            0
+        };
+        // SAFETY: scheduler thread, live port.
+        unsafe { sys::set_port_control_flags(self.meta.raw, flags) };
+    }
+
+    /// Marks the port busy or not (`set_busy_port`). While busy, processes calling
+    /// `port_command/2` on it are suspended, unless the driver has `soft_busy` and they
+    /// pass `[force]`.
+    pub fn set_busy(&self, busy: bool) {
+        // SAFETY: scheduler thread, live port.
+        unsafe { sys::set_busy_port(self.meta.raw, c_int::from(busy)) };
+    }
+
+    /// The port owner: the connected process (`driver_connected`).
+    pub fn connected(&self) -> Pid {
+        // SAFETY: scheduler thread, live port.
+        Pid(unsafe { sys::driver_connected(self.meta.raw) })
+    }
+
+    /// The process whose request the current callback serves (`driver_caller`): the sender
+    /// of `port_command`, `port_control` or `port_call`.
+    pub fn caller(&self) -> Pid {
+        // SAFETY: scheduler thread, live port.
+        Pid(unsafe { sys::driver_caller(self.meta.raw) })
+    }
+
+    /// Closes the port with `reason` once the current callback returns (`driver_failure_*`,
+    /// `driver_exit`). The VM then calls [`stop`](crate::Driver::stop).
+    ///
+    /// Closing is deferred because the VM may run `stop` from inside the close call, and the
+    /// callback still borrows the port's state. Calls inside `stop` are ignored.
+    pub fn exit(&self, reason: ExitReason) {
+        self.meta.defer(Deferred::Exit(reason));
+    }
+
+    /// Acknowledges the start of the port to the waiting `open_port/2` (`erl_drv_init_ack`),
+    /// for drivers declared with `init_ack`: `Ok` lets `open_port/2` return the port,
+    /// `Err` makes it fail as a `start` error would (and closes the port). Takes effect when
+    /// the current callback returns.
+    pub fn init_ack(&self, result: Result<(), StartError>) {
+        self.meta.defer(Deferred::InitAck(result));
+    }
+
+    /// Starts `work` on the VM's async thread pool (`driver_async`); its result is handed to
+    /// [`ready_async`](crate::Driver::ready_async) of driver `D` on a scheduler thread.
+    ///
+    /// Jobs of one port run in the order they were started (they share the port's key). The
+    /// job is submitted when the current callback returns. A panic in `work` closes the port
+    /// like a panic in a callback. If the port closes first, the result is dropped.
+    ///
+    /// Async threads have small stacks (the `+a` emulator flag sets them, default 128 KiB on
+    /// 64-bit): keep large buffers on the heap.
+    pub fn spawn_async<D: Driver>(&self, work: impl FnOnce() -> D::Async + Send + 'static) {
+        let sub = crate::rt::async_submission::<D::Async>(Box::new(work));
+        self.meta.defer(Deferred::Async(sub));
+    }
+
+    /// Starts (or restarts) the port's timer: [`timeout`](crate::Driver::timeout) is called
+    /// after `millis` milliseconds (`driver_set_timer`).
+    pub fn set_timer(&self, millis: u64) {
+        let ms = c_ulong::try_from(millis).unwrap_or(c_ulong::MAX);
+        // SAFETY: scheduler thread, live port.
+        unsafe { sys::driver_set_timer(self.meta.raw, ms) };
+    }
+
+    /// Cancels the port's timer (`driver_cancel_timer`).
+    pub fn cancel_timer(&self) {
+        // SAFETY: scheduler thread, live port.
+        unsafe { sys::driver_cancel_timer(self.meta.raw) };
+    }
+
+    /// Milliseconds left on the port's timer, or `None` when no timer runs
+    /// (`driver_read_timer`).
+    pub fn read_timer(&self) -> Option<u64> {
+        let mut left: c_ulong = 0;
+        // SAFETY: scheduler thread, live port, valid out-pointer.
+        let r = unsafe { sys::driver_read_timer(self.meta.raw, &mut left) };
+        (r == 0 && left > 0).then_some(left as u64)
+    }
+
+    /// Turns readiness notification for `event` on or off (`driver_select`). Returns
+    /// `false` if the VM refused.
+    ///
+    /// Spurious `ready_input`/`ready_output` calls can happen: treat `EAGAIN` as normal.
+    pub fn select(&self, event: Event, mode: SelectMode, on: bool) -> bool {
+        // SAFETY: scheduler thread, live port. driver_select may call stop_select at once;
+        // stop_select gets no port state, so nothing the callback borrows is touched.
+        unsafe { sys::driver_select(self.meta.raw, event.0, mode.0, c_int::from(on)) == 0 }
+    }
+
+    /// Monitors `pid`: when it dies, [`process_exit`](crate::Driver::process_exit) is called
+    /// with the returned monitor. `None` if the process is already dead.
+    pub fn monitor_process(&self, pid: Pid) -> Option<Monitor> {
+        let mut m = core::mem::MaybeUninit::<sys::ErlDrvMonitor>::zeroed();
+        // SAFETY: scheduler thread, live port, valid out-pointer.
+        let r = unsafe { sys::driver_monitor_process(self.meta.raw, pid.0, m.as_mut_ptr()) };
+        // SAFETY: zero-initialised and filled in on success.
+        (r == 0).then(|| Monitor(unsafe { m.assume_init() }))
+    }
+
+    /// Removes a monitor (`driver_demonitor_process`). Returns `false` if it had already fired
+    /// or was removed.
+    pub fn demonitor_process(&self, monitor: &Monitor) -> bool {
+        // SAFETY: scheduler thread, live port; the monitor is read only.
+        unsafe { sys::driver_demonitor_process(self.meta.raw, &monitor.0) == 0 }
+    }
+
+    /// The process a monitor watches (`driver_get_monitored_process`).
+    pub fn monitored_process(&self, monitor: &Monitor) -> Option<Pid> {
+        // SAFETY: scheduler thread, live port; the monitor is read only.
+        let t = unsafe { sys::driver_get_monitored_process(self.meta.raw, &monitor.0) };
+        (t != 0).then_some(Pid(t))
+    }
+
+    /// Appends bytes to the port's driver queue (`driver_enq`). While the queue is not empty
+    /// a closing port calls [`flush`](crate::Driver::flush) before `stop`.
+    pub fn enqueue(&self, bytes: &[u8]) {
+        // SAFETY: scheduler thread, live port; the VM copies the bytes.
+        unsafe {
+            sys::driver_enq(
+                self.meta.raw,
+                bytes.as_ptr().cast_mut().cast::<c_char>(),
+                bytes.len(),
+            )
+        };
+    }
+
+    /// Appends `len` bytes of `binary` from `offset` to the driver queue without copying
+    /// (`driver_enq_bin`).
+    ///
+    /// # Panics
+    /// When `offset + len` is beyond the end of the binary.
+    pub fn enqueue_binary(&self, binary: &Binary, offset: usize, len: usize) {
+        assert!(
+            offset
+                .checked_add(len)
+                .is_some_and(|end| end <= binary.len()),
+            "enqueue_binary: range {offset}+{len} outside a binary of {} bytes",
+            binary.len()
+        );
+        // SAFETY: range checked; the queue takes its own reference.
+        unsafe { sys::driver_enq_bin(self.meta.raw, binary.as_raw(), offset, len) };
+    }
+
+    /// Removes `n` bytes from the front of the driver queue (`driver_deq`); returns the
+    /// number of bytes left.
+    pub fn dequeue(&self, n: usize) -> usize {
+        let n = n.min(self.queue_len());
+        // SAFETY: scheduler thread, live port, n within the queue.
+        let left = unsafe { sys::driver_deq(self.meta.raw, n) };
+        // The VM returns (size_t)-1 for an invalid port.
+        if left == usize::MAX { 0 } else { left }
+    }
+
+    /// Bytes in the driver queue (`driver_sizeq`).
+    pub fn queue_len(&self) -> usize {
+        // SAFETY: scheduler thread, live port.
+        let n = unsafe { sys::driver_sizeq(self.meta.raw) };
+        if n == usize::MAX { 0 } else { n }
+    }
+
+    /// Copies the whole driver queue into a `Vec` (`driver_peekq`), leaving it queued.
+    pub fn peek_queue(&self) -> Vec<u8> {
+        let mut count: c_int = 0;
+        // SAFETY: scheduler thread, live port, valid out-pointer.
+        let iov = unsafe { sys::driver_peekq(self.meta.raw, &mut count) };
+        let mut out = Vec::with_capacity(self.queue_len());
+        if iov.is_null() {
+            return out;
+        }
+        for i in 0..usize::try_from(count).unwrap_or(0) {
+            // SAFETY: the VM returned `count` valid entries, live until the queue changes.
+            let v = unsafe { *iov.add(i) };
+            if !v.iov_base.is_null() && v.iov_len > 0 {
+                // SAFETY: as above.
+                out.extend_from_slice(unsafe {
+                    core::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
+                });
+            }
+        }
+        out
+    }
+
+    /// Tells the VM that the callback used `percent` of its time slice
+    /// (`erl_drv_consume_timeslice`); returns `true` when the slice is used up and the
+    /// callback should return soon (continue later, e.g. with `set_timer(0)`).
+    pub fn consume_timeslice(&self, percent: u8) -> bool {
+        // SAFETY: scheduler thread, live port.
+        unsafe { sys::erl_drv_consume_timeslice(self.meta.raw, c_int::from(percent.min(100))) != 0 }
+    }
+}
+
+impl fmt::Debug for Port<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Port").field("raw", &self.meta.raw).finish()
+    }
+}

@@ -1,0 +1,284 @@
+//! Reply buffers of `control` and `call`.
+
+use core::ffi::{c_char, c_void};
+use core::marker::PhantomData;
+use core::ptr;
+
+use erldrv_sys as sys;
+
+use crate::Binary;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ReplyKind {
+    /// `port_control/3` in list mode: the caller gets a list of bytes.
+    ControlList,
+    /// `port_control/3` with `PORT_CONTROL_FLAG_BINARY`: the caller gets a binary.
+    ControlBinary,
+    /// `port_call/3`: the bytes must be one term in the external term format.
+    Call,
+}
+
+enum Storage {
+    /// Writing into the VM's default buffer: no allocation at all.
+    Default,
+    /// A `driver_alloc` buffer (list-mode control, call). The VM frees it on success.
+    Alloc,
+    /// A `driver_alloc_binary` (binary-mode control). The VM takes it on success.
+    Bin(*mut sys::ErlDrvBinary),
+    /// A whole binary handed over with [`Reply::set_binary`].
+    Whole(Binary),
+}
+
+/// Where `control` and `call` write their reply.
+///
+/// Bytes go into the VM's default reply buffer while they fit (no allocation on the fast
+/// path); a longer reply moves to a driver allocation: a driver binary when the port is in
+/// binary control mode (see [`Port::set_control_binary`](crate::Port::set_control_binary)),
+/// a `driver_alloc` buffer otherwise. The VM takes ownership of it when the callback returns
+/// `Ok`; on `Err` or a panic the reply is freed and discarded.
+///
+/// For `call`, the bytes must form one term in the external term format (they start with the
+/// version byte 131); the VM raises `badarg` in the caller if they do not.
+pub struct Reply<'a> {
+    rbuf: *mut *mut c_char,
+    default: *mut u8,
+    default_cap: usize,
+    kind: ReplyKind,
+    buf: *mut u8,
+    cap: usize,
+    len: usize,
+    storage: Storage,
+    _lent: PhantomData<&'a mut [u8]>,
+}
+
+impl<'a> Reply<'a> {
+    /// # Safety
+    /// `rbuf`/`rlen` must be the reply arguments the VM passed to `control` or `call`, and
+    /// `kind` must match the callback and the port's control flags.
+    pub(crate) unsafe fn new(rbuf: *mut *mut c_char, rlen: usize, kind: ReplyKind) -> Reply<'a> {
+        // SAFETY: the VM passes a valid pointer to its default buffer pointer.
+        let default = unsafe { *rbuf }.cast::<u8>();
+        let default_cap = if default.is_null() { 0 } else { rlen };
+        Reply {
+            rbuf,
+            default,
+            default_cap,
+            kind,
+            buf: default,
+            cap: default_cap,
+            len: 0,
+            storage: Storage::Default,
+            _lent: PhantomData,
+        }
+    }
+
+    /// Number of reply bytes written so far.
+    pub fn len(&self) -> usize {
+        match &self.storage {
+            Storage::Whole(b) => b.len(),
+            _ => self.len,
+        }
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Size of the VM's default buffer: replies up to this many bytes allocate nothing.
+    pub fn inline_capacity(&self) -> usize {
+        self.default_cap
+    }
+
+    /// Appends bytes to the reply.
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.detach_whole();
+        self.reserve(bytes.len());
+        // SAFETY: reserve made room for bytes.len() more bytes after len.
+        unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), self.buf.add(self.len), bytes.len()) };
+        self.len += bytes.len();
+    }
+
+    /// Appends one byte.
+    pub fn push(&mut self, byte: u8) {
+        self.extend_from_slice(&[byte]);
+    }
+
+    /// The bytes written so far, mutably (for patching a length prefix, say).
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        self.detach_whole();
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: buf holds len initialised bytes that we own until the callback returns.
+        unsafe { core::slice::from_raw_parts_mut(self.buf, self.len) }
+    }
+
+    /// Forgets what was written; keeps any buffer already allocated.
+    pub fn clear(&mut self) {
+        self.detach_whole();
+        self.len = 0;
+    }
+
+    /// Makes room for `additional` more bytes.
+    pub fn reserve(&mut self, additional: usize) {
+        self.detach_whole();
+        let need = self
+            .len
+            .checked_add(additional)
+            .expect("reply length overflows usize");
+        if need <= self.cap {
+            return;
+        }
+        let new_cap = need.max(self.cap.saturating_mul(2)).max(256);
+        // SAFETY: each branch allocates with the allocator the VM expects for this kind of
+        // reply, and copies the len bytes already written.
+        unsafe {
+            match self.storage {
+                Storage::Default => {
+                    let new = self.alloc_fresh(new_cap);
+                    if self.len > 0 {
+                        ptr::copy_nonoverlapping(self.buf, new, self.len);
+                    }
+                    self.buf = new;
+                }
+                Storage::Alloc => {
+                    let p = sys::driver_realloc(self.buf.cast::<c_void>(), new_cap);
+                    assert!(!p.is_null(), "driver_realloc: out of memory");
+                    self.buf = p.cast::<u8>();
+                }
+                Storage::Bin(b) => {
+                    let nb = sys::driver_realloc_binary(b, new_cap as sys::ErlDrvSizeT);
+                    assert!(!nb.is_null(), "driver_realloc_binary: out of memory");
+                    self.storage = Storage::Bin(nb);
+                    self.buf = (*nb).orig_bytes.as_mut_ptr().cast::<u8>();
+                }
+                Storage::Whole(_) => unreachable!("detached above"),
+            }
+        }
+        self.cap = new_cap;
+    }
+
+    /// Replies with a whole binary without copying it (binary-mode `control` only; in list
+    /// mode and for `call` its bytes are copied). Replaces anything written before.
+    pub fn set_binary(&mut self, binary: Binary) {
+        if self.kind == ReplyKind::ControlBinary {
+            self.release();
+            self.storage = Storage::Whole(binary);
+        } else {
+            self.clear();
+            self.extend_from_slice(&binary);
+        }
+    }
+
+    /// Allocates a first heap buffer for this reply kind.
+    unsafe fn alloc_fresh(&mut self, cap: usize) -> *mut u8 {
+        // SAFETY: plain VM allocations; NULL is checked.
+        unsafe {
+            if self.kind == ReplyKind::ControlBinary {
+                let b = sys::driver_alloc_binary(cap as sys::ErlDrvSizeT);
+                assert!(!b.is_null(), "driver_alloc_binary: out of memory");
+                self.storage = Storage::Bin(b);
+                (*b).orig_bytes.as_mut_ptr().cast::<u8>()
+            } else {
+                let p = sys::driver_alloc(cap);
+                assert!(!p.is_null(), "driver_alloc: out of memory");
+                self.storage = Storage::Alloc;
+                p.cast::<u8>()
+            }
+        }
+    }
+
+    /// Turns a whole binary set earlier back into written bytes, so that appending works.
+    fn detach_whole(&mut self) {
+        if let Storage::Whole(_) = self.storage {
+            let Storage::Whole(bin) = core::mem::replace(&mut self.storage, Storage::Default)
+            else {
+                unreachable!()
+            };
+            self.buf = self.default;
+            self.cap = self.default_cap;
+            self.len = 0;
+            self.extend_from_slice(&bin);
+        }
+    }
+
+    /// Frees any allocation and returns to the empty default buffer.
+    fn release(&mut self) {
+        // SAFETY: we own the allocation until `finish` hands it to the VM.
+        unsafe {
+            match core::mem::replace(&mut self.storage, Storage::Default) {
+                Storage::Default => {}
+                Storage::Alloc => sys::driver_free(self.buf.cast::<c_void>()),
+                Storage::Bin(b) => sys::driver_free_binary(b),
+                Storage::Whole(bin) => drop(bin),
+            }
+        }
+        self.buf = self.default;
+        self.cap = self.default_cap;
+        self.len = 0;
+    }
+
+    /// Hands the reply to the VM: sets `*rbuf` and returns the length to return from the
+    /// callback.
+    pub(crate) fn finish(self) -> sys::ErlDrvSSizeT {
+        // The VM owns the reply from here on: `Drop` (which frees and resets) must not run.
+        let mut this = core::mem::ManuallyDrop::new(self);
+        let storage = core::mem::replace(&mut this.storage, Storage::Default);
+        let len = this.len;
+        // SAFETY: rbuf is the VM's out-pointer; each branch leaves it pointing at memory of
+        // the kind the VM expects for this reply, which the VM now owns.
+        unsafe {
+            match storage {
+                Storage::Default => *this.rbuf = this.buf.cast::<c_char>(),
+                Storage::Alloc => *this.rbuf = this.buf.cast::<c_char>(),
+                Storage::Bin(b) => {
+                    // The VM uses the binary's own size as the reply length: trim it.
+                    let b = if (*b).orig_size as usize != len {
+                        let nb = sys::driver_realloc_binary(b, len as sys::ErlDrvSizeT);
+                        assert!(!nb.is_null(), "driver_realloc_binary: out of memory");
+                        nb
+                    } else {
+                        b
+                    };
+                    *this.rbuf = b.cast::<c_char>();
+                }
+                Storage::Whole(bin) => {
+                    let n = bin.len();
+                    *this.rbuf = bin.into_raw().cast::<c_char>();
+                    return n as sys::ErlDrvSSizeT;
+                }
+            }
+        }
+        len as sys::ErlDrvSSizeT
+    }
+}
+
+impl Drop for Reply<'_> {
+    /// A reply that was not finished (error or panic) is freed, and the VM's out-pointer is
+    /// reset to its own buffer: the VM does not free a reply when the callback fails.
+    fn drop(&mut self) {
+        self.release();
+        // SAFETY: rbuf is the VM's out-pointer, valid during the callback.
+        unsafe { *self.rbuf = self.default.cast::<c_char>() };
+    }
+}
+
+impl std::io::Write for Reply<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl core::fmt::Debug for Reply<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Reply")
+            .field("kind", &self.kind)
+            .field("len", &self.len())
+            .finish()
+    }
+}

@@ -27,10 +27,7 @@ pub fn parse_args(args: TokenStream) -> syn::Result<Vec<Opt>> {
         .map(|meta| {
             let path = meta.path();
             let key = path.get_ident().map(|i| i.to_string()).ok_or_else(|| {
-                syn::Error::new(
-                    path.span(),
-                    "expected an option name, such as `port_locking`",
-                )
+                syn::Error::new_spanned(path, "expected an option name, such as `port_locking`")
             })?;
             let key_span = path.span();
             let value = match meta {
@@ -53,9 +50,25 @@ pub fn parse_item(item: TokenStream) -> syn::Result<ItemImpl> {
         Ok(syn::Item::Impl(imp)) => Ok(imp),
         Ok(other) => Err(syn::Error::new(
             item_keyword_span(&other),
-            "#[erl_driver] goes on an `impl erldrv::Driver for YourType` block",
+            match type_defined_by(&other) {
+                Some((kind, ty)) => format!(
+                    "#[erl_driver] goes on the `impl erldrv::Driver for {ty}` block, not on the {kind}: move it there"
+                ),
+                None => "#[erl_driver] goes on an `impl erldrv::Driver for YourType` block".into(),
+            },
         )),
         Err(e) => Err(e),
+    }
+}
+
+/// For an item that defines a type (the usual place the attribute lands by mistake), what
+/// it is and the type's name.
+fn type_defined_by(item: &syn::Item) -> Option<(&'static str, &syn::Ident)> {
+    match item {
+        syn::Item::Struct(s) => Some(("struct", &s.ident)),
+        syn::Item::Enum(e) => Some(("enum", &e.ident)),
+        syn::Item::Union(u) => Some(("union", &u.ident)),
+        _ => None,
     }
 }
 
@@ -64,6 +77,7 @@ fn item_keyword_span(item: &syn::Item) -> Span {
     match item {
         syn::Item::Struct(s) => s.struct_token.span,
         syn::Item::Enum(e) => e.enum_token.span,
+        syn::Item::Union(u) => u.union_token.span,
         syn::Item::Fn(f) => f.sig.fn_token.span,
         syn::Item::Trait(t) => t.trait_token.span,
         syn::Item::Mod(m) => m.mod_token.span,

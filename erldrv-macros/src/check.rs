@@ -2,12 +2,14 @@
 //! mistake at once, each at the token that caused it.
 
 use proc_macro2::Span;
-use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, ItemImpl};
 
 use crate::ast::{Opt, OptValue};
 use crate::callbacks::{self, Receiver};
 use crate::symbol;
+
+/// Why `stop_select` gets neither the state nor the port.
+const STOP_SELECT_WHY: &str = "it runs with no port and no lock, possibly after the port is gone, and must not use the driver API";
 
 /// Collects errors so that all of them are reported together.
 #[derive(Default)]
@@ -16,6 +18,11 @@ pub struct Errors(Vec<syn::Error>);
 impl Errors {
     pub fn push(&mut self, span: Span, msg: impl std::fmt::Display) {
         self.0.push(syn::Error::new(span, msg));
+    }
+
+    /// An error covering all of `tokens` (a span from their first to their last token).
+    pub fn push_spanned(&mut self, tokens: impl quote::ToTokens, msg: impl std::fmt::Display) {
+        self.0.push(syn::Error::new_spanned(tokens, msg));
     }
 
     pub fn push_error(&mut self, e: syn::Error) {
@@ -69,8 +76,8 @@ pub fn check_options(
                         ),
                     }
                 }
-                OptValue::Value(other) => errors.push(
-                    other.span(),
+                OptValue::Value(other) => errors.push_spanned(
+                    other,
                     "`name` takes a string literal, e.g. name = \"my_drv\"",
                 ),
                 OptValue::Flag | OptValue::List(_) => {
@@ -80,8 +87,8 @@ pub fn check_options(
         } else if let Some((_, flag)) = symbol::FLAGS.iter().find(|(k, _)| *k == key) {
             match &opt.value {
                 OptValue::Flag => flags.push(flag),
-                OptValue::Value(v) => errors.push(
-                    v.span(),
+                OptValue::Value(v) => errors.push_spanned(
+                    v,
                     format_args!("`{key}` is a flag and takes no value: write `{key}` alone"),
                 ),
                 OptValue::List(span) => errors.push(
@@ -127,35 +134,42 @@ pub fn validate_name(name: &str) -> Result<(), &'static str> {
 }
 
 /// Checks the impl block. Methods that are wrong are removed from `item` (and reported),
-/// so that the re-emitted block does not add rustc's follow-up errors to ours.
+/// so that the re-emitted block does not add rustc's follow-up errors to ours. A block that
+/// is not an `impl Driver for ...` gets that one error, and its methods are left alone.
 pub fn check_impl(item: &mut ItemImpl, errors: &mut Errors) -> (Vec<&'static str>, bool) {
-    if let Some((_, path, _)) = &item.trait_ {
-        let last = path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
-        if last != symbol::TRAIT {
-            errors.push(
-                path.span(),
+    match &item.trait_ {
+        Some(_) if is_driver_impl(item) => {}
+        Some((_, path, _)) => {
+            let last = path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            errors.push_spanned(
+                path,
                 format_args!("#[erl_driver] implements `erldrv::Driver`, not `{last}`: write `impl erldrv::Driver for YourType`"),
             );
+            // The methods belong to another trait: checking them as callbacks is noise.
+            return (Vec::new(), false);
         }
-    } else {
-        errors.push(
-            item.self_ty.span(),
-            "#[erl_driver] goes on a trait impl: write `impl erldrv::Driver for YourType`",
-        );
+        None => {
+            errors.push_spanned(
+                &item.self_ty,
+                "#[erl_driver] goes on a trait impl: write `impl erldrv::Driver for YourType`",
+            );
+            return (Vec::new(), false);
+        }
     }
     if !item.generics.params.is_empty() {
-        errors.push(
-            item.generics.span(),
+        errors.push_spanned(
+            &item.generics,
             "a driver cannot be generic: the VM loads one concrete driver entry per library",
         );
     }
 
     let mut written: Vec<&'static str> = Vec::new();
     let mut has_async_type = false;
+    let mut wrote_start = false;
     let mut keep = Vec::with_capacity(item.items.len());
     for it in std::mem::take(&mut item.items) {
         match &it {
@@ -163,54 +177,55 @@ pub fn check_impl(item: &mut ItemImpl, errors: &mut Errors) -> (Vec<&'static str
                 let ident = &f.sig.ident;
                 let name = ident.to_string();
                 let Some(cb) = callbacks::find(&name) else {
-                    let hint = match callbacks::closest(
+                    let msg = match callbacks::closest(
                         &name,
                         callbacks::CALLBACKS.iter().map(|c| c.name),
                     ) {
-                        Some(s) => format!("did you mean `{s}`? "),
-                        None => String::new(),
-                    };
-                    errors.push(
-                        ident.span(),
-                        format_args!(
-                            "`{name}` is not a driver callback; {hint}Callbacks are: {}. Put helper methods in a separate `impl` block",
-                            callbacks::CALLBACKS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+                        Some(s) => format!(
+                            "`{name}` is not a driver callback; did you mean `{s}`? (helper methods go in a separate `impl` block)"
                         ),
-                    );
+                        None => format!(
+                            "`{name}` is not a driver callback; the callbacks are: {}. Helper methods go in a separate `impl` block",
+                            callbacks::CALLBACKS
+                                .iter()
+                                .map(|c| c.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    errors.push(ident.span(), msg);
                     continue;
                 };
+                wrote_start |= cb.name == "start";
                 let receiver = receiver_of(&f.sig);
                 if receiver != cb.receiver {
                     let why = match cb.receiver {
                         Receiver::None if cb.name == "stop_select" => {
-                            "`stop_select` takes no `self`: it runs with no port and no lock, possibly after the port is gone, and must not use the driver API"
+                            &format!("`stop_select` takes no `self`: {STOP_SELECT_WHY}")
                         }
                         Receiver::None => "this callback takes no `self`",
                         Receiver::RefMut | Receiver::Ref => "this callback takes `&mut self`",
                         Receiver::Value => "`stop` takes `self`: it consumes the port's state",
                     };
-                    let span = f
-                        .sig
-                        .inputs
-                        .first()
-                        .map(|a| a.span())
-                        .unwrap_or_else(|| f.sig.paren_token.span.join());
-                    errors.push(
-                        span,
-                        format_args!(
-                            "{why}; expected `{}` (C: `{}`)",
-                            cb.rust_shape, cb.c_signature
-                        ),
+                    let msg = format!(
+                        "{why}; expected `{}` (C: `{}`)",
+                        cb.rust_shape, cb.c_signature
                     );
+                    match f.sig.inputs.first() {
+                        Some(first) => errors.push_spanned(first, msg),
+                        None => errors.push(f.sig.paren_token.span.join(), msg),
+                    }
                     continue;
                 }
                 if cb.name == "stop_select" && f.sig.inputs.len() != 1 {
+                    let why = if f.sig.inputs.is_empty() {
+                        "`stop_select` takes the event to close".to_string()
+                    } else {
+                        format!("`stop_select` takes only the event: {STOP_SELECT_WHY}")
+                    };
                     errors.push(
                         f.sig.paren_token.span.join(),
-                        format_args!(
-                            "`stop_select` takes exactly the event; expected `{}`",
-                            cb.rust_shape
-                        ),
+                        format_args!("{why}; expected `{}`", cb.rust_shape),
                     );
                     continue;
                 }
@@ -221,16 +236,33 @@ pub fn check_impl(item: &mut ItemImpl, errors: &mut Errors) -> (Vec<&'static str
         }
         keep.push(it);
     }
+    if !has_async_type {
+        keep.retain(|it| match it {
+            ImplItem::Fn(f) if f.sig.ident == "ready_async" => {
+                match check_ready_async_without_async_type(&f.sig) {
+                    Some(ty) => {
+                        errors.push_spanned(
+                            ty,
+                            format_args!(
+                                "`ready_async` receives `Self::Async`, which is `()` unless the block sets it: add `type Async = {};`",
+                                tidy_tokens(&quote::ToTokens::to_token_stream(ty).to_string())
+                            ),
+                        );
+                        written.retain(|w| *w != "ready_async");
+                        false
+                    }
+                    None => true,
+                }
+            }
+            _ => true,
+        });
+    }
     item.items = keep;
 
-    if !written.contains(&"start") && errors_allow_start_check(item) {
-        let span = item
-            .trait_
-            .as_ref()
-            .map(|(_, p, _)| p.span())
-            .unwrap_or_else(|| item.self_ty.span());
-        errors.push(
-            span,
+    // A `start` that was written but rejected above has had its own error.
+    if let (false, Some((_, path, _))) = (wrote_start, &item.trait_) {
+        errors.push_spanned(
+            path,
             format_args!(
                 "a driver needs `start`: it creates the port's state when open_port/2 is called; add `{}`",
                 callbacks::find("start").map(|c| c.rust_shape).unwrap_or_default()
@@ -240,9 +272,36 @@ pub fn check_impl(item: &mut ItemImpl, errors: &mut Errors) -> (Vec<&'static str
     (written, has_async_type)
 }
 
-/// `start` is only worth asking for on an impl of the right shape.
-fn errors_allow_start_check(item: &ItemImpl) -> bool {
-    item.trait_.is_some()
+/// Whether `item` is `impl ... Driver for ...` (by the trait path's last segment).
+pub fn is_driver_impl(item: &ItemImpl) -> bool {
+    item.trait_.as_ref().is_some_and(|(_, path, _)| {
+        path.segments
+            .last()
+            .is_some_and(|s| s.ident == symbol::TRAIT)
+    })
+}
+
+/// With no `type Async`, the result of `ready_async` is `()`: returns the result's type
+/// when it is something else (and not `Self::Async`), since the block then forgot the type.
+/// Without this, rustc's only hint is "expected `()`, found `u64`".
+fn check_ready_async_without_async_type(sig: &syn::Signature) -> Option<&syn::Type> {
+    let FnArg::Typed(arg) = sig.inputs.iter().nth(2)? else {
+        return None;
+    };
+    match &*arg.ty {
+        syn::Type::Tuple(t) if t.elems.is_empty() => None,
+        // `Self::Async`, `<Self as Driver>::Async`, ...
+        syn::Type::Path(p)
+            if p.path.segments.len() > 1
+                && p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == symbol::ASYNC_TYPE) =>
+        {
+            None
+        }
+        other => Some(other),
+    }
 }
 
 fn receiver_of(sig: &syn::Signature) -> Receiver {
@@ -256,9 +315,121 @@ fn receiver_of(sig: &syn::Signature) -> Receiver {
     }
 }
 
+/// Token streams print as `Vec < u8 >`: drops the spaces a person would not write, for
+/// types quoted in messages.
+fn tidy_tokens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' {
+            let before = out.chars().next_back();
+            let after = chars.peek().copied();
+            // `Fn (u8)` but not `-> (u8, u16)` or `&mut (u8, u16)`.
+            let call_parens = after == Some('(')
+                && ["Fn", "FnMut", "FnOnce", "fn"]
+                    .iter()
+                    .any(|w| out.rsplit([' ', '<', '&', '(']).next() == Some(*w));
+            if call_parens
+                || matches!(before, Some('<' | '&' | ':' | '(' | '['))
+                || matches!(after, Some('<' | '>' | ',' | ':' | ')' | ']' | ';'))
+            {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::validate_name;
+    use super::*;
+
+    fn options(args: proc_macro2::TokenStream) -> (Option<String>, Vec<&'static str>, usize) {
+        let opts = crate::ast::parse_args(args).expect("parses");
+        let mut errors = Errors::default();
+        let (name, flags) = check_options(&opts, &mut errors);
+        (name.map(|(n, _)| n), flags, errors.0.len())
+    }
+
+    #[test]
+    fn options_map_to_flags() {
+        let (name, flags, errors) = options(quote::quote!(
+            name = "x_drv",
+            port_locking,
+            soft_busy,
+            no_busy_msgq,
+            init_ack
+        ));
+        assert_eq!(name.as_deref(), Some("x_drv"));
+        assert_eq!(
+            flags,
+            [
+                "ERL_DRV_FLAG_USE_PORT_LOCKING",
+                "ERL_DRV_FLAG_SOFT_BUSY",
+                "ERL_DRV_FLAG_NO_BUSY_MSGQ",
+                "ERL_DRV_FLAG_USE_INIT_ACK"
+            ]
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(options(quote::quote!()), (None, vec![], 0));
+    }
+
+    #[test]
+    fn every_bad_option_is_reported() {
+        // Unknown, duplicate, flag with a value, bad name: four errors, and the good
+        // flag is still taken.
+        let (name, flags, errors) = options(quote::quote!(
+            port_lockin,
+            soft_busy,
+            soft_busy,
+            init_ack = true,
+            name = "my-drv"
+        ));
+        assert_eq!(name, None);
+        assert_eq!(flags, ["ERL_DRV_FLAG_SOFT_BUSY"]);
+        assert_eq!(errors, 4);
+    }
+
+    #[test]
+    fn ready_async_result_types() {
+        let result = |ty: syn::Type| {
+            let sig: syn::Signature =
+                syn::parse_quote!(fn ready_async(&mut self, port: &Port, result: #ty));
+            check_ready_async_without_async_type(&sig).is_some()
+        };
+        assert!(!result(syn::parse_quote!(())));
+        assert!(!result(syn::parse_quote!(Self::Async)));
+        assert!(!result(syn::parse_quote!(<Self as Driver>::Async)));
+        assert!(!result(syn::parse_quote!(<Self as erldrv::Driver>::Async)));
+        assert!(result(syn::parse_quote!(u64)));
+        assert!(result(syn::parse_quote!(Vec<u8>)));
+    }
+
+    #[test]
+    fn tidies_types_for_messages() {
+        let tidy = |ty: syn::Type| tidy_tokens(&quote::quote!(#ty).to_string());
+        assert_eq!(tidy(syn::parse_quote!(u64)), "u64");
+        assert_eq!(tidy(syn::parse_quote!(Vec<u8>)), "Vec<u8>");
+        assert_eq!(
+            tidy(syn::parse_quote!(std::collections::HashMap<String, Vec<u8>>)),
+            "std::collections::HashMap<String, Vec<u8>>"
+        );
+        assert_eq!(tidy(syn::parse_quote!(&'static str)), "&'static str");
+        assert_eq!(tidy(syn::parse_quote!((u8, [u16; 4]))), "(u8, [u16; 4])");
+        assert_eq!(
+            tidy(syn::parse_quote!(Box<dyn Fn() -> u8 + Send>)),
+            "Box<dyn Fn() -> u8 + Send>"
+        );
+        assert_eq!(
+            tidy(syn::parse_quote!(Result<(), String>)),
+            "Result<(), String>"
+        );
+        assert_eq!(
+            tidy(syn::parse_quote!(fn(&mut (u8, u8)) -> (u8, u16))),
+            "fn(&mut (u8, u8)) -> (u8, u16)"
+        );
+    }
 
     #[test]
     fn names() {

@@ -36,7 +36,9 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Some((n, _)) => Some(n),
         None => default_name(&mut errors),
     };
-    add_async_default(&mut imp, has_async_type);
+    if check::is_driver_impl(&imp) {
+        add_async_default(&mut imp, has_async_type);
+    }
     match (errors.into_combined(), name) {
         (None, Some(name)) => generate(&Model {
             item: imp,
@@ -90,7 +92,7 @@ fn fill_missing_start(imp: &mut ItemImpl) {
         .items
         .iter()
         .any(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "start"));
-    if imp.trait_.is_some() && !has_start {
+    if check::is_driver_impl(imp) && !has_start {
         imp.items.push(syn::parse_quote! {
             fn start(
                 _: &::erldrv::Port<'_>,
@@ -127,6 +129,8 @@ fn generate(m: &Model) -> TokenStream {
         #imp
 
         const _: () = {
+            // `DriverEntry` has no `Driver` supertrait, so that an `impl Driver` that fails (say,
+            // the type is not `Send`) is reported once, at the block, and not again here.
             impl ::erldrv::__private::DriverEntry for #ty {
                 const NAME: &'static ::core::ffi::CStr = #name;
             }

@@ -89,7 +89,7 @@ impl std::error::Error for InitError {}
 /// runtime data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitReason {
-    /// `normal`: the port closes without signalling an error (`driver_exit(port, 0)`).
+    /// The port closes as with `port_close/1`: no exit signal is sent (`driver_exit(port, 0)`).
     Normal,
     /// The POSIX error atom for this errno value, e.g. `econnreset` (`driver_failure_posix`).
     Posix(i32),

@@ -20,8 +20,9 @@ use crate::{Driver, Event, ExitReason, IoVec, Monitor, Port, Reply, StartError};
 
 pub use erldrv_sys;
 
-/// Implemented by `#[erl_driver]`: the facts the runtime needs beyond the trait.
-pub trait DriverEntry: Driver {
+/// Implemented by `#[erl_driver]`: the facts the runtime needs beyond the trait. Not a
+/// subtrait of [`Driver`], so that a failing `impl Driver` is reported only once.
+pub trait DriverEntry {
     /// The driver name, as given to `erl_ddll:load_driver/2` and `open_port/2`.
     const NAME: &'static CStr;
 }
@@ -47,7 +48,7 @@ pub struct Slots {
 
 /// Builds the driver entry for `D`. `start` and `stop` are always present: `start` creates
 /// the port state and `stop` must free it. Every other slot is NULL unless written.
-pub const fn entry<D: DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
+pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
     macro_rules! slot {
         ($on:expr, $f:expr) => {
             if $on { Some($f) } else { None }
@@ -124,7 +125,7 @@ fn report(line: core::fmt::Arguments<'_>) {
 }
 
 /// Runs a driver-level callback, containing a panic; returns `None` if it panicked.
-fn contained<D: DriverEntry, R>(callback: &str, f: impl FnOnce() -> R) -> Option<R> {
+fn contained<D: Driver + DriverEntry, R>(callback: &str, f: impl FnOnce() -> R) -> Option<R> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => Some(r),
         Err(payload) => {
@@ -144,18 +145,36 @@ const PANIC_REASON: &CStr = c"erldrv_panic";
 
 /// A port callback panicked: tell the owner, then close the port once we are out of the
 /// callback. Later callbacks of the port are skipped (the state may be inconsistent).
-fn port_panicked<D: DriverEntry>(meta: &PortMeta, callback: &str, payload: Box<dyn Any + Send>) {
+fn port_panicked<D: Driver + DriverEntry>(
+    meta: &PortMeta,
+    callback: &str,
+    payload: Box<dyn Any + Send>,
+) {
     let msg = panic_message(&*payload);
     report(format_args!(
-        "erldrv: panic in `{callback}` of driver {:?}; closing the port with reason erldrv_panic: {msg}",
+        "erldrv: panic in {callback} of driver {:?}; closing the port with reason erldrv_panic: {msg}",
         D::NAME
     ));
     meta.poisoned.set(true);
-    // SAFETY: scheduler thread inside a callback of this live port; the term spec below is
-    // well-formed ({Port, {erldrv_panic, <<Msg>>}}) and the buffer outlives the call (the VM
-    // copies BUF2BINARY data).
+    // SAFETY: scheduler thread, inside a callback of this live port.
+    unsafe { send_panic_message(meta.raw, msg) };
+    let dropped = meta.deferred.take();
+    meta.defer(Deferred::Exit(ExitReason::Atom(PANIC_REASON)));
+    let _ = catch_unwind(AssertUnwindSafe(move || {
+        drop(dropped);
+        drop(payload);
+    }));
+}
+
+/// Sends `{Port, {erldrv_panic, <<Msg>>}}` to the port owner.
+///
+/// # Safety
+/// Scheduler thread, inside a callback of the port `raw`.
+unsafe fn send_panic_message(raw: sys::ErlDrvPort, msg: &str) {
+    // SAFETY: per the contract; the term spec is well-formed and the message buffer outlives
+    // the call (the VM copies BUF2BINARY data).
     unsafe {
-        let port_id = sys::driver_mk_port(meta.raw);
+        let port_id = sys::driver_mk_port(raw);
         let atom = sys::driver_mk_atom(PANIC_REASON.as_ptr().cast_mut());
         let mut spec: [sys::ErlDrvTermData; 11] = [
             sys::ERL_DRV_PORT,
@@ -172,12 +191,6 @@ fn port_panicked<D: DriverEntry>(meta: &PortMeta, callback: &str, payload: Box<d
         ];
         sys::erl_drv_output_term(port_id, spec.as_mut_ptr(), spec.len() as c_int);
     }
-    let dropped = meta.deferred.take();
-    meta.defer(Deferred::Exit(ExitReason::Atom(PANIC_REASON)));
-    let _ = catch_unwind(AssertUnwindSafe(move || {
-        drop(dropped);
-        drop(payload);
-    }));
 }
 
 /// Runs the actions a callback deferred. Each may re-enter the driver (the VM can call
@@ -287,7 +300,7 @@ unsafe fn leave<D>(cell: *mut PortCell<D>) {
 /// # Safety
 /// `data` is the `ErlDrvData` our `start` returned for a port that has not been freed.
 #[inline]
-unsafe fn with_state<D: DriverEntry, R: Copy>(
+unsafe fn with_state<D: Driver + DriverEntry, R: Copy>(
     data: sys::ErlDrvData,
     callback: &str,
     on_failure: R,
@@ -330,7 +343,7 @@ unsafe fn input<'a>(ptr: *const c_char, len: usize) -> &'a [u8] {
     }
 }
 
-unsafe extern "C" fn init<D: DriverEntry>() -> c_int {
+unsafe extern "C" fn init<D: Driver + DriverEntry>() -> c_int {
     match contained::<D, _>("init", D::init) {
         Some(Ok(())) => 0,
         Some(Err(e)) => {
@@ -344,15 +357,18 @@ unsafe extern "C" fn init<D: DriverEntry>() -> c_int {
     }
 }
 
-unsafe extern "C" fn finish<D: DriverEntry>() {
+unsafe extern "C" fn finish<D: Driver + DriverEntry>() {
     contained::<D, _>("finish", D::finish);
 }
 
-unsafe extern "C" fn stop_select<D: DriverEntry>(event: sys::ErlDrvEvent, _reserved: *mut c_void) {
+unsafe extern "C" fn stop_select<D: Driver + DriverEntry>(
+    event: sys::ErlDrvEvent,
+    _reserved: *mut c_void,
+) {
     contained::<D, _>("stop_select", || D::stop_select(Event::from_raw(event)));
 }
 
-unsafe extern "C" fn start<D: DriverEntry>(
+unsafe extern "C" fn start<D: Driver + DriverEntry>(
     raw: sys::ErlDrvPort,
     command: *mut c_char,
 ) -> sys::ErlDrvData {
@@ -387,11 +403,13 @@ unsafe extern "C" fn start<D: DriverEntry>(
             start_error(e)
         }
         Err(payload) => {
+            let msg = panic_message(&*payload);
             report(format_args!(
-                "erldrv: panic in `start` of driver {:?}; open_port fails with einval: {}",
-                D::NAME,
-                panic_message(&*payload)
+                "erldrv: panic in `start` of driver {:?}; open_port fails with einval: {msg}",
+                D::NAME
             ));
+            // SAFETY: scheduler thread, inside start of this port.
+            unsafe { send_panic_message(raw, msg) };
             let deferred = meta.deferred.take();
             let _ = catch_unwind(AssertUnwindSafe(move || {
                 drop(deferred);
@@ -404,7 +422,7 @@ unsafe extern "C" fn start<D: DriverEntry>(
     }
 }
 
-unsafe extern "C" fn stop<D: DriverEntry>(data: sys::ErlDrvData) {
+unsafe extern "C" fn stop<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
     // After a failed init_ack the VM replaces the port data with the error code.
     if (-3..=-1).contains(&(data as isize)) || data.is_null() {
         return;
@@ -434,28 +452,31 @@ unsafe extern "C" fn stop<D: DriverEntry>(data: sys::ErlDrvData) {
     }
 }
 
-unsafe extern "C" fn output<D: DriverEntry>(
+unsafe extern "C" fn output<D: Driver + DriverEntry>(
     data: sys::ErlDrvData,
     buf: *mut c_char,
     len: sys::ErlDrvSizeT,
 ) {
     // SAFETY: VM arguments of a live port.
-    unsafe { with_state::<D, _>(data, "output", (), |s, p| s.output(p, input(buf, len))) }
+    unsafe { with_state::<D, _>(data, "`output`", (), |s, p| s.output(p, input(buf, len))) }
 }
 
-unsafe extern "C" fn outputv<D: DriverEntry>(data: sys::ErlDrvData, ev: *mut sys::ErlIOVec) {
+unsafe extern "C" fn outputv<D: Driver + DriverEntry>(
+    data: sys::ErlDrvData,
+    ev: *mut sys::ErlIOVec,
+) {
     let Some(ev) = ptr::NonNull::new(ev) else {
         return;
     };
     // SAFETY: VM arguments of a live port; the I/O vector lives for the callback.
     unsafe {
-        with_state::<D, _>(data, "outputv", (), |s, p| {
+        with_state::<D, _>(data, "`outputv`", (), |s, p| {
             s.outputv(p, IoVec::from_raw(ev))
         })
     }
 }
 
-unsafe extern "C" fn control<D: DriverEntry>(
+unsafe extern "C" fn control<D: Driver + DriverEntry>(
     data: sys::ErlDrvData,
     command: c_uint,
     buf: *mut c_char,
@@ -465,7 +486,7 @@ unsafe extern "C" fn control<D: DriverEntry>(
 ) -> sys::ErlDrvSSizeT {
     // SAFETY: VM arguments of a live port.
     unsafe {
-        with_state::<D, _>(data, "control", -1, |s, p| {
+        with_state::<D, _>(data, "`control`", -1, |s, p| {
             let kind = if p.meta().control_binary() {
                 ReplyKind::ControlBinary
             } else {
@@ -480,7 +501,7 @@ unsafe extern "C" fn control<D: DriverEntry>(
     }
 }
 
-unsafe extern "C" fn call<D: DriverEntry>(
+unsafe extern "C" fn call<D: Driver + DriverEntry>(
     data: sys::ErlDrvData,
     command: c_uint,
     buf: *mut c_char,
@@ -491,7 +512,7 @@ unsafe extern "C" fn call<D: DriverEntry>(
 ) -> sys::ErlDrvSSizeT {
     // SAFETY: VM arguments of a live port.
     unsafe {
-        with_state::<D, _>(data, "call", -1, |s, p| {
+        with_state::<D, _>(data, "`call`", -1, |s, p| {
             let mut reply = Reply::new(rbuf, rlen, ReplyKind::Call);
             match s.call(p, command, input(buf, len), &mut reply) {
                 Ok(()) => reply.finish(),
@@ -537,7 +558,7 @@ unsafe extern "C" fn async_free<T: Send + 'static>(data: *mut c_void) {
     let _ = catch_unwind(AssertUnwindSafe(move || drop(job)));
 }
 
-unsafe extern "C" fn ready_async<D: DriverEntry>(
+unsafe extern "C" fn ready_async<D: Driver + DriverEntry>(
     data: sys::ErlDrvData,
     thread_data: sys::ErlDrvThreadData,
 ) {
@@ -547,10 +568,15 @@ unsafe extern "C" fn ready_async<D: DriverEntry>(
     let outcome = job.outcome.take();
     let _ = catch_unwind(AssertUnwindSafe(move || drop(job)));
     let Some(outcome) = outcome else { return };
+    let label = if outcome.is_ok() {
+        "`ready_async`"
+    } else {
+        "an async job"
+    };
     let mut outcome = Some(outcome);
     // SAFETY: VM arguments of a live port.
     unsafe {
-        with_state::<D, _>(data, "ready_async", (), |s, p| match outcome.take() {
+        with_state::<D, _>(data, label, (), |s, p| match outcome.take() {
             Some(Ok(value)) => s.ready_async(p, value),
             // A panic in the job closes the port like a panic in a callback.
             Some(Err(payload)) => resume_unwind(payload),
@@ -559,35 +585,41 @@ unsafe extern "C" fn ready_async<D: DriverEntry>(
     }
 }
 
-unsafe extern "C" fn ready_input<D: DriverEntry>(data: sys::ErlDrvData, event: sys::ErlDrvEvent) {
+unsafe extern "C" fn ready_input<D: Driver + DriverEntry>(
+    data: sys::ErlDrvData,
+    event: sys::ErlDrvEvent,
+) {
     // SAFETY: VM arguments of a live port.
     unsafe {
-        with_state::<D, _>(data, "ready_input", (), |s, p| {
+        with_state::<D, _>(data, "`ready_input`", (), |s, p| {
             s.ready_input(p, Event::from_raw(event))
         })
     }
 }
 
-unsafe extern "C" fn ready_output<D: DriverEntry>(data: sys::ErlDrvData, event: sys::ErlDrvEvent) {
+unsafe extern "C" fn ready_output<D: Driver + DriverEntry>(
+    data: sys::ErlDrvData,
+    event: sys::ErlDrvEvent,
+) {
     // SAFETY: VM arguments of a live port.
     unsafe {
-        with_state::<D, _>(data, "ready_output", (), |s, p| {
+        with_state::<D, _>(data, "`ready_output`", (), |s, p| {
             s.ready_output(p, Event::from_raw(event))
         })
     }
 }
 
-unsafe extern "C" fn timeout<D: DriverEntry>(data: sys::ErlDrvData) {
+unsafe extern "C" fn timeout<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
     // SAFETY: VM arguments of a live port.
-    unsafe { with_state::<D, _>(data, "timeout", (), |s, p| s.timeout(p)) }
+    unsafe { with_state::<D, _>(data, "`timeout`", (), |s, p| s.timeout(p)) }
 }
 
-unsafe extern "C" fn flush<D: DriverEntry>(data: sys::ErlDrvData) {
+unsafe extern "C" fn flush<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
     // SAFETY: VM arguments of a live port.
-    unsafe { with_state::<D, _>(data, "flush", (), |s, p| s.flush(p)) }
+    unsafe { with_state::<D, _>(data, "`flush`", (), |s, p| s.flush(p)) }
 }
 
-unsafe extern "C" fn process_exit<D: DriverEntry>(
+unsafe extern "C" fn process_exit<D: Driver + DriverEntry>(
     data: sys::ErlDrvData,
     monitor: *mut sys::ErlDrvMonitor,
 ) {
@@ -597,5 +629,5 @@ unsafe extern "C" fn process_exit<D: DriverEntry>(
     // SAFETY: the VM passes a valid monitor for the callback's duration.
     let m = Monitor::from_raw(unsafe { *monitor });
     // SAFETY: VM arguments of a live port.
-    unsafe { with_state::<D, _>(data, "process_exit", (), |s, p| s.process_exit(p, m)) }
+    unsafe { with_state::<D, _>(data, "`process_exit`", (), |s, p| s.process_exit(p, m)) }
 }

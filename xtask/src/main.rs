@@ -1,1 +1,206 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <command>` (an alias defined in
+//! `.cargo/config.toml`). One function per command.
+
+mod otp;
+
+use std::env;
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
+
+use erldrv_harness::{Profile, compile_erl, erl_string, try_build_driver, wait_timeout};
+
+const USAGE: &str = "\
+Usage: cargo xtask <command>
+
+Commands:
+  test [-- <cargo test args>]
+        The full check, as CI runs it: makes sure Erlang/OTP is installed
+        (installing it with apt-get when run as root), then runs
+        cargo fmt --check, cargo clippy, cargo test and cargo doc.
+        Example: cargo xtask test -- -p echo_drv -- --nocapture
+  demo  Builds the echo_drv example driver and talks to it from a real erl.
+  help  Shows this text.
+";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("", &[][..]),
+    };
+    let result = match command {
+        "test" => test(rest),
+        "demo" => demo(rest),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        "" => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+        other => {
+            eprint!("error: unknown command `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nerror: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask test`: the project's single test command.
+fn test(args: &[String]) -> Result {
+    let cargo_test_args = match args.split_first() {
+        None => &[][..],
+        Some((dashes, rest)) if dashes == "--" => rest,
+        Some((other, _)) => {
+            return Err(format!(
+                "unexpected argument `{other}`; put arguments for cargo test after `--`"
+            ));
+        }
+    };
+    const STEPS: usize = 5;
+
+    header(1, STEPS, "Erlang/OTP");
+    otp::ensure()?;
+
+    header(2, STEPS, "cargo fmt --all -- --check");
+    run(cargo().args(["fmt", "--all", "--", "--check"]))?;
+
+    header(
+        3,
+        STEPS,
+        "cargo clippy --workspace --all-targets -- -D warnings",
+    );
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    let mut cargo_test = cargo();
+    cargo_test
+        .args(["test", "--workspace"])
+        .args(cargo_test_args);
+    header(4, STEPS, &shown(&cargo_test));
+    run(&mut cargo_test)?;
+
+    header(
+        5,
+        STEPS,
+        "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
+    );
+    run(cargo()
+        .args(["doc", "--workspace", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
+
+    println!("\nAll checks passed.");
+    Ok(())
+}
+
+/// The whole demo session may take this long before it is killed; it
+/// normally takes well under a second.
+const DEMO_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `cargo xtask demo`: builds the echo driver and drives it from `erl`
+/// with `xtask/demo/echo_demo.erl`.
+fn demo(args: &[String]) -> Result {
+    if let Some(arg) = args.first() {
+        return Err(format!("demo takes no arguments, got `{arg}`"));
+    }
+    const STEPS: usize = 3;
+
+    header(1, STEPS, "Erlang/OTP");
+    let info = otp::ensure()?;
+
+    header(2, STEPS, "Build echo_drv (cargo build -p echo_drv)");
+    let driver = try_build_driver("echo_drv", Profile::Debug)?;
+    println!("driver: {}", driver.path.display());
+
+    header(
+        3,
+        STEPS,
+        "Talk to echo_drv from erl (xtask/demo/echo_demo.erl)",
+    );
+    let root = erldrv_harness::workspace_root();
+    let ebin = erldrv_harness::beam_dir().join("ebin").join("xtask-demo");
+    compile_erl(&[&root.join("xtask").join("demo")], &ebin)?;
+    let mut erl = Command::new(&info.erl);
+    erl.arg("-noshell")
+        .arg("-pa")
+        .arg(&ebin)
+        .arg("-eval")
+        // echo_demo:run/1 reports its own failures and halts with 1.
+        .arg(format!(
+            "echo_demo:run({}), halt().",
+            erl_string(&driver.dir.to_string_lossy())
+        ))
+        // No erl_crash.dump in the current directory if the VM gives up.
+        .env("ERL_CRASH_DUMP_SECONDS", "0")
+        .stdin(Stdio::null());
+    let shown = shown(&erl);
+    let mut child = erl
+        .spawn()
+        .map_err(|e| format!("could not run {shown}: {e}"))?;
+    match wait_timeout(&mut child, DEMO_TIMEOUT) {
+        Ok(Some(status)) if status.success() => Ok(()),
+        Ok(Some(status)) => Err(format!("the demo failed ({status})")),
+        Ok(None) => Err(format!("the demo did not finish within {DEMO_TIMEOUT:?}")),
+        Err(e) => Err(format!("waiting for {shown}: {e}")),
+    }
+}
+
+/// Prints the title of step `n` of `total`, before the step runs.
+fn header(n: usize, total: usize, title: &str) {
+    println!("\n==> [{n}/{total}] {title}");
+}
+
+/// A `cargo` command run from the workspace root. `$CARGO` is the cargo
+/// that runs this xtask; use the same one (and so the same toolchain).
+fn cargo() -> Command {
+    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo")));
+    cmd.current_dir(erldrv_harness::workspace_root());
+    cmd
+}
+
+/// Runs `cmd` with inherited stdio; an error unless it exits with 0.
+fn run(cmd: &mut Command) -> Result {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not run {}: {e}", shown(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", shown(cmd)))
+    }
+}
+
+/// `cmd` as a readable command line: program file name and arguments.
+fn shown(cmd: &Command) -> String {
+    let program = Path::new(cmd.get_program())
+        .file_name()
+        .unwrap_or(cmd.get_program())
+        .to_string_lossy()
+        .into_owned();
+    cmd.get_args()
+        .map(|arg| arg.to_string_lossy())
+        .fold(program, |line, arg| {
+            if arg.is_empty() || arg.contains(char::is_whitespace) {
+                format!("{line} '{arg}'")
+            } else {
+                format!("{line} {arg}")
+            }
+        })
+}

@@ -1,0 +1,326 @@
+//! `probe_drv`: a test driver that writes every callback, counts each call in a static
+//! (readable from Erlang with control `COUNT`), and panics in any callback on request.
+//! `beam-tests/test/probe_tests.erl` drives it.
+
+use std::ffi::CStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use erldrv::{
+    Badarg, Driver, Event, ExitReason, InitError, IoVec, Monitor, Port, Reply, SelectMode,
+    StartError, erl_driver,
+};
+
+/// Every callback, in the order of `COUNTS`.
+const CALLBACKS: [&str; 14] = [
+    "init",
+    "finish",
+    "start",
+    "stop",
+    "outputv",
+    "control",
+    "call",
+    "ready_async",
+    "ready_input",
+    "ready_output",
+    "timeout",
+    "flush",
+    "process_exit",
+    "stop_select",
+];
+
+static COUNTS: [AtomicU64; 14] = [const { AtomicU64::new(0) }; 14];
+static PANIC_IN_FINISH: AtomicBool = AtomicBool::new(false);
+static PANIC_IN_STOP_SELECT: AtomicBool = AtomicBool::new(false);
+
+fn hit(callback: &str) {
+    let i = CALLBACKS
+        .iter()
+        .position(|c| *c == callback)
+        .expect("known callback");
+    COUNTS[i].fetch_add(1, Ordering::SeqCst);
+}
+
+fn count(callback: &[u8]) -> Option<u64> {
+    let i = CALLBACKS.iter().position(|c| c.as_bytes() == callback)?;
+    Some(COUNTS[i].load(Ordering::SeqCst))
+}
+
+// control commands
+const PING: u32 = 0;
+const COUNT: u32 = 1;
+const PANIC_IN: u32 = 2;
+const TIMER: u32 = 3;
+const READ_TIMER: u32 = 4;
+const CANCEL_TIMER: u32 = 5;
+const SELECT: u32 = 6;
+const ASYNC: u32 = 7;
+const MONITOR: u32 = 8;
+const ENQUEUE: u32 = 9;
+const EXIT: u32 = 10;
+const BUSY: u32 = 11;
+const CALLER_IS_OWNER: u32 = 12;
+const REPLY_BYTES: u32 = 13;
+const BINARY_MODE: u32 = 14;
+const INLINE_CAPACITY: u32 = 15;
+const BADARG: u32 = 16;
+const WRITE_THEN_BADARG: u32 = 17;
+const PANIC_AFTER_WRITE: u32 = 18;
+const QUEUE_LEN: u32 = 19;
+
+// call commands
+const CALL_ECHO: u32 = 0;
+const CALL_INVALID_TERM: u32 = 1;
+const CALL_BADARG: u32 = 2;
+const CALL_BINARY_OF: u32 = 3;
+
+pub struct Probe {
+    panic_in: Option<Vec<u8>>,
+}
+
+impl Probe {
+    fn maybe_panic(&self, callback: &str) {
+        if self.panic_in.as_deref() == Some(callback.as_bytes()) {
+            panic!("deliberate panic in {callback}");
+        }
+    }
+}
+
+fn parse_u64(data: &[u8]) -> Result<u64, Badarg> {
+    std::str::from_utf8(data)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .ok_or(Badarg)
+}
+
+fn exit_reason(data: &[u8]) -> Result<ExitReason, Badarg> {
+    const ATOM: &CStr = c"probe_exit";
+    Ok(match data {
+        b"normal" => ExitReason::Normal,
+        b"posix" => ExitReason::Posix(libc::ENOENT),
+        b"atom" => ExitReason::Atom(ATOM),
+        b"code" => ExitReason::Code(42),
+        b"eof" => ExitReason::Eof,
+        _ => return Err(Badarg),
+    })
+}
+
+/// Opens a pipe, asks for read readiness of one end and write readiness of the other, and
+/// makes the read end readable. Both ends are closed by `stop_select`.
+fn select_pipe(port: &Port) -> Result<(), Badarg> {
+    let mut fds = [0i32; 2];
+    // SAFETY: fds has room for the two descriptors pipe() writes.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Err(Badarg);
+    }
+    for fd in fds {
+        // SAFETY: fd was just opened by pipe().
+        unsafe { libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK) };
+    }
+    let (r, w) = (Event::from_raw_fd(fds[0]), Event::from_raw_fd(fds[1]));
+    // SAFETY: w is an open pipe end; one byte from a live buffer.
+    unsafe { libc::write(fds[1], b"x".as_ptr().cast(), 1) };
+    let ok = port.select(r, SelectMode::READ | SelectMode::USE, true)
+        && port.select(w, SelectMode::WRITE | SelectMode::USE, true);
+    if ok { Ok(()) } else { Err(Badarg) }
+}
+
+#[erl_driver]
+impl Driver for Probe {
+    type Async = Vec<u8>;
+
+    fn init() -> Result<(), InitError> {
+        hit("init");
+        Ok(())
+    }
+
+    fn finish() {
+        hit("finish");
+        // The port is gone; the environment is how the test learns that finish ran.
+        // SAFETY: both strings are NUL-terminated; erl_drv_putenv copies them.
+        unsafe {
+            erldrv::sys::erl_drv_putenv(c"PROBE_FINISH_CALLED".as_ptr(), c"yes".as_ptr().cast_mut())
+        };
+        if PANIC_IN_FINISH.load(Ordering::SeqCst) {
+            panic!("deliberate panic in finish");
+        }
+    }
+
+    fn start(_port: &Port, command: &[u8]) -> Result<Self, StartError> {
+        hit("start");
+        let arg = command.splitn(2, |b| *b == b' ').nth(1).unwrap_or(b"");
+        match arg {
+            b"panic" => panic!("deliberate panic in start"),
+            b"enoent" => Err(StartError::Errno(libc::ENOENT)),
+            b"badarg" => Err(StartError::Badarg),
+            b"general" => Err(StartError::General),
+            _ => Ok(Probe { panic_in: None }),
+        }
+    }
+
+    fn stop(self, _port: &Port) {
+        hit("stop");
+        self.maybe_panic("stop");
+    }
+
+    fn outputv(&mut self, port: &Port, data: IoVec<'_>) {
+        hit("outputv");
+        self.maybe_panic("outputv");
+        if data.to_vec() == b"panic" {
+            panic!("deliberate panic in outputv");
+        }
+        port.outputv(b"outputv:", &data, 0);
+    }
+
+    fn control(
+        &mut self,
+        port: &Port,
+        command: u32,
+        data: &[u8],
+        reply: &mut Reply,
+    ) -> Result<(), Badarg> {
+        hit("control");
+        self.maybe_panic("control");
+        match command {
+            PING => reply.extend_from_slice(b"pong"),
+            COUNT => reply.extend_from_slice(count(data).ok_or(Badarg)?.to_string().as_bytes()),
+            PANIC_IN => match data {
+                b"finish" => PANIC_IN_FINISH.store(true, Ordering::SeqCst),
+                b"stop_select" => PANIC_IN_STOP_SELECT.store(true, Ordering::SeqCst),
+                _ => self.panic_in = Some(data.to_vec()),
+            },
+            TIMER => port.set_timer(parse_u64(data)?),
+            READ_TIMER => match port.read_timer() {
+                Some(ms) => reply.extend_from_slice(ms.to_string().as_bytes()),
+                None => reply.extend_from_slice(b"none"),
+            },
+            CANCEL_TIMER => port.cancel_timer(),
+            SELECT => select_pipe(port)?,
+            ASYNC => {
+                let mut job = data.to_vec();
+                port.spawn_async::<Self>(move || {
+                    if job == b"panic" {
+                        panic!("deliberate panic in an async job");
+                    }
+                    job.reverse();
+                    job
+                });
+            }
+            MONITOR => {
+                port.monitor_process(port.caller()).ok_or(Badarg)?;
+            }
+            ENQUEUE => port.enqueue(data),
+            QUEUE_LEN => reply.extend_from_slice(port.queue_len().to_string().as_bytes()),
+            EXIT => port.exit(exit_reason(data)?),
+            BUSY => port.set_busy(data == b"on"),
+            CALLER_IS_OWNER => {
+                let same = port.caller() == port.connected();
+                reply.extend_from_slice(if same { b"true" } else { b"false" });
+            }
+            REPLY_BYTES => {
+                let n = parse_u64(data)? as usize;
+                for i in 0..n {
+                    reply.push((i % 251) as u8);
+                }
+            }
+            BINARY_MODE => port.set_control_binary(data == b"on"),
+            INLINE_CAPACITY => {
+                reply.extend_from_slice(reply.inline_capacity().to_string().as_bytes())
+            }
+            BADARG => return Err(Badarg),
+            WRITE_THEN_BADARG => {
+                reply.extend_from_slice(&vec![7u8; 100_000]);
+                return Err(Badarg);
+            }
+            PANIC_AFTER_WRITE => {
+                reply.extend_from_slice(&vec![7u8; 100_000]);
+                panic!("deliberate panic in control after a large reply");
+            }
+            _ => return Err(Badarg),
+        }
+        Ok(())
+    }
+
+    fn call(
+        &mut self,
+        _port: &Port,
+        command: u32,
+        args: &[u8],
+        reply: &mut Reply,
+    ) -> Result<(), Badarg> {
+        hit("call");
+        self.maybe_panic("call");
+        match command {
+            CALL_ECHO => reply.extend_from_slice(args),
+            CALL_INVALID_TERM => reply.extend_from_slice(&[1, 2, 3]),
+            CALL_BADARG => return Err(Badarg),
+            CALL_BINARY_OF => {
+                // The argument is a small integer (ETF tag 97): reply with a binary of that
+                // many bytes (tag 109), built straight into the reply.
+                let [131, 97, n] = *args else {
+                    return Err(Badarg);
+                };
+                let len = usize::from(n) * 1000;
+                reply.extend_from_slice(&[131, 109]);
+                reply.extend_from_slice(&(len as u32).to_be_bytes());
+                reply.extend_from_slice(&vec![b'z'; len]);
+            }
+            _ => return Err(Badarg),
+        }
+        Ok(())
+    }
+
+    fn ready_async(&mut self, port: &Port, result: Vec<u8>) {
+        hit("ready_async");
+        self.maybe_panic("ready_async");
+        port.output2(b"ready_async:", &result);
+    }
+
+    fn ready_input(&mut self, port: &Port, event: Event) {
+        hit("ready_input");
+        self.maybe_panic("ready_input");
+        let mut buf = [0u8; 16];
+        // SAFETY: event is our open, non-blocking pipe read end; buf is writable.
+        let n = unsafe { libc::read(event.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        if n < 0 {
+            // Spurious wake-up: nothing to read yet.
+            return;
+        }
+        port.select(event, SelectMode::READ | SelectMode::USE, false);
+        port.output(b"ready_input");
+    }
+
+    fn ready_output(&mut self, port: &Port, event: Event) {
+        hit("ready_output");
+        self.maybe_panic("ready_output");
+        port.select(event, SelectMode::WRITE | SelectMode::USE, false);
+        port.output(b"ready_output");
+    }
+
+    fn timeout(&mut self, port: &Port) {
+        hit("timeout");
+        self.maybe_panic("timeout");
+        port.output(b"timeout");
+    }
+
+    fn flush(&mut self, port: &Port) {
+        hit("flush");
+        self.maybe_panic("flush");
+        port.dequeue(port.queue_len());
+    }
+
+    fn process_exit(&mut self, port: &Port, monitor: Monitor) {
+        hit("process_exit");
+        self.maybe_panic("process_exit");
+        let _ = monitor;
+        port.output(b"process_exit");
+    }
+
+    fn stop_select(event: Event) {
+        hit("stop_select");
+        // SAFETY: the VM is done with the descriptor; we opened it and close it once.
+        unsafe { libc::close(event.as_raw_fd()) };
+        if PANIC_IN_STOP_SELECT.load(Ordering::SeqCst) {
+            panic!("deliberate panic in stop_select");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Compile-fail tests of `#[erl_driver]`: each file in `ui/` makes one mistake, and its
+//! `.stderr` holds the diagnostic the attribute must give for it. Files in `pass/` must
+//! build (and run: `main` does nothing).
+//!
+//! Re-bless after changing a message: `TRYBUILD=overwrite cargo test -p ui-tests`.
+
+#[test]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+    t.pass("tests/pass/*.rs");
+}

@@ -59,6 +59,7 @@ compile_error!(
 
 mod binary;
 mod driver;
+pub mod env;
 mod error;
 mod iovec;
 mod port;

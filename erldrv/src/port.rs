@@ -44,6 +44,17 @@ pub(crate) struct PortMeta {
     pub(crate) stopped: Cell<bool>,
     /// A callback panicked: the port is being closed and its state is not trusted.
     pub(crate) poisoned: Cell<bool>,
+    /// `start` is running: the VM cannot take an init ack or run a timer for the port yet.
+    pub(crate) in_start: Cell<bool>,
+    /// An init ack requested in `start`, delivered by the zero timer that follows it.
+    pub(crate) ack_from_start: Cell<Option<Result<(), StartError>>>,
+    /// A timer the driver set in `start` while an ack from `start` is pending: armed after
+    /// the ack.
+    pub(crate) start_timer: Cell<Option<u64>>,
+    /// `process_exit` is running: the VM crashes if the port closes inside it.
+    pub(crate) in_process_exit: Cell<bool>,
+    /// A close requested inside `process_exit`, delivered by the zero timer that follows.
+    pub(crate) exit_by_timer: Cell<Option<Deferred>>,
 }
 
 impl PortMeta {
@@ -55,6 +66,11 @@ impl PortMeta {
             depth: Cell::new(0),
             stopped: Cell::new(false),
             poisoned: Cell::new(false),
+            in_start: Cell::new(false),
+            ack_from_start: Cell::new(None),
+            start_timer: Cell::new(None),
+            in_process_exit: Cell::new(false),
+            exit_by_timer: Cell::new(None),
         }
     }
 
@@ -325,8 +341,15 @@ impl<'a> Port<'a> {
     /// for drivers declared with `init_ack`: `Ok` lets `open_port/2` return the port,
     /// `Err` makes it fail as a `start` error would (and closes the port). Takes effect when
     /// the current callback returns.
+    ///
+    /// Called from `start`, the acknowledgement goes out right after `start` returns (the VM
+    /// only starts waiting for it then).
     pub fn init_ack(&self, result: Result<(), StartError>) {
-        self.meta.defer(Deferred::InitAck(result));
+        if self.meta.in_start.get() {
+            self.meta.ack_from_start.set(Some(result));
+        } else {
+            self.meta.defer(Deferred::InitAck(result));
+        }
     }
 
     /// Starts `work` on the VM's async thread pool (`driver_async`); its result is handed to
@@ -346,13 +369,17 @@ impl<'a> Port<'a> {
     /// Starts (or restarts) the port's timer: [`timeout`](crate::Driver::timeout) is called
     /// after `millis` milliseconds (`driver_set_timer`).
     pub fn set_timer(&self, millis: u64) {
-        let ms = c_ulong::try_from(millis).unwrap_or(c_ulong::MAX);
-        // SAFETY: scheduler thread, live port.
-        unsafe { sys::driver_set_timer(self.meta.raw, ms) };
+        if self.meta.in_start.get() {
+            // Kept until start returns: an init ack from start may need the timer first.
+            self.meta.start_timer.set(Some(millis));
+        } else {
+            arm_timer(self.meta.raw, millis);
+        }
     }
 
     /// Cancels the port's timer (`driver_cancel_timer`).
     pub fn cancel_timer(&self) {
+        self.meta.start_timer.set(None);
         // SAFETY: scheduler thread, live port.
         unsafe { sys::driver_cancel_timer(self.meta.raw) };
     }
@@ -476,6 +503,13 @@ impl<'a> Port<'a> {
         // SAFETY: scheduler thread, live port.
         unsafe { sys::erl_drv_consume_timeslice(self.meta.raw, c_int::from(percent.min(100))) != 0 }
     }
+}
+
+/// `driver_set_timer`.
+pub(crate) fn arm_timer(raw: sys::ErlDrvPort, millis: u64) {
+    let ms = c_ulong::try_from(millis).unwrap_or(c_ulong::MAX);
+    // SAFETY: called on the port's scheduler thread during one of its callbacks.
+    unsafe { sys::driver_set_timer(raw, ms) };
 }
 
 impl fmt::Debug for Port<'_> {

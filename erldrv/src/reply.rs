@@ -171,6 +171,22 @@ impl<'a> Reply<'a> {
         }
     }
 
+    /// Moves what was written into storage of another kind (the control mode changed
+    /// during the callback). Rare, so it simply copies.
+    fn convert(&mut self, kind: ReplyKind) {
+        let bytes = match &self.storage {
+            Storage::Whole(b) => b.to_vec(),
+            // SAFETY: buf holds len initialised bytes.
+            _ if self.len > 0 => {
+                unsafe { core::slice::from_raw_parts(self.buf, self.len) }.to_vec()
+            }
+            _ => Vec::new(),
+        };
+        self.release();
+        self.kind = kind;
+        self.extend_from_slice(&bytes);
+    }
+
     /// Allocates a first heap buffer for this reply kind.
     unsafe fn alloc_fresh(&mut self, cap: usize) -> *mut u8 {
         // SAFETY: plain VM allocations; NULL is checked.
@@ -221,7 +237,18 @@ impl<'a> Reply<'a> {
 
     /// Hands the reply to the VM: sets `*rbuf` and returns the length to return from the
     /// callback.
-    pub(crate) fn finish(self) -> sys::ErlDrvSSizeT {
+    ///
+    /// `binary_mode` is the port's control mode when `control` returns: the VM reads the
+    /// reply in that mode, even if the callback switched it after writing.
+    pub(crate) fn finish(mut self, binary_mode: bool) -> sys::ErlDrvSSizeT {
+        let wanted = match self.kind {
+            ReplyKind::Call => ReplyKind::Call,
+            _ if binary_mode => ReplyKind::ControlBinary,
+            _ => ReplyKind::ControlList,
+        };
+        if wanted != self.kind {
+            self.convert(wanted);
+        }
         // The VM owns the reply from here on: `Drop` (which frees and resets) must not run.
         let mut this = core::mem::ManuallyDrop::new(self);
         let storage = core::mem::replace(&mut this.storage, Storage::Default);

@@ -14,7 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use erldrv_sys as sys;
 
-use crate::port::{AsyncSubmission, Deferred, PortMeta};
+use crate::port::{self, AsyncSubmission, Deferred, PortMeta};
 use crate::reply::ReplyKind;
 use crate::{Driver, Event, ExitReason, IoVec, Monitor, Port, Reply, StartError};
 
@@ -65,7 +65,13 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         finish: slot!(s.finish, finish::<D>),
         handle: ptr::null_mut(),
         control: slot!(s.control, control::<D>),
-        timeout: slot!(s.timeout, timeout::<D>),
+        // An init_ack driver needs the timer to deliver an ack requested in `start`.
+        // The framework itself uses the timer to deliver an init ack requested in `start`
+        // and to close a port from `process_exit`.
+        timeout: slot!(
+            s.timeout || s.process_exit || s.flags & sys::ERL_DRV_FLAG_USE_INIT_ACK != 0,
+            timeout::<D>
+        ),
         outputv: slot!(s.outputv, outputv::<D>),
         ready_async: slot!(s.ready_async, ready_async::<D>),
         flush: slot!(s.flush, flush::<D>),
@@ -206,6 +212,14 @@ fn run_deferred(meta: &PortMeta, data: sys::ErlDrvData) {
             if meta.stopped.get() {
                 // The port is gone; unsubmitted jobs are freed by their own Drop.
                 let _ = catch_unwind(AssertUnwindSafe(move || drop(action)));
+                continue;
+            }
+            let closes = matches!(action, Deferred::Exit(_) | Deferred::InitAck(Err(_)));
+            if closes && meta.in_process_exit.get() {
+                // Closing the port inside process_exit crashes the VM (it still works on the
+                // monitor afterwards): close from a zero timer right after instead.
+                meta.exit_by_timer.set(Some(action));
+                port::arm_timer(meta.raw, 0);
                 continue;
             }
             // SAFETY: scheduler thread, live port (not stopped); no Rust borrow of the port
@@ -386,10 +400,20 @@ unsafe extern "C" fn start<D: Driver + DriverEntry>(
         unsafe { CStr::from_ptr(command) }.to_bytes()
     };
     let port = Port::new(meta);
-    match catch_unwind(AssertUnwindSafe(|| D::start(&port, command))) {
+    meta.in_start.set(true);
+    let started = catch_unwind(AssertUnwindSafe(|| D::start(&port, command)));
+    meta.in_start.set(false);
+    match started {
         Ok(Ok(state)) => {
             // SAFETY: nothing else refers to the state slot yet.
             unsafe { (*(*cell).state.get()).write(state) };
+            // The VM waits for an init ack only once start has returned: an ack asked for
+            // in start goes out from a zero timer, and the driver's own timer waits for it.
+            if meta.ack_from_start.get().is_some() {
+                port::arm_timer(raw, 0);
+            } else if let Some(ms) = meta.start_timer.take() {
+                port::arm_timer(raw, ms);
+            }
             // SAFETY: entered with depth 1 above.
             unsafe { leave(cell) };
             cell.cast()
@@ -494,7 +518,7 @@ unsafe extern "C" fn control<D: Driver + DriverEntry>(
             };
             let mut reply = Reply::new(rbuf, rlen, kind);
             match s.control(p, command, input(buf, len), &mut reply) {
-                Ok(()) => reply.finish(),
+                Ok(()) => reply.finish(p.meta().control_binary()),
                 Err(_) => -1,
             }
         })
@@ -515,7 +539,7 @@ unsafe extern "C" fn call<D: Driver + DriverEntry>(
         with_state::<D, _>(data, "`call`", -1, |s, p| {
             let mut reply = Reply::new(rbuf, rlen, ReplyKind::Call);
             match s.call(p, command, input(buf, len), &mut reply) {
-                Ok(()) => reply.finish(),
+                Ok(()) => reply.finish(false),
                 Err(_) => -1,
             }
         })
@@ -611,7 +635,43 @@ unsafe extern "C" fn ready_output<D: Driver + DriverEntry>(
 
 unsafe extern "C" fn timeout<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
     // SAFETY: VM arguments of a live port.
+    let meta = unsafe { &(*data.cast::<PortCell<D>>()).meta };
+    if let Some(close) = meta.exit_by_timer.take() {
+        // The zero timer armed to close the port after process_exit.
+        meta.defer(close);
+        // SAFETY: as above.
+        unsafe { run_deferred_only::<D>(data) };
+        return;
+    }
+    if let Some(ack) = meta.ack_from_start.take() {
+        // The zero timer armed by `start` for its init ack, not the driver's own timer.
+        if let Some(ms) = meta.start_timer.take() {
+            port::arm_timer(meta.raw, ms);
+        }
+        meta.defer(Deferred::InitAck(ack));
+        // SAFETY: as above.
+        unsafe { run_deferred_only::<D>(data) };
+        return;
+    }
+    // SAFETY: VM arguments of a live port.
     unsafe { with_state::<D, _>(data, "`timeout`", (), |s, p| s.timeout(p)) }
+}
+
+/// Runs a port's deferred actions outside any driver callback (for the framework's own uses
+/// of the timer), even on a poisoned port, whose pending close must still happen.
+///
+/// # Safety
+/// `data` is a live port cell of `D`.
+unsafe fn run_deferred_only<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
+    let cell = data.cast::<PortCell<D>>();
+    // SAFETY: per the contract.
+    let meta = unsafe { &(*cell).meta };
+    if meta.stopped.get() {
+        return;
+    }
+    meta.depth.set(meta.depth.get() + 1);
+    // SAFETY: entered above with a depth increment.
+    unsafe { leave(cell) };
 }
 
 unsafe extern "C" fn flush<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
@@ -629,5 +689,10 @@ unsafe extern "C" fn process_exit<D: Driver + DriverEntry>(
     // SAFETY: the VM passes a valid monitor for the callback's duration.
     let m = Monitor::from_raw(unsafe { *monitor });
     // SAFETY: VM arguments of a live port.
-    unsafe { with_state::<D, _>(data, "`process_exit`", (), |s, p| s.process_exit(p, m)) }
+    let meta = unsafe { &(*data.cast::<PortCell<D>>()).meta };
+    meta.in_process_exit.set(true);
+    // SAFETY: VM arguments of a live port.
+    unsafe { with_state::<D, _>(data, "`process_exit`", (), |s, p| s.process_exit(p, m)) };
+    // The cell is still allocated: a close inside process_exit waits for the timer.
+    meta.in_process_exit.set(false);
 }

@@ -1,4 +1,4 @@
-//! `init_fail_drv`: `init` reads `INIT_FAIL_MODE` — `panic` panics, `error` returns an error,
+//! `init_fail_drv`: `init` reads `INIT_FAIL_MODE` from the emulator's environment — `panic` panics, `error` returns an error,
 //! anything else succeeds.
 
 use erldrv::{Driver, InitError, Port, StartError, erl_driver};
@@ -8,9 +8,9 @@ pub struct InitFail;
 #[erl_driver]
 impl Driver for InitFail {
     fn init() -> Result<(), InitError> {
-        match std::env::var("INIT_FAIL_MODE").as_deref() {
-            Ok("panic") => panic!("deliberate panic in init"),
-            Ok("error") => Err(InitError::new("deliberate init error")),
+        match erldrv::env::var("INIT_FAIL_MODE").as_deref() {
+            Some("panic") => panic!("deliberate panic in init"),
+            Some("error") => Err(InitError::new("deliberate init error")),
             _ => Ok(()),
         }
     }

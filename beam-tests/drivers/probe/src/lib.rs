@@ -66,6 +66,7 @@ const BADARG: u32 = 16;
 const WRITE_THEN_BADARG: u32 = 17;
 const PANIC_AFTER_WRITE: u32 = 18;
 const QUEUE_LEN: u32 = 19;
+const WRITE_THEN_SWITCH: u32 = 20;
 
 // call commands
 const CALL_ECHO: u32 = 0;
@@ -136,10 +137,7 @@ impl Driver for Probe {
     fn finish() {
         hit("finish");
         // The port is gone; the environment is how the test learns that finish ran.
-        // SAFETY: both strings are NUL-terminated; erl_drv_putenv copies them.
-        unsafe {
-            erldrv::sys::erl_drv_putenv(c"PROBE_FINISH_CALLED".as_ptr(), c"yes".as_ptr().cast_mut())
-        };
+        erldrv::env::set_var("PROBE_FINISH_CALLED", "yes");
         if PANIC_IN_FINISH.load(Ordering::SeqCst) {
             panic!("deliberate panic in finish");
         }
@@ -227,6 +225,12 @@ impl Driver for Probe {
                 reply.extend_from_slice(reply.inline_capacity().to_string().as_bytes())
             }
             BADARG => return Err(Badarg),
+            WRITE_THEN_SWITCH => {
+                // A reply too big for the inline buffer, then a mode switch: the VM reads the
+                // reply in the new mode, so the framework must hand it over in that form.
+                reply.extend_from_slice(&[b'm'; 1000]);
+                port.set_control_binary(data == b"on");
+            }
             WRITE_THEN_BADARG => {
                 reply.extend_from_slice(&vec![7u8; 100_000]);
                 return Err(Badarg);

@@ -83,3 +83,8 @@ pub mod __private {
     pub use crate::rt::{DriverEntry, EntryCell, Slots, entry};
     pub use erldrv_sys as sys;
 }
+
+// The README's Rust example is compiled as a doctest, so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;

@@ -26,6 +26,12 @@
 -define(PANIC_AFTER_WRITE, 18).
 -define(QUEUE_LEN, 19).
 -define(WRITE_THEN_SWITCH, 20).
+-define(OUTPUT_BINARY, 21).
+-define(SEND_KEPT, 22).
+-define(PEEK_AND_DEQUEUE, 23).
+-define(MONITOR_THEN_DEMONITOR, 24).
+-define(TIMESLICE, 25).
+-define(SAME_ID, 26).
 
 -define(CALL_ECHO, 0).
 -define(CALL_INVALID_TERM, 1).
@@ -40,6 +46,11 @@ probe_test_() ->
        fun start_and_stop/0,
        fun start_errors/0,
        fun outputv_shares_data/0,
+       fun outputv_binaries_can_be_kept/0,
+       fun output_binary_sends_part_of_a_binary/0,
+       fun driver_queue/0,
+       fun demonitor/0,
+       fun timeslice_and_port_id/0,
        fun control_replies_of_every_size/0,
        fun control_mode_switch_after_a_large_reply/0,
        fun control_errors_leave_the_port_usable/0,
@@ -91,6 +102,42 @@ outputv_shares_data() ->
     Big = binary:copy(<<"0123456789">>, 10000),
     true = port_command(P, [<<"ab">>, "c", Big]),
     ?assertEqual(<<"outputv:abc", Big/binary>>, erldrv_test:recv_data(P)),
+    port_close(P).
+
+outputv_binaries_can_be_kept() ->
+    P = erldrv_test:open(?DRV),
+    Big = binary:copy(<<"k">>, 5000),
+    %% A sub-binary: the kept segment starts at an offset inside its binary.
+    <<_:10/binary, Part/binary>> = Big,
+    true = port_command(P, [<<"keep:">>, Part]),
+    erldrv_test:no_message(P),
+    [] = port_control(P, ?SEND_KEPT, ""),
+    ?assertEqual(<<"kept:", Part/binary>>, erldrv_test:recv_data(P)),
+    port_close(P).
+
+output_binary_sends_part_of_a_binary() ->
+    P = erldrv_test:open(?DRV),
+    [] = port_control(P, ?OUTPUT_BINARY, "xpayload"),
+    ?assertEqual(<<"bin:payload">>, erldrv_test:recv_data(P)),
+    [] = port_control(P, ?OUTPUT_BINARY, ""),
+    ?assertEqual(<<"bin:">>, erldrv_test:recv_data(P)),
+    port_close(P).
+
+driver_queue() ->
+    P = erldrv_test:open(?DRV),
+    ?assertEqual("abcbin|4|cbin", port_control(P, ?PEEK_AND_DEQUEUE, "abc")),
+    ?assertEqual("0", port_control(P, ?QUEUE_LEN, "")),
+    port_close(P).
+
+demonitor() ->
+    P = erldrv_test:open(?DRV),
+    ?assertEqual("true true false", port_control(P, ?MONITOR_THEN_DEMONITOR, "")),
+    port_close(P).
+
+timeslice_and_port_id() ->
+    P = erldrv_test:open(?DRV),
+    ?assertEqual("over", port_control(P, ?TIMESLICE, "")),
+    ?assertEqual("true", port_control(P, ?SAME_ID, "")),
     port_close(P).
 
 pattern(N) -> << <<(I rem 251)>> || I <- lists:seq(0, N - 1) >>.

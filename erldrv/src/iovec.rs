@@ -32,12 +32,16 @@ impl<'a> Segment<'a> {
         self.bytes
     }
 
-    /// A new reference to the reference-counted binary these bytes live in, if they live in
-    /// one (small heap binaries and list data are copied into a VM buffer and have none).
-    /// The bytes are at some offset inside the returned binary.
-    pub fn binary(&self) -> Option<Binary> {
-        // SAFETY: binv entries are live for the callback, and a new count keeps it alive after.
-        self.binary.map(|b| unsafe { Binary::from_borrowed(b) })
+    /// A new reference to the reference-counted binary these bytes live in, and the offset
+    /// of the bytes inside it; `None` for bytes that live in no binary. Keeping the
+    /// reference keeps the bytes alive past the callback without copying them (send them on
+    /// with [`Port::output_binary`](crate::Port::output_binary)`(.., &bin, offset, len)`).
+    pub fn binary(&self) -> Option<(Binary, usize)> {
+        let raw = self.binary?;
+        // SAFETY: binv entries are live for the callback; a new count keeps it alive after.
+        let bin = unsafe { Binary::from_borrowed(raw) };
+        let offset = (self.bytes.as_ptr() as usize).checked_sub(bin.as_slice().as_ptr() as usize)?;
+        (offset + self.bytes.len() <= bin.len()).then_some((bin, offset))
     }
 }
 

@@ -228,13 +228,7 @@ impl<'a> Port<'a> {
     /// binary or a list depending on how the port was opened.
     pub fn output(&self, bytes: &[u8]) {
         // SAFETY: scheduler thread, live port; the VM copies the bytes and does not write.
-        unsafe {
-            sys::driver_output(
-                self.meta.raw,
-                bytes.as_ptr().cast_mut().cast::<c_char>(),
-                bytes.len(),
-            )
-        };
+        unsafe { sys::driver_output(self.meta.raw, c_bytes(bytes), bytes.len()) };
     }
 
     /// Sends a header and a body as one message (`driver_output2`); with the `{header, N}`
@@ -244,9 +238,9 @@ impl<'a> Port<'a> {
         unsafe {
             sys::driver_output2(
                 self.meta.raw,
-                header.as_ptr().cast_mut().cast::<c_char>(),
+                c_bytes(header),
                 header.len(),
-                body.as_ptr().cast_mut().cast::<c_char>(),
+                c_bytes(body),
                 body.len(),
             )
         };
@@ -269,7 +263,7 @@ impl<'a> Port<'a> {
         unsafe {
             sys::driver_output_binary(
                 self.meta.raw,
-                header.as_ptr().cast_mut().cast::<c_char>(),
+                c_bytes(header),
                 header.len(),
                 binary.as_raw(),
                 offset,
@@ -286,7 +280,7 @@ impl<'a> Port<'a> {
         unsafe {
             sys::driver_outputv(
                 self.meta.raw,
-                header.as_ptr().cast_mut().cast::<c_char>(),
+                c_bytes(header),
                 header.len(),
                 data.as_raw(),
                 skip,
@@ -431,13 +425,7 @@ impl<'a> Port<'a> {
     /// a closing port calls [`flush`](crate::Driver::flush) before `stop`.
     pub fn enqueue(&self, bytes: &[u8]) {
         // SAFETY: scheduler thread, live port; the VM copies the bytes.
-        unsafe {
-            sys::driver_enq(
-                self.meta.raw,
-                bytes.as_ptr().cast_mut().cast::<c_char>(),
-                bytes.len(),
-            )
-        };
+        unsafe { sys::driver_enq(self.meta.raw, c_bytes(bytes), bytes.len()) };
     }
 
     /// Appends `len` bytes of `binary` from `offset` to the driver queue without copying
@@ -503,6 +491,11 @@ impl<'a> Port<'a> {
         // SAFETY: scheduler thread, live port.
         unsafe { sys::erl_drv_consume_timeslice(self.meta.raw, c_int::from(percent.min(100))) != 0 }
     }
+}
+
+/// A byte slice as the `char *` the VM's output and queue functions take; they only read it.
+fn c_bytes(bytes: &[u8]) -> *mut c_char {
+    bytes.as_ptr().cast_mut().cast::<c_char>()
 }
 
 /// `driver_set_timer`.

@@ -6,7 +6,7 @@ use std::ffi::CStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use erldrv::{
-    Badarg, Driver, Event, ExitReason, InitError, IoVec, Monitor, Port, Reply, SelectMode,
+    Badarg, Binary, Driver, Event, ExitReason, InitError, IoVec, Monitor, Port, Reply, SelectMode,
     StartError, erl_driver,
 };
 
@@ -67,6 +67,12 @@ const WRITE_THEN_BADARG: u32 = 17;
 const PANIC_AFTER_WRITE: u32 = 18;
 const QUEUE_LEN: u32 = 19;
 const WRITE_THEN_SWITCH: u32 = 20;
+const OUTPUT_BINARY: u32 = 21;
+const SEND_KEPT: u32 = 22;
+const PEEK_AND_DEQUEUE: u32 = 23;
+const MONITOR_THEN_DEMONITOR: u32 = 24;
+const TIMESLICE: u32 = 25;
+const SAME_ID: u32 = 26;
 
 // call commands
 const CALL_ECHO: u32 = 0;
@@ -76,6 +82,8 @@ const CALL_BINARY_OF: u32 = 3;
 
 pub struct Probe {
     panic_in: Option<Vec<u8>>,
+    /// Segments received by `outputv` after a `keep:` prefix: a binary reference, offset, length.
+    kept: Vec<(Binary, usize, usize)>,
 }
 
 impl Probe {
@@ -151,7 +159,10 @@ impl Driver for Probe {
             b"enoent" => Err(StartError::Errno(libc::ENOENT)),
             b"badarg" => Err(StartError::Badarg),
             b"general" => Err(StartError::General),
-            _ => Ok(Probe { panic_in: None }),
+            _ => Ok(Probe {
+                panic_in: None,
+                kept: Vec::new(),
+            }),
         }
     }
 
@@ -165,6 +176,18 @@ impl Driver for Probe {
         self.maybe_panic("outputv");
         if data.to_vec() == b"panic" {
             panic!("deliberate panic in outputv");
+        }
+        if data
+            .segments()
+            .next()
+            .is_some_and(|s| s.bytes().starts_with(b"keep:"))
+        {
+            // Keep the refc binaries past the callback, without copying them.
+            for seg in data.segments().skip(1) {
+                let (bin, offset) = seg.binary().expect("a large binary is passed by reference");
+                self.kept.push((bin, offset, seg.bytes().len()));
+            }
+            return;
         }
         port.outputv(b"outputv:", &data, 0);
     }
@@ -225,6 +248,43 @@ impl Driver for Probe {
                 reply.extend_from_slice(reply.inline_capacity().to_string().as_bytes())
             }
             BADARG => return Err(Badarg),
+            OUTPUT_BINARY => {
+                // A driver binary, sent from byte 1 on behind a header.
+                let bin = Binary::from_slice(data);
+                let skip = bin.len().min(1);
+                port.output_binary(b"bin:", &bin, skip, bin.len() - skip);
+            }
+            SEND_KEPT => {
+                for (bin, offset, len) in std::mem::take(&mut self.kept) {
+                    port.output_binary(b"kept:", &bin, offset, len);
+                }
+            }
+            PEEK_AND_DEQUEUE => {
+                port.enqueue(data);
+                let bin = Binary::from_slice(b"+bin");
+                port.enqueue_binary(&bin, 1, 3);
+                reply.extend_from_slice(&port.peek_queue());
+                let left = port.dequeue(2);
+                reply.extend_from_slice(format!("|{left}|").as_bytes());
+                reply.extend_from_slice(&port.peek_queue());
+                port.dequeue(left);
+            }
+            MONITOR_THEN_DEMONITOR => {
+                let caller = port.caller();
+                let m = port.monitor_process(caller).ok_or(Badarg)?;
+                let watched = port.monitored_process(&m) == Some(caller);
+                let removed = port.demonitor_process(&m);
+                let again = port.demonitor_process(&m);
+                reply.extend_from_slice(format!("{watched} {removed} {again}").as_bytes());
+            }
+            TIMESLICE => {
+                let over = port.consume_timeslice(100);
+                reply.extend_from_slice(if over { b"over" } else { b"more" });
+            }
+            SAME_ID => {
+                let same = port.id() == port.id() && port.id().as_raw() != 0;
+                reply.extend_from_slice(if same { b"true" } else { b"false" });
+            }
             WRITE_THEN_SWITCH => {
                 // A reply too big for the inline buffer, then a mode switch: the VM reads the
                 // reply in the new mode, so the framework must hand it over in that form.

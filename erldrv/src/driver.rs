@@ -23,8 +23,11 @@ use crate::{Badarg, Event, InitError, IoVec, Monitor, Port, Reply, StartError};
 /// A panic never unwinds into the VM. A panic in a port callback closes the port: the owner
 /// first receives `{Port, {erldrv_panic, Message}}` (the message as a binary), then the port
 /// exits with reason `erldrv_panic`. `control` and `call` additionally raise `badarg` in the
-/// caller. A panic in `init` makes loading fail; in `stop`, `finish` and `stop_select` it is
-/// contained and reported on the VM's standard error.
+/// caller. After a panic the port's other callbacks are skipped (its state may be
+/// inconsistent), but `stop` still runs so that resources are released. A panic in `start`
+/// makes `open_port/2` fail with `einval` (the opener still receives the message). A panic in
+/// `init` makes loading fail with `{error, driver_init_failed}`; in `stop`, `finish` and
+/// `stop_select` it is contained. Each is also reported on the VM's standard error.
 pub trait Driver: Sized + Send + 'static {
     /// What async jobs of this driver produce (see [`Port::spawn_async`]); handed to
     /// [`ready_async`](Driver::ready_async). `#[erl_driver]` sets it to `()` when the block
@@ -114,6 +117,9 @@ pub trait Driver: Sized + Send + 'static {
     }
 
     /// The timer set with [`Port::set_timer`] has expired.
+    ///
+    /// The framework also uses the port timer itself, for an init ack requested in `start`
+    /// and to close a port from `process_exit`; those expirations never reach this method.
     fn timeout(&mut self, port: &Port) {
         let _ = port;
     }

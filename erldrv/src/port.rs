@@ -38,6 +38,8 @@ pub(crate) struct PortMeta {
     pub(crate) raw: sys::ErlDrvPort,
     control_binary: Cell<bool>,
     pub(crate) deferred: Cell<Vec<Deferred>>,
+    /// Whether `deferred` may be non-empty: the one check on every callback's way out.
+    pub(crate) has_deferred: Cell<bool>,
     /// Trampolines of this port currently on the stack (the VM may nest them).
     pub(crate) depth: Cell<u32>,
     /// `stop` has run: the state is gone, no callback may touch it again.
@@ -63,6 +65,7 @@ impl PortMeta {
             raw,
             control_binary: Cell::new(false),
             deferred: Cell::new(Vec::new()),
+            has_deferred: Cell::new(false),
             depth: Cell::new(0),
             stopped: Cell::new(false),
             poisoned: Cell::new(false),
@@ -74,6 +77,7 @@ impl PortMeta {
         }
     }
 
+    #[inline]
     pub(crate) fn control_binary(&self) -> bool {
         self.control_binary.get()
     }
@@ -82,6 +86,7 @@ impl PortMeta {
         let mut list = self.deferred.take();
         list.push(action);
         self.deferred.set(list);
+        self.has_deferred.set(true);
     }
 }
 
@@ -202,6 +207,7 @@ impl fmt::Debug for Monitor {
 }
 
 impl<'a> Port<'a> {
+    #[inline]
     pub(crate) fn new(meta: &'a PortMeta) -> Port<'a> {
         Port {
             meta,
@@ -209,6 +215,7 @@ impl<'a> Port<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn meta(&self) -> &'a PortMeta {
         self.meta
     }
@@ -326,7 +333,9 @@ impl<'a> Port<'a> {
     /// `driver_exit`). The VM then calls [`stop`](crate::Driver::stop).
     ///
     /// Closing is deferred because the VM may run `stop` from inside the close call, and the
-    /// callback still borrows the port's state. Calls inside `stop` are ignored.
+    /// callback still borrows the port's state. Calls inside `stop` are ignored. From
+    /// [`process_exit`](crate::Driver::process_exit) the port closes from a zero timer just
+    /// after the callback: the VM crashes if a port closes inside that callback.
     pub fn exit(&self, reason: ExitReason) {
         self.meta.defer(Deferred::Exit(reason));
     }
@@ -361,7 +370,8 @@ impl<'a> Port<'a> {
     }
 
     /// Starts (or restarts) the port's timer: [`timeout`](crate::Driver::timeout) is called
-    /// after `millis` milliseconds (`driver_set_timer`).
+    /// after `millis` milliseconds (`driver_set_timer`). A timer set in `start` while an init
+    /// ack from `start` is pending starts once the ack has gone out.
     pub fn set_timer(&self, millis: u64) {
         if self.meta.in_start.get() {
             // Kept until start returns: an init ack from start may need the timer first.

@@ -55,6 +55,7 @@ impl<'a> Reply<'a> {
     /// # Safety
     /// `rbuf`/`rlen` must be the reply arguments the VM passed to `control` or `call`, and
     /// `kind` must match the callback and the port's control flags.
+    #[inline]
     pub(crate) unsafe fn new(rbuf: *mut *mut c_char, rlen: usize, kind: ReplyKind) -> Reply<'a> {
         // SAFETY: the VM passes a valid pointer to its default buffer pointer.
         let default = unsafe { *rbuf }.cast::<u8>();
@@ -91,6 +92,7 @@ impl<'a> Reply<'a> {
     }
 
     /// Appends bytes to the reply.
+    #[inline]
     pub fn extend_from_slice(&mut self, bytes: &[u8]) {
         self.detach_whole();
         self.reserve(bytes.len());
@@ -100,6 +102,7 @@ impl<'a> Reply<'a> {
     }
 
     /// Appends one byte.
+    #[inline]
     pub fn push(&mut self, byte: u8) {
         self.extend_from_slice(&[byte]);
     }
@@ -121,15 +124,21 @@ impl<'a> Reply<'a> {
     }
 
     /// Makes room for `additional` more bytes.
+    #[inline]
     pub fn reserve(&mut self, additional: usize) {
         self.detach_whole();
         let need = self
             .len
             .checked_add(additional)
             .expect("reply length overflows usize");
-        if need <= self.cap {
-            return;
+        if need > self.cap {
+            self.grow(need);
         }
+    }
+
+    /// Moves the reply to a larger driver allocation: the slow path of `reserve`.
+    #[cold]
+    fn grow(&mut self, need: usize) {
         let new_cap = need.max(self.cap.saturating_mul(2)).max(256);
         // SAFETY: each branch allocates with the allocator the VM expects for this kind of
         // reply, and copies the len bytes already written.
@@ -206,17 +215,22 @@ impl<'a> Reply<'a> {
     }
 
     /// Turns a whole binary set earlier back into written bytes, so that appending works.
+    #[inline]
     fn detach_whole(&mut self) {
         if let Storage::Whole(_) = self.storage {
-            let Storage::Whole(bin) = core::mem::replace(&mut self.storage, Storage::Default)
-            else {
-                unreachable!()
-            };
-            self.buf = self.default;
-            self.cap = self.default_cap;
-            self.len = 0;
-            self.extend_from_slice(&bin);
+            self.detach_whole_slow();
         }
+    }
+
+    #[cold]
+    fn detach_whole_slow(&mut self) {
+        let Storage::Whole(bin) = core::mem::replace(&mut self.storage, Storage::Default) else {
+            return;
+        };
+        self.buf = self.default;
+        self.cap = self.default_cap;
+        self.len = 0;
+        self.extend_from_slice(&bin);
     }
 
     /// Frees any allocation and returns to the empty default buffer.
@@ -240,7 +254,21 @@ impl<'a> Reply<'a> {
     ///
     /// `binary_mode` is the port's control mode when `control` returns: the VM reads the
     /// reply in that mode, even if the callback switched it after writing.
-    pub(crate) fn finish(mut self, binary_mode: bool) -> sys::ErlDrvSSizeT {
+    #[inline(always)]
+    pub(crate) fn finish(self, binary_mode: bool) -> sys::ErlDrvSSizeT {
+        // The common case: the reply is in the VM's default buffer, which the VM reads the
+        // same way in either mode.
+        if let Storage::Default = self.storage {
+            if self.buf == self.default {
+                let this = core::mem::ManuallyDrop::new(self);
+                return this.len as sys::ErlDrvSSizeT;
+            }
+        }
+        self.finish_allocated(binary_mode)
+    }
+
+    #[cold]
+    fn finish_allocated(mut self, binary_mode: bool) -> sys::ErlDrvSSizeT {
         let wanted = match self.kind {
             ReplyKind::Call => ReplyKind::Call,
             _ if binary_mode => ReplyKind::ControlBinary,

@@ -202,8 +202,17 @@ unsafe fn send_panic_message(raw: sys::ErlDrvPort, msg: &str) {
 /// Runs the actions a callback deferred. Each may re-enter the driver (the VM can call
 /// `stop` or `ready_async` from inside them); the port cell stays allocated meanwhile because
 /// our depth count is still held.
+#[inline]
 fn run_deferred(meta: &PortMeta, data: sys::ErlDrvData) {
+    if meta.has_deferred.get() {
+        run_deferred_slow(meta, data);
+    }
+}
+
+#[cold]
+fn run_deferred_slow(meta: &PortMeta, data: sys::ErlDrvData) {
     loop {
+        meta.has_deferred.set(false);
         let list = meta.deferred.take();
         if list.is_empty() {
             return;
@@ -293,6 +302,7 @@ fn set_errno(code: i32) {
 ///
 /// # Safety
 /// `cell` is this port's cell, entered with a depth increment.
+#[inline(always)]
 unsafe fn leave<D>(cell: *mut PortCell<D>) {
     let done = {
         // SAFETY: the cell is allocated while depth > 0.

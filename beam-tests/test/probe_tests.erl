@@ -32,6 +32,7 @@
 -define(MONITOR_THEN_DEMONITOR, 24).
 -define(TIMESLICE, 25).
 -define(SAME_ID, 26).
+-define(SPAWN_FOR_OTHER_DRIVER, 27).
 
 -define(CALL_ECHO, 0).
 -define(CALL_INVALID_TERM, 1).
@@ -47,6 +48,8 @@ probe_test_() ->
        fun start_errors/0,
        fun outputv_shares_data/0,
        fun outputv_binaries_can_be_kept/0,
+       fun outputv_skips_bytes/0,
+       fun spawn_async_for_another_driver_closes_the_port/0,
        fun output_binary_sends_part_of_a_binary/0,
        fun driver_queue/0,
        fun demonitor/0,
@@ -114,6 +117,23 @@ outputv_binaries_can_be_kept() ->
     [] = port_control(P, ?SEND_KEPT, ""),
     ?assertEqual(<<"kept:", Part/binary>>, erldrv_test:recv_data(P)),
     port_close(P).
+
+outputv_skips_bytes() ->
+    P = erldrv_test:open(?DRV),
+    true = port_command(P, [<<"skip:">>, <<"rest">>]),
+    ?assertEqual(<<"s:rest">>, erldrv_test:recv_data(P)),
+    true = port_command(P, [<<"skipall:">>, <<"rest">>]),
+    ?assertEqual(<<"s:">>, erldrv_test:recv_data(P)),
+    port_close(P).
+
+spawn_async_for_another_driver_closes_the_port() ->
+    process_flag(trap_exit, true),
+    P = erldrv_test:open(?DRV),
+    [] = port_control(P, ?SPAWN_FOR_OTHER_DRIVER, ""),
+    Msg = erldrv_test:recv_panic(P),
+    ?assertMatch({_, _}, binary:match(Msg, <<"another driver type">>)),
+    ?assertEqual(erldrv_panic, erldrv_test:recv_exit(P)),
+    process_flag(trap_exit, false).
 
 output_binary_sends_part_of_a_binary() ->
     P = erldrv_test:open(?DRV),

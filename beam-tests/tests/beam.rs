@@ -39,6 +39,23 @@ fn probe_every_callback_and_panic() {
 }
 
 #[test]
+fn probe_actions_from_start() {
+    eunit("probe_start_tests", &["probe_drv"]).run();
+}
+
+/// Without async threads, `driver_async` runs the job and `ready_async` synchronously, from
+/// inside the callback that spawned it.
+#[test]
+fn probe_without_async_threads() {
+    eunit("probe_start_tests", &["probe_drv"])
+        .erl_args(["+A", "0"])
+        .run();
+    eunit("probe_tests", &["probe_drv"])
+        .erl_args(["+A", "0"])
+        .run();
+}
+
+#[test]
 fn probe_unload_runs_finish() {
     let out = eunit("probe_finish_tests", &["probe_drv"]).run();
     assert_reported(

@@ -18,7 +18,8 @@ pub struct Callback {
     /// The method name, which is also the `ErlDrvEntry` field and the `Slots` field.
     pub name: &'static str,
     pub receiver: Receiver,
-    /// Whether the method has a slot of its own in `Slots` (`start`/`stop` always present).
+    /// Whether the method has a flag of its own in `Slots`. `start` and `stop` (state) and
+    /// `timeout` and `ready_async` (used by the framework itself) are always installed.
     pub optional_slot: bool,
     /// The C signature, for error messages.
     pub c_signature: &'static str,
@@ -43,10 +44,10 @@ callbacks! {
     "outputv", RefMut, true, "void (*outputv)(ErlDrvData, ErlIOVec *)", "fn outputv(&mut self, port: &Port, data: IoVec<'_>)";
     "control", RefMut, true, "ErlDrvSSizeT (*control)(ErlDrvData, unsigned int, char *, ErlDrvSizeT, char **, ErlDrvSizeT)", "fn control(&mut self, port: &Port, command: u32, data: &[u8], reply: &mut Reply) -> Result<(), Badarg>";
     "call", RefMut, true, "ErlDrvSSizeT (*call)(ErlDrvData, unsigned int, char *, ErlDrvSizeT, char **, ErlDrvSizeT, unsigned int *)", "fn call(&mut self, port: &Port, command: u32, args: &[u8], reply: &mut Reply) -> Result<(), Badarg>";
-    "ready_async", RefMut, true, "void (*ready_async)(ErlDrvData, ErlDrvThreadData)", "fn ready_async(&mut self, port: &Port, result: Self::Async)";
+    "ready_async", RefMut, false, "void (*ready_async)(ErlDrvData, ErlDrvThreadData)", "fn ready_async(&mut self, port: &Port, result: Self::Async)";
     "ready_input", RefMut, true, "void (*ready_input)(ErlDrvData, ErlDrvEvent)", "fn ready_input(&mut self, port: &Port, event: Event)";
     "ready_output", RefMut, true, "void (*ready_output)(ErlDrvData, ErlDrvEvent)", "fn ready_output(&mut self, port: &Port, event: Event)";
-    "timeout", RefMut, true, "void (*timeout)(ErlDrvData)", "fn timeout(&mut self, port: &Port)";
+    "timeout", RefMut, false, "void (*timeout)(ErlDrvData)", "fn timeout(&mut self, port: &Port)";
     "flush", RefMut, true, "void (*flush)(ErlDrvData)", "fn flush(&mut self, port: &Port)";
     "process_exit", RefMut, true, "void (*process_exit)(ErlDrvData, ErlDrvMonitor *)", "fn process_exit(&mut self, port: &Port, monitor: Monitor)";
     "stop_select", None, true, "void (*stop_select)(ErlDrvEvent, void *)", "fn stop_select(event: Event)";

@@ -46,7 +46,7 @@ impl Binary {
         unsafe {
             core::ptr::copy_nonoverlapping(
                 bytes.as_ptr(),
-                (*ptr.as_ptr()).orig_bytes.as_mut_ptr().cast::<u8>(),
+                (&raw mut (*ptr.as_ptr()).orig_bytes).cast::<u8>(),
                 bytes.len(),
             );
         }
@@ -76,7 +76,7 @@ impl Binary {
         unsafe {
             let b = self.ptr.as_ptr();
             slice::from_raw_parts(
-                (*b).orig_bytes.as_ptr().cast::<u8>(),
+                (&raw const (*b).orig_bytes).cast::<u8>(),
                 (*b).orig_size as usize,
             )
         }
@@ -91,7 +91,7 @@ impl Binary {
         unsafe {
             let b = self.ptr.as_ptr();
             Some(slice::from_raw_parts_mut(
-                (*b).orig_bytes.as_mut_ptr().cast::<u8>(),
+                (&raw mut (*b).orig_bytes).cast::<u8>(),
                 (*b).orig_size as usize,
             ))
         }

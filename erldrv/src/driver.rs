@@ -5,10 +5,12 @@ use crate::{Badarg, Event, InitError, IoVec, Monitor, Port, Reply, StartError};
 /// A linked-in driver: the type is the state of one open port, its methods are the
 /// callbacks of the driver entry.
 ///
-/// Put `#[erl_driver]` on the `impl Driver for ...` block. The attribute fills in only the
-/// entry slots of the methods the block writes; every other slot stays NULL, so the VM's
-/// own default applies (the defaults below describe that behaviour). Write only the
-/// callbacks your driver needs. `start` is required.
+/// Put `#[erl_driver]` on the `impl Driver for ...` block. The attribute fills in the entry
+/// slots of the methods the block writes; other slots stay NULL, so the VM's own default
+/// applies (the defaults below describe that behaviour). Write only the callbacks your
+/// driver needs. `start` is required. Four slots are always filled: `start` and `stop`
+/// (they create and free the port state), and `timeout` and `ready_async`, which the
+/// framework itself needs (its zero timer, its async jobs); left out, they do nothing.
 ///
 /// # Threads and locking
 /// Callbacks run on the VM's scheduler threads. Calls for one port never overlap, but they
@@ -118,8 +120,9 @@ pub trait Driver: Sized + Send + 'static {
 
     /// The timer set with [`Port::set_timer`] has expired.
     ///
-    /// The framework also uses the port timer itself, for an init ack requested in `start`
-    /// and to close a port from `process_exit`; those expirations never reach this method.
+    /// The framework also uses the port timer itself, for actions requested in `start` and to
+    /// close a port from `process_exit`; those expirations never reach this method, and a
+    /// timer you set meanwhile starts once the framework is done with it.
     fn timeout(&mut self, port: &Port) {
         let _ = port;
     }

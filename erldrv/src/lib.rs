@@ -41,10 +41,12 @@
 //!   the owner (see [`Driver`]). Building with `panic = "abort"` is a compile error, since
 //!   there would be nothing to catch.
 //! - **NULL means NULL.** Callbacks you do not write stay NULL in the driver entry, so the
-//!   VM's own defaults apply.
+//!   VM's own defaults apply (`stop`, `timeout` and `ready_async` are always filled: the
+//!   framework needs them, and they do nothing you did not write).
 //! - **No re-entrancy surprises.** Actions that make the VM call back into the driver
 //!   ([`Port::exit`], [`Port::init_ack`], [`Port::spawn_async`]) run after the current
-//!   callback has returned.
+//!   callback has returned — from a zero timer when requested in `start` (the VM is not
+//!   ready for them yet) or, for a close, in `process_exit` (closing there crashes the VM).
 //! - **Thread rules in types.** [`Port`] is neither `Send` nor `Sync`; `stop_select` gets no
 //!   port at all, since it may not use the driver API.
 //!

@@ -46,17 +46,19 @@ pub(crate) struct PortMeta {
     pub(crate) stopped: Cell<bool>,
     /// A callback panicked: the port is being closed and its state is not trusted.
     pub(crate) poisoned: Cell<bool>,
-    /// `start` is running: the VM cannot take an init ack or run a timer for the port yet.
+    /// `start` is running: the VM has no port data yet (a re-entrant callback would get
+    /// NULL) and takes no init ack, so deferred actions wait for the framework timer.
     pub(crate) in_start: Cell<bool>,
-    /// An init ack requested in `start`, delivered by the zero timer that follows it.
-    pub(crate) ack_from_start: Cell<Option<Result<(), StartError>>>,
-    /// A timer the driver set in `start` while an ack from `start` is pending: armed after
-    /// the ack.
-    pub(crate) start_timer: Cell<Option<u64>>,
-    /// `process_exit` is running: the VM crashes if the port closes inside it.
+    /// `process_exit` is running: the VM crashes if the port closes inside it, so a close
+    /// waits for the framework timer.
     pub(crate) in_process_exit: Cell<bool>,
-    /// A close requested inside `process_exit`, delivered by the zero timer that follows.
-    pub(crate) exit_by_timer: Cell<Option<Deferred>>,
+    /// Actions waiting for the framework's zero timer.
+    pub(crate) timer_actions: Cell<Vec<Deferred>>,
+    /// The framework's zero timer is armed (the port timer is not the driver's meanwhile).
+    pub(crate) framework_timer: Cell<bool>,
+    /// A `set_timer` (`Some(ms)`) or `cancel_timer` (`None`) of the driver's, made while the
+    /// framework needed the port timer; applied when the framework timer has fired.
+    pub(crate) user_timer: Cell<Option<Option<u64>>>,
 }
 
 impl PortMeta {
@@ -70,16 +72,31 @@ impl PortMeta {
             stopped: Cell::new(false),
             poisoned: Cell::new(false),
             in_start: Cell::new(false),
-            ack_from_start: Cell::new(None),
-            start_timer: Cell::new(None),
             in_process_exit: Cell::new(false),
-            exit_by_timer: Cell::new(None),
+            timer_actions: Cell::new(Vec::new()),
+            framework_timer: Cell::new(false),
+            user_timer: Cell::new(None),
         }
     }
 
     #[inline]
     pub(crate) fn control_binary(&self) -> bool {
         self.control_binary.get()
+    }
+
+    /// Queues an action for the framework's zero timer, arming it if needed.
+    pub(crate) fn defer_to_timer(&self, action: Deferred) {
+        let mut list = self.timer_actions.take();
+        list.push(action);
+        self.timer_actions.set(list);
+        if !self.framework_timer.replace(true) {
+            arm_timer(self.raw, 0);
+        }
+    }
+
+    /// Whether the driver's timer requests must wait (see `user_timer`).
+    fn timer_borrowed(&self) -> bool {
+        self.in_start.get() || self.framework_timer.get()
     }
 
     pub(crate) fn defer(&self, action: Deferred) {
@@ -282,8 +299,13 @@ impl<'a> Port<'a> {
     /// Sends `header` and then the data of `data` from byte `skip` on, sharing the binaries
     /// instead of copying them (`driver_outputv`) — the zero-copy way to pass
     /// [`outputv`](crate::Driver::outputv) data on.
-    pub fn outputv(&self, header: &[u8], data: &IoVec<'_>, skip: usize) {
-        // SAFETY: the I/O vector is the VM's, live for the callback; the VM reads it only.
+    ///
+    /// Takes the vector by value: the VM trims its segments in place while sending them.
+    /// A `skip` beyond the data's length sends the header alone.
+    pub fn outputv(&self, header: &[u8], data: IoVec<'_>, skip: usize) {
+        let skip = skip.min(data.len());
+        // SAFETY: the I/O vector is the VM's, live for the callback and not used again after
+        // this call (it is consumed); skip is within its size.
         unsafe {
             sys::driver_outputv(
                 self.meta.raw,
@@ -346,13 +368,10 @@ impl<'a> Port<'a> {
     /// the current callback returns.
     ///
     /// Called from `start`, the acknowledgement goes out right after `start` returns (the VM
-    /// only starts waiting for it then).
+    /// only starts waiting for it then). Only the first acknowledgement counts; the VM
+    /// ignores later ones.
     pub fn init_ack(&self, result: Result<(), StartError>) {
-        if self.meta.in_start.get() {
-            self.meta.ack_from_start.set(Some(result));
-        } else {
-            self.meta.defer(Deferred::InitAck(result));
-        }
+        self.meta.defer(Deferred::InitAck(result));
     }
 
     /// Starts `work` on the VM's async thread pool (`driver_async`); its result is handed to
@@ -364,18 +383,21 @@ impl<'a> Port<'a> {
     ///
     /// Async threads have small stacks (the `+a` emulator flag sets them, default 128 KiB on
     /// 64-bit): keep large buffers on the heap.
+    ///
+    /// `D` must be the port's own driver type (write `port.spawn_async::<Self>(..)`); a job
+    /// spawned for another type closes the port like a panic when it completes.
     pub fn spawn_async<D: Driver>(&self, work: impl FnOnce() -> D::Async + Send + 'static) {
-        let sub = crate::rt::async_submission::<D::Async>(Box::new(work));
+        let sub = crate::rt::async_submission::<D>(Box::new(work));
         self.meta.defer(Deferred::Async(sub));
     }
 
     /// Starts (or restarts) the port's timer: [`timeout`](crate::Driver::timeout) is called
-    /// after `millis` milliseconds (`driver_set_timer`). A timer set in `start` while an init
-    /// ack from `start` is pending starts once the ack has gone out.
+    /// after `millis` milliseconds (`driver_set_timer`). While the framework itself needs the
+    /// port timer (just after `start`, or to close the port after `process_exit`), the timer
+    /// starts once the framework is done with it.
     pub fn set_timer(&self, millis: u64) {
-        if self.meta.in_start.get() {
-            // Kept until start returns: an init ack from start may need the timer first.
-            self.meta.start_timer.set(Some(millis));
+        if self.meta.timer_borrowed() {
+            self.meta.user_timer.set(Some(Some(millis)));
         } else {
             arm_timer(self.meta.raw, millis);
         }
@@ -383,9 +405,12 @@ impl<'a> Port<'a> {
 
     /// Cancels the port's timer (`driver_cancel_timer`).
     pub fn cancel_timer(&self) {
-        self.meta.start_timer.set(None);
-        // SAFETY: scheduler thread, live port.
-        unsafe { sys::driver_cancel_timer(self.meta.raw) };
+        if self.meta.timer_borrowed() {
+            self.meta.user_timer.set(Some(None));
+        } else {
+            // SAFETY: scheduler thread, live port.
+            unsafe { sys::driver_cancel_timer(self.meta.raw) };
+        }
     }
 
     /// Milliseconds left on the port's timer, or `None` when no timer runs
@@ -408,7 +433,8 @@ impl<'a> Port<'a> {
     }
 
     /// Monitors `pid`: when it dies, [`process_exit`](crate::Driver::process_exit) is called
-    /// with the returned monitor. `None` if the process is already dead.
+    /// with the returned monitor. `None` if the process is already dead, or if the driver
+    /// does not write `process_exit` (the VM refuses monitors then).
     pub fn monitor_process(&self, pid: Pid) -> Option<Monitor> {
         let mut m = core::mem::MaybeUninit::<sys::ErlDrvMonitor>::zeroed();
         // SAFETY: scheduler thread, live port, valid out-pointer.

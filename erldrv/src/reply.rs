@@ -160,7 +160,7 @@ impl<'a> Reply<'a> {
                     let nb = sys::driver_realloc_binary(b, new_cap as sys::ErlDrvSizeT);
                     assert!(!nb.is_null(), "driver_realloc_binary: out of memory");
                     self.storage = Storage::Bin(nb);
-                    self.buf = (*nb).orig_bytes.as_mut_ptr().cast::<u8>();
+                    self.buf = (&raw mut (*nb).orig_bytes).cast::<u8>();
                 }
                 Storage::Whole(_) => unreachable!("detached above"),
             }
@@ -204,7 +204,7 @@ impl<'a> Reply<'a> {
                 let b = sys::driver_alloc_binary(cap as sys::ErlDrvSizeT);
                 assert!(!b.is_null(), "driver_alloc_binary: out of memory");
                 self.storage = Storage::Bin(b);
-                (*b).orig_bytes.as_mut_ptr().cast::<u8>()
+                (&raw mut (*b).orig_bytes).cast::<u8>()
             } else {
                 let p = sys::driver_alloc(cap);
                 assert!(!p.is_null(), "driver_alloc: out of memory");

@@ -8,7 +8,7 @@ use core::cell::UnsafeCell;
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::mem::MaybeUninit;
 use core::ptr;
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
@@ -37,17 +37,17 @@ pub struct Slots {
     pub outputv: bool,
     pub control: bool,
     pub call: bool,
-    pub ready_async: bool,
     pub ready_input: bool,
     pub ready_output: bool,
-    pub timeout: bool,
     pub flush: bool,
     pub process_exit: bool,
     pub stop_select: bool,
 }
 
-/// Builds the driver entry for `D`. `start` and `stop` are always present: `start` creates
-/// the port state and `stop` must free it. Every other slot is NULL unless written.
+/// Builds the driver entry for `D`. Always present: `start` and `stop` (they create and free
+/// the port state), `timeout` and `ready_async` (the framework's own timer and async jobs
+/// need them; unwritten, they do nothing for the driver). Every other slot is NULL unless
+/// written.
 pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
     macro_rules! slot {
         ($on:expr, $f:expr) => {
@@ -66,14 +66,13 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         handle: ptr::null_mut(),
         control: slot!(s.control, control::<D>),
         // An init_ack driver needs the timer to deliver an ack requested in `start`.
-        // The framework itself uses the timer to deliver an init ack requested in `start`
-        // and to close a port from `process_exit`.
-        timeout: slot!(
-            s.timeout || s.process_exit || s.flags & sys::ERL_DRV_FLAG_USE_INIT_ACK != 0,
-            timeout::<D>
-        ),
+        // Always installed: the framework uses the port timer for actions that must wait
+        // until `start` or `process_exit` has returned.
+        timeout: Some(timeout::<D>),
         outputv: slot!(s.outputv, outputv::<D>),
-        ready_async: slot!(s.ready_async, ready_async::<D>),
+        // Always installed: async jobs are the framework's, and a job's panic must close
+        // its port even when the driver does not take results.
+        ready_async: Some(ready_async::<D>),
         flush: slot!(s.flush, flush::<D>),
         call: slot!(s.call, call::<D>),
         unused_event_callback: None,
@@ -224,11 +223,11 @@ fn run_deferred_slow(meta: &PortMeta, data: sys::ErlDrvData) {
                 continue;
             }
             let closes = matches!(action, Deferred::Exit(_) | Deferred::InitAck(Err(_)));
-            if closes && meta.in_process_exit.get() {
-                // Closing the port inside process_exit crashes the VM (it still works on the
-                // monitor afterwards): close from a zero timer right after instead.
-                meta.exit_by_timer.set(Some(action));
-                port::arm_timer(meta.raw, 0);
+            // Inside start the VM has no port data yet and takes no init ack; closing the port
+            // inside process_exit crashes the VM (it still works on the monitor afterwards).
+            // Both wait for a zero timer, right after the callback.
+            if meta.in_start.get() || (closes && meta.in_process_exit.get()) {
+                meta.defer_to_timer(action);
                 continue;
             }
             // SAFETY: scheduler thread, live port (not stopped); no Rust borrow of the port
@@ -412,20 +411,19 @@ unsafe extern "C" fn start<D: Driver + DriverEntry>(
     let port = Port::new(meta);
     meta.in_start.set(true);
     let started = catch_unwind(AssertUnwindSafe(|| D::start(&port, command)));
-    meta.in_start.set(false);
     match started {
         Ok(Ok(state)) => {
             // SAFETY: nothing else refers to the state slot yet.
             unsafe { (*(*cell).state.get()).write(state) };
-            // The VM waits for an init ack only once start has returned: an ack asked for
-            // in start goes out from a zero timer, and the driver's own timer waits for it.
-            if meta.ack_from_start.get().is_some() {
-                port::arm_timer(raw, 0);
-            } else if let Some(ms) = meta.start_timer.take() {
-                port::arm_timer(raw, ms);
+            // With in_start still set, what start deferred moves to the framework timer.
+            run_deferred(meta, cell.cast());
+            meta.in_start.set(false);
+            if !meta.framework_timer.get() {
+                if let Some(Some(ms)) = meta.user_timer.take() {
+                    port::arm_timer(raw, ms);
+                }
             }
-            // SAFETY: entered with depth 1 above.
-            unsafe { leave(cell) };
+            meta.depth.set(0);
             cell.cast()
         }
         Ok(Err(e)) => {
@@ -556,23 +554,37 @@ unsafe extern "C" fn call<D: Driver + DriverEntry>(
     }
 }
 
+/// What every async job starts with, whatever its result type: which driver it was spawned
+/// for, and how to free it.
+#[repr(C)]
+struct JobHeader {
+    driver: TypeId,
+    free: unsafe extern "C" fn(*mut c_void),
+}
+
 /// An async job: the work, then its outcome (a value or the panic it raised).
+#[repr(C)]
 struct AsyncJob<T> {
+    header: JobHeader,
     work: Option<Box<dyn FnOnce() -> T + Send>>,
     outcome: Option<std::thread::Result<T>>,
 }
 
-pub(crate) fn async_submission<T: Send + 'static>(
-    work: Box<dyn FnOnce() -> T + Send>,
+pub(crate) fn async_submission<D: Driver>(
+    work: Box<dyn FnOnce() -> D::Async + Send>,
 ) -> AsyncSubmission {
     let job = Box::new(AsyncJob {
+        header: JobHeader {
+            driver: TypeId::of::<D>(),
+            free: async_free::<D::Async>,
+        },
         work: Some(work),
         outcome: None,
     });
     AsyncSubmission {
         data: Box::into_raw(job).cast(),
-        invoke: async_invoke::<T>,
-        free: async_free::<T>,
+        invoke: async_invoke::<D::Async>,
+        free: async_free::<D::Async>,
     }
 }
 
@@ -597,7 +609,25 @@ unsafe extern "C" fn ready_async<D: Driver + DriverEntry>(
     thread_data: sys::ErlDrvThreadData,
 ) {
     // When the VM calls ready_async it does not call async_free: the job is ours to free.
-    // SAFETY: the VM hands back the AsyncJob<D::Async> we submitted.
+    // SAFETY: every job starts with a JobHeader (repr(C) first field).
+    let header = unsafe { &*thread_data.cast::<JobHeader>() };
+    if header.driver != TypeId::of::<D>() {
+        // Spawned with `spawn_async::<Other>`: its result is not a `D::Async`. Free it as
+        // what it is, and treat the mistake like a panic of the port.
+        // SAFETY: the header's own free matches the job's real type; freed once.
+        unsafe { (header.free)(thread_data.cast()) };
+        // SAFETY: VM arguments of a live port.
+        unsafe {
+            with_state::<D, _>(data, "`ready_async`", (), |_, _| {
+                panic!(
+                    "an async job was spawned with spawn_async for another driver type; \
+                     use port.spawn_async::<Self>(..)"
+                )
+            })
+        };
+        return;
+    }
+    // SAFETY: the header says this is the AsyncJob<D::Async> we submitted for D.
     let mut job = unsafe { Box::from_raw(thread_data.cast::<AsyncJob<D::Async>>()) };
     let outcome = job.outcome.take();
     let _ = catch_unwind(AssertUnwindSafe(move || drop(job)));
@@ -616,7 +646,9 @@ unsafe extern "C" fn ready_async<D: Driver + DriverEntry>(
             Some(Err(payload)) => resume_unwind(payload),
             None => {}
         })
-    }
+    };
+    // Not taken when the port was already closing: dropping it must not unwind either.
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(outcome)));
 }
 
 unsafe extern "C" fn ready_input<D: Driver + DriverEntry>(
@@ -646,19 +678,15 @@ unsafe extern "C" fn ready_output<D: Driver + DriverEntry>(
 unsafe extern "C" fn timeout<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
     // SAFETY: VM arguments of a live port.
     let meta = unsafe { &(*data.cast::<PortCell<D>>()).meta };
-    if let Some(close) = meta.exit_by_timer.take() {
-        // The zero timer armed to close the port after process_exit.
-        meta.defer(close);
-        // SAFETY: as above.
-        unsafe { run_deferred_only::<D>(data) };
-        return;
-    }
-    if let Some(ack) = meta.ack_from_start.take() {
-        // The zero timer armed by `start` for its init ack, not the driver's own timer.
-        if let Some(ms) = meta.start_timer.take() {
+    if meta.framework_timer.replace(false) {
+        // The framework's zero timer: run what waited for it, then give the driver back the
+        // timer it asked for meanwhile.
+        if let Some(Some(ms)) = meta.user_timer.take() {
             port::arm_timer(meta.raw, ms);
         }
-        meta.defer(Deferred::InitAck(ack));
+        for action in meta.timer_actions.take() {
+            meta.defer(action);
+        }
         // SAFETY: as above.
         unsafe { run_deferred_only::<D>(data) };
         return;

@@ -28,7 +28,7 @@ impl Driver for Full {
     }
 
     fn outputv(&mut self, port: &Port, data: IoVec<'_>) {
-        port.outputv(&[], &data, 0);
+        port.outputv(&[], data, 0);
     }
 
     fn control(

@@ -73,6 +73,7 @@ const PEEK_AND_DEQUEUE: u32 = 23;
 const MONITOR_THEN_DEMONITOR: u32 = 24;
 const TIMESLICE: u32 = 25;
 const SAME_ID: u32 = 26;
+const SPAWN_FOR_OTHER_DRIVER: u32 = 27;
 
 // call commands
 const CALL_ECHO: u32 = 0;
@@ -151,7 +152,7 @@ impl Driver for Probe {
         }
     }
 
-    fn start(_port: &Port, command: &[u8]) -> Result<Self, StartError> {
+    fn start(port: &Port, command: &[u8]) -> Result<Self, StartError> {
         hit("start");
         let arg = command.splitn(2, |b| *b == b' ').nth(1).unwrap_or(b"");
         match arg {
@@ -159,6 +160,22 @@ impl Driver for Probe {
             b"enoent" => Err(StartError::Errno(libc::ENOENT)),
             b"badarg" => Err(StartError::Badarg),
             b"general" => Err(StartError::General),
+            // Port actions from inside start: they take effect once start has returned.
+            b"async" | b"async_timer" | b"exit" | b"timer" => {
+                if arg.starts_with(b"async") {
+                    port.spawn_async::<Self>(|| b"started".to_vec());
+                }
+                if arg.ends_with(b"timer") {
+                    port.set_timer(10);
+                }
+                if arg == b"exit" {
+                    port.exit(ExitReason::Atom(c"probe_exit"));
+                }
+                Ok(Probe {
+                    panic_in: None,
+                    kept: Vec::new(),
+                })
+            }
             _ => Ok(Probe {
                 panic_in: None,
                 kept: Vec::new(),
@@ -177,11 +194,21 @@ impl Driver for Probe {
         if data.to_vec() == b"panic" {
             panic!("deliberate panic in outputv");
         }
-        if data
+        let first = data
             .segments()
             .next()
-            .is_some_and(|s| s.bytes().starts_with(b"keep:"))
-        {
+            .map(|s| s.bytes())
+            .unwrap_or_default();
+        if first.starts_with(b"skip:") {
+            // Skip the 5-byte prefix; a skip past the end sends the header alone.
+            port.outputv(b"s:", data, 5);
+            return;
+        }
+        if first.starts_with(b"skipall:") {
+            port.outputv(b"s:", data, usize::MAX);
+            return;
+        }
+        if first.starts_with(b"keep:") {
             // Keep the refc binaries past the callback, without copying them.
             for seg in data.segments().skip(1) {
                 let (bin, offset) = seg.binary().expect("a large binary is passed by reference");
@@ -189,7 +216,7 @@ impl Driver for Probe {
             }
             return;
         }
-        port.outputv(b"outputv:", &data, 0);
+        port.outputv(b"outputv:", data, 0);
     }
 
     fn control(
@@ -280,6 +307,10 @@ impl Driver for Probe {
             TIMESLICE => {
                 let over = port.consume_timeslice(100);
                 reply.extend_from_slice(if over { b"over" } else { b"more" });
+            }
+            SPAWN_FOR_OTHER_DRIVER => {
+                // A mistake the types cannot catch: the job's result is not `Self::Async`.
+                port.spawn_async::<Other>(|| String::from("wrong type"));
             }
             SAME_ID => {
                 let same = port.id() == port.id() && port.id().as_raw() != 0;
@@ -386,5 +417,17 @@ impl Driver for Probe {
         if PANIC_IN_STOP_SELECT.load(Ordering::SeqCst) {
             panic!("deliberate panic in stop_select");
         }
+    }
+}
+
+/// Another driver type, only used to spawn a job of the wrong type (see
+/// `SPAWN_FOR_OTHER_DRIVER`). It is not exported as a driver.
+pub struct Other;
+
+impl Driver for Other {
+    type Async = String;
+
+    fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+        Ok(Other)
     }
 }

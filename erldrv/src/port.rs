@@ -414,7 +414,8 @@ impl<'a> Port<'a> {
     }
 
     /// Milliseconds left on the port's timer, or `None` when no timer runs
-    /// (`driver_read_timer`).
+    /// (`driver_read_timer`). Just after `start`, and while a port closes after
+    /// `process_exit`, this is the framework's own zero timer.
     pub fn read_timer(&self) -> Option<u64> {
         let mut left: c_ulong = 0;
         // SAFETY: scheduler thread, live port, valid out-pointer.

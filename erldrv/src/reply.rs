@@ -256,13 +256,11 @@ impl<'a> Reply<'a> {
     /// reply in that mode, even if the callback switched it after writing.
     #[inline(always)]
     pub(crate) fn finish(self, binary_mode: bool) -> sys::ErlDrvSSizeT {
-        // The common case: the reply is in the VM's default buffer, which the VM reads the
-        // same way in either mode.
+        // The common case: the reply is in the VM's default buffer (`*rbuf` still points
+        // there), which the VM reads the same way in either mode.
         if let Storage::Default = self.storage {
-            if self.buf == self.default {
-                let this = core::mem::ManuallyDrop::new(self);
-                return this.len as sys::ErlDrvSSizeT;
-            }
+            let this = core::mem::ManuallyDrop::new(self);
+            return this.len as sys::ErlDrvSSizeT;
         }
         self.finish_allocated(binary_mode)
     }

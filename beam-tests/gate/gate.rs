@@ -1,6 +1,6 @@
 // Shared by `locked_drv` and `plain_drv`: the same driver under two locking regimes.
 //
-// control 0 (`OVERLAP`): marks this call active, then waits up to 1.5 s for a call on
+// control 0 (`OVERLAP`): marks this call active, then waits up to 3 s for a call on
 // another port of the same driver to be active at the same time. Replies "overlap" if it saw
 // one, "alone" otherwise. Under driver-level locking two ports can never be inside the driver
 // together, so every call ends "alone"; with port locking two calls from two processes meet.
@@ -21,7 +21,7 @@ pub struct Gate;
 
 fn wait_for_company() -> bool {
     ACTIVE.fetch_add(1, Ordering::SeqCst);
-    let deadline = Instant::now() + Duration::from_millis(1500);
+    let deadline = Instant::now() + Duration::from_millis(3000);
     let mut met = false;
     while Instant::now() < deadline {
         if ACTIVE.load(Ordering::SeqCst) >= 2 {

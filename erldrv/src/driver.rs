@@ -1,6 +1,7 @@
 //! The `Driver` trait: one method per `ErlDrvEntry` callback.
 
-use crate::{Badarg, Event, InitError, IoVec, Monitor, Port, Reply, StartError};
+use crate::term::{FromTerm, ToTerm};
+use crate::{Badarg, CallError, Event, InitError, IoVec, Monitor, Port, Reply, StartError};
 
 /// A linked-in driver: the type is the state of one open port, its methods are the
 /// callbacks of the driver entry.
@@ -35,6 +36,15 @@ pub trait Driver: Sized + Send + 'static {
     /// [`ready_async`](Driver::ready_async). `#[erl_driver]` sets it to `()` when the block
     /// leaves it out.
     type Async: Send + 'static;
+
+    /// The arguments of [`call`](Driver::call), decoded from the `port_call/3` term.
+    /// `#[erl_driver]` takes it from the `call` method's signature (or sets `()` when there
+    /// is no `call`).
+    type CallArgs<'a>: FromTerm<'a>;
+
+    /// What [`call`](Driver::call) returns to the `port_call/3` caller. `#[erl_driver]` takes
+    /// it from the `call` method's signature (or sets `()`).
+    type CallReply<'a>: ToTerm;
 
     /// Called once when the driver is loaded (`erl_ddll:load_driver/2`), before any port
     /// opens. Driver-wide setup goes here. An error makes loading fail; its message is
@@ -86,18 +96,37 @@ pub trait Driver: Sized + Send + 'static {
         Err(Badarg)
     }
 
-    /// `erlang:port_call(Port, Command, Term)`: `args` is `Term` in the external term format;
-    /// `reply` must receive one term in that format (it is decoded and returned to the
-    /// caller). `Err(Badarg)` raises `badarg`. Left out, `port_call/3` raises `badarg`.
-    fn call(
+    /// `erlang:port_call(Port, Command, Term)`: a synchronous request with typed arguments
+    /// and a typed reply.
+    ///
+    /// `Term` is decoded as the type of `args` (any [`FromTerm`] type, which may borrow
+    /// from the call's input) and the returned value is encoded back for the caller
+    /// (any [`ToTerm`] type). Write the method with concrete types; `#[erl_driver]` derives
+    /// [`CallArgs`](Driver::CallArgs) and [`CallReply`](Driver::CallReply) from them:
+    ///
+    /// ```ignore
+    /// fn call(&mut self, port: &Port, command: u32, (name, n): (AtomName<'_>, i64))
+    ///     -> Result<(&'static Atom, i64), CallError>
+    /// ```
+    ///
+    /// A reply that borrows from the arguments names their lifetime:
+    /// `fn call<'a>(&mut self, port: &Port, command: u32, args: Term<'a>) -> Result<Term<'a>, CallError>`.
+    ///
+    /// # Errors the caller sees
+    /// When `Term` does not decode as the argument type, or the method returns
+    /// `Err(CallError)`, the caller gets `{erldrv_badarg, Message}` (`Message` a binary
+    /// saying what was expected and where, such as `<<"port_call arguments: expected an
+    /// integer, found a binary (element 2 of a tuple)">>`); `erldrv:call/3` turns that into
+    /// `error({badarg, Message})`. The method is not called then. A panic raises `badarg`
+    /// and closes the port, as in any callback. Left out, `port_call/3` raises `badarg`.
+    fn call<'a>(
         &mut self,
         port: &Port,
         command: u32,
-        args: &[u8],
-        reply: &mut Reply<'_>,
-    ) -> Result<(), Badarg> {
-        let _ = (port, command, args, reply);
-        Err(Badarg)
+        args: Self::CallArgs<'a>,
+    ) -> Result<Self::CallReply<'a>, CallError> {
+        let _ = (port, command, args);
+        Err(CallError::badarg("this driver does not implement port_call"))
     }
 
     /// The result of a job started with [`Port::spawn_async`], on a scheduler thread. Left

@@ -101,3 +101,59 @@ pub enum ExitReason {
     /// receives `{Port, eof}` and the port stays open; otherwise the port closes with `normal`.
     Eof,
 }
+
+/// A `port_call/3` that cannot be served: the caller receives `{erldrv_badarg, Message}`
+/// (a tuple with a binary) instead of a reply, and `erldrv:call/3` raises
+/// `error({badarg, Message})`.
+///
+/// Arguments that do not decode as the `call` method's argument type produce one of these
+/// automatically, with a message that says what was expected and where; return one
+/// yourself for arguments that decode but make no sense.
+pub struct CallError {
+    message: std::borrow::Cow<'static, str>,
+}
+
+impl CallError {
+    /// A refusal with this message.
+    pub fn badarg(message: impl Into<std::borrow::Cow<'static, str>>) -> CallError {
+        CallError {
+            message: message.into(),
+        }
+    }
+
+    /// The message the caller receives.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<crate::term::DecodeError> for CallError {
+    fn from(e: crate::term::DecodeError) -> CallError {
+        CallError::badarg(e.to_string())
+    }
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CallError({:?})", self.message)
+    }
+}
+
+impl std::error::Error for CallError {}
+
+static ERLDRV_BADARG: crate::term::Atom = crate::term::Atom::new("erldrv_badarg");
+
+impl crate::term::ToTerm for CallError {
+    /// `{erldrv_badarg, Message}`.
+    fn write<W: crate::term::TermWriter + ?Sized>(&self, w: &mut W) {
+        w.tuple(2);
+        w.atom(&ERLDRV_BADARG);
+        w.binary(self.message.as_bytes());
+    }
+}

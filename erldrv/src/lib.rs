@@ -67,11 +67,12 @@ mod iovec;
 mod port;
 mod reply;
 mod rt;
+pub mod term;
 
 pub use binary::Binary;
 pub use driver::Driver;
 pub use erldrv_macros::erl_driver;
-pub use error::{Badarg, ExitReason, InitError, StartError};
+pub use error::{Badarg, CallError, ExitReason, InitError, StartError};
 pub use iovec::{IoVec, Segment};
 pub use port::{Event, Monitor, Pid, Port, PortId, SelectMode};
 pub use reply::Reply;

@@ -16,7 +16,8 @@ use erldrv_sys as sys;
 
 use crate::port::{self, AsyncSubmission, Deferred, PortMeta};
 use crate::reply::ReplyKind;
-use crate::{Driver, Event, ExitReason, IoVec, Monitor, Port, Reply, StartError};
+use crate::term::{DecodeError, Decoder, Encoder, FromTerm, ToTerm};
+use crate::{CallError, Driver, Event, ExitReason, IoVec, Monitor, Port, Reply, StartError};
 
 pub use erldrv_sys;
 
@@ -545,13 +546,34 @@ unsafe extern "C" fn call<D: Driver + DriverEntry>(
     // SAFETY: VM arguments of a live port.
     unsafe {
         with_state::<D, _>(data, "`call`", -1, |s, p| {
+            let input = input(buf, len);
             let mut reply = Reply::new(rbuf, rlen, ReplyKind::Call);
-            match s.call(p, command, input(buf, len), &mut reply) {
-                Ok(()) => reply.finish(false),
-                Err(_) => -1,
+            let mut out = Encoder::new(&mut reply);
+            out.version();
+            match decode_args::<D>(input) {
+                Ok(args) => match s.call(p, command, args) {
+                    Ok(r) => r.write(&mut out),
+                    Err(e) => e.write(&mut out),
+                },
+                Err(e) => e.write(&mut out),
             }
+            reply.finish(false)
         })
     }
+}
+
+/// The arguments of `port_call`, as the driver's `CallArgs`.
+#[inline]
+fn decode_args<D: Driver>(input: &[u8]) -> Result<D::CallArgs<'_>, CallError> {
+    let mut d = Decoder::new(input).map_err(bad_args)?;
+    let args = D::CallArgs::decode(&mut d).map_err(bad_args)?;
+    d.finish().map_err(bad_args)?;
+    Ok(args)
+}
+
+#[cold]
+fn bad_args(e: DecodeError) -> CallError {
+    CallError::badarg(format!("port_call arguments: {e}"))
 }
 
 /// What every async job starts with, whatever its result type: which driver it was spawned

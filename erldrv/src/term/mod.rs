@@ -1,0 +1,81 @@
+//! Erlang terms: the external term format (for `port_call`), conversions between Rust
+//! values and terms, and term output (messages built from terms).
+//!
+//! # Reading and writing
+//! [`Decoder`] reads the external format (`term_to_binary/1`) borrowing from the input:
+//! binaries, atoms and byte lists are never copied, and malformed input of any shape is an
+//! error, never a panic or a read out of bounds. [`Encoder`] writes it into any [`Sink`]:
+//! a `Vec<u8>`, or the VM's reply buffer of `port_call` (no allocation while the reply fits).
+//!
+//! Rust values convert with [`FromTerm`] and [`ToTerm`] (derivable with
+//! `#[derive(FromTerm, ToTerm)]`); [`Term`] holds any term. The same `ToTerm` value can be a
+//! `port_call` reply, bytes ([`to_vec`]) or a message ([`Port::output_term`](crate::Port::output_term),
+//! [`Port::send_term`](crate::Port::send_term)).
+//!
+//! | Rust | Erlang |
+//! |------|--------|
+//! | `i8` … `i128`, `u8` … `u128`, `isize`, `usize` | integer (reading checks the range) |
+//! | `f64`, `f32` | float (reading an integer is an error, as in Erlang's `is_float/1`) |
+//! | `bool` | `true` / `false` |
+//! | `char` | integer (its code point) |
+//! | `&str`, `String`, `Cow<str>` | UTF-8 binary |
+//! | `&[u8]`, `Vec<u8>`, `[u8; N]` | binary (`Vec<u8>` also reads a list of bytes) |
+//! | `Vec<T>`, `[T]`, `[T; N]` | proper list |
+//! | `()` | `{}` |
+//! | `(A,)` … 12-tuples | tuple |
+//! | `Option<T>` | `undefined` or the value |
+//! | `Result<T, E>` | `{ok, T}` / `{error, E}`; `Ok(())` is `ok` |
+//! | `HashMap`, `BTreeMap` | map |
+//! | [`Atom`] (static), [`AtomName`] | atom |
+//! | [`Binary`](crate::Binary) | binary (sent as a message without copying) |
+//! | [`Term`] | any term |
+//! | [`RawTerm`] | any term, kept encoded |
+//! | `Box<T>`, `Rc<T>`, `Arc<T>`, `&T` | as `T` |
+//!
+//! # Atoms
+//! Atoms are never freed by the VM, so nothing here creates atoms from run-time data
+//! unless asked to: strings become binaries, and reading an atom only borrows its name.
+//! Static atoms ([`Atom`], in a `static`) cost nothing to write and are looked up once for
+//! term output. Writing an [`AtomName`] built at run time creates the atom: that is the
+//! explicit way.
+//!
+//! # Limits
+//! Reading nests at most [`DEFAULT_MAX_DEPTH`] levels of containers into a [`Term`] (the
+//! VM's threads have small stacks); typed reading nests as deep as the Rust type does.
+//! Compressed terms (`term_to_binary(T, [compressed])`) are refused with an error that says
+//! so.
+
+mod atom;
+mod build;
+mod convert;
+mod decode;
+mod encode;
+mod error;
+mod tag;
+mod value;
+
+pub use atom::{Atom, AtomName, AtomTooLong};
+pub use build::{BuildError, TermBuilder};
+pub use convert::{FromTerm, ToTerm};
+pub use decode::{
+    BigInt, DEFAULT_MAX_DEPTH, Decoder, Integer, Kind, ListHead, RawTerm, Result,
+};
+pub use encode::{Encoder, Sink, TermWriter};
+pub use error::{DecodeError, ErrorKind};
+pub use value::Term;
+
+/// Encodes `value` as a whole term (with the version byte), as `term_to_binary/1` would.
+pub fn to_vec<T: ToTerm + ?Sized>(value: &T) -> Vec<u8> {
+    let mut e = Encoder::new(Vec::new());
+    e.version();
+    value.write(&mut e);
+    e.into_inner()
+}
+
+/// Decodes a whole term (with the version byte) as `T`; all bytes must be used.
+pub fn from_slice<'a, T: FromTerm<'a>>(bytes: &'a [u8]) -> Result<T> {
+    let mut d = Decoder::new(bytes)?;
+    let v = T::decode(&mut d)?;
+    d.finish()?;
+    Ok(v)
+}

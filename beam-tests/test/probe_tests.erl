@@ -196,7 +196,9 @@ call_replies() ->
      || T <- [a, 1, [x | y], {<<"b">>, 2.5}, #{1 => 2}, lists:seq(1, 10000)]],
     %% A reply that is not a valid term is refused by the VM, not trusted.
     ?assertError(badarg, erlang:port_call(P, ?CALL_INVALID_TERM, x)),
-    ?assertError(badarg, erlang:port_call(P, ?CALL_BADARG, x)),
+    ?assertEqual({erldrv_badarg, <<"deliberate">>}, erlang:port_call(P, ?CALL_BADARG, x)),
+    ?assertMatch({erldrv_badarg, <<"expected an integer, found an atom">>},
+                 erlang:port_call(P, ?CALL_BINARY_OF, x)),
     ?assertEqual(binary:copy(<<"z">>, 100000), erlang:port_call(P, ?CALL_BINARY_OF, 100)),
     ?assertEqual(<<"pong">>, iolist_to_binary(port_control(P, ?PING, ""))),
     port_close(P).

@@ -12,7 +12,7 @@ driver_dir() ->
         Dir -> Dir
     end.
 
-load(Name) -> erldrv_loader:load(driver_dir(), Name).
+load(Name) -> erldrv:load(driver_dir(), Name).
 
 open(Command) -> open(Command, [binary]).
 open(Command, Opts) -> open_port({spawn_driver, Command}, Opts).

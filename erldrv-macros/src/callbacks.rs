@@ -43,7 +43,7 @@ callbacks! {
     "output", RefMut, true, "void (*output)(ErlDrvData, char *, ErlDrvSizeT)", "fn output(&mut self, port: &Port, data: &[u8])";
     "outputv", RefMut, true, "void (*outputv)(ErlDrvData, ErlIOVec *)", "fn outputv(&mut self, port: &Port, data: IoVec<'_>)";
     "control", RefMut, true, "ErlDrvSSizeT (*control)(ErlDrvData, unsigned int, char *, ErlDrvSizeT, char **, ErlDrvSizeT)", "fn control(&mut self, port: &Port, command: u32, data: &[u8], reply: &mut Reply) -> Result<(), Badarg>";
-    "call", RefMut, true, "ErlDrvSSizeT (*call)(ErlDrvData, unsigned int, char *, ErlDrvSizeT, char **, ErlDrvSizeT, unsigned int *)", "fn call(&mut self, port: &Port, command: u32, args: &[u8], reply: &mut Reply) -> Result<(), Badarg>";
+    "call", RefMut, true, "ErlDrvSSizeT (*call)(ErlDrvData, unsigned int, char *, ErlDrvSizeT, char **, ErlDrvSizeT, unsigned int *)", "fn call(&mut self, port: &Port, command: u32, args: Args) -> Result<Reply, CallError>";
     "ready_async", RefMut, false, "void (*ready_async)(ErlDrvData, ErlDrvThreadData)", "fn ready_async(&mut self, port: &Port, result: Self::Async)";
     "ready_input", RefMut, true, "void (*ready_input)(ErlDrvData, ErlDrvEvent)", "fn ready_input(&mut self, port: &Port, event: Event)";
     "ready_output", RefMut, true, "void (*ready_output)(ErlDrvData, ErlDrvEvent)", "fn ready_output(&mut self, port: &Port, event: Event)";

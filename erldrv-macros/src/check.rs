@@ -16,6 +16,11 @@ const STOP_SELECT_WHY: &str = "it runs with no port and no lock, possibly after 
 pub struct Errors(Vec<syn::Error>);
 
 impl Errors {
+    /// How many errors so far.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     pub fn push(&mut self, span: Span, msg: impl std::fmt::Display) {
         self.0.push(syn::Error::new(span, msg));
     }

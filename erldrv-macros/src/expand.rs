@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::ItemImpl;
 
-use crate::callbacks;
+use crate::{call_types, callbacks};
 use crate::check::{self, Errors, Model};
 use crate::{ast, symbol};
 
@@ -31,13 +31,16 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let (name, flags) = check::check_options(&opts, &mut errors);
-    let (written, has_async_type) = check::check_impl(&mut imp, &mut errors);
+    let (mut written, has_async_type) = check::check_impl(&mut imp, &mut errors);
     let name = match name {
         Some((n, _)) => Some(n),
         None => default_name(&mut errors),
     };
     if check::is_driver_impl(&imp) {
         add_async_default(&mut imp, has_async_type);
+        if !call_types::add(&mut imp, &mut errors) {
+            written.retain(|w| *w != "call");
+        }
     }
     match (errors.into_combined(), name) {
         (None, Some(name)) => generate(&Model {

@@ -5,6 +5,7 @@
 //! `erldrv::__private`, where the callbacks' real work happens.
 
 mod ast;
+mod call_types;
 mod callbacks;
 mod check;
 mod expand;

@@ -19,3 +19,6 @@ pub fn all() -> impl Iterator<Item = &'static str> {
 pub const TRAIT: &str = "Driver";
 /// The associated type the attribute defaults to `()`.
 pub const ASYNC_TYPE: &str = "Async";
+/// The associated types the attribute reads off the `call` method.
+pub const CALL_ARGS: &str = "CallArgs";
+pub const CALL_REPLY: &str = "CallReply";

@@ -121,7 +121,7 @@ pub trait Driver: Sized + Send + 'static {
     /// and closes the port, as in any callback. Left out, `port_call/3` raises `badarg`.
     fn call<'a>(
         &mut self,
-        port: &Port,
+        port: &Port<'a>,
         command: u32,
         args: Self::CallArgs<'a>,
     ) -> Result<Self::CallReply<'a>, CallError> {

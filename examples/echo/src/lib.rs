@@ -4,9 +4,11 @@
 //!   passed back with `driver_outputv`, sharing the caller's binaries (no copy).
 //! - `port_control(Port, 0, Data)` → `Data` (a list, or a binary after command 1).
 //! - `port_control(Port, 1, _)` → switches control replies to binaries; `2` back to lists.
-//! - `erlang:port_call(Port, 0, Term)` → `Term`.
+//! - `erlang:port_call(Port, 0, Term)` → `Term`; another command →
+//!   `{erldrv_badarg, <<"unknown command N">>}`.
 
-use erldrv::{Badarg, Driver, IoVec, Port, Reply, StartError, erl_driver};
+use erldrv::term::RawTerm;
+use erldrv::{Badarg, CallError, Driver, IoVec, Port, Reply, StartError, erl_driver};
 
 /// One echo port. It needs no state.
 pub struct Echo;
@@ -47,18 +49,17 @@ impl Driver for Echo {
         Ok(())
     }
 
-    fn call(
+    /// Echoes any term: the arguments are kept in their encoded form and written back
+    /// unchanged.
+    fn call<'a>(
         &mut self,
         _port: &Port,
         command: u32,
-        args: &[u8],
-        reply: &mut Reply,
-    ) -> Result<(), Badarg> {
-        if command != ECHO {
-            return Err(Badarg);
+        args: RawTerm<'a>,
+    ) -> Result<RawTerm<'a>, CallError> {
+        match command {
+            ECHO => Ok(args),
+            _ => Err(CallError::badarg(format!("unknown command {command}"))),
         }
-        // `args` is already one term in the external format: echoing the bytes echoes it.
-        reply.extend_from_slice(args);
-        Ok(())
     }
 }

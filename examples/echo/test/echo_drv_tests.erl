@@ -68,7 +68,8 @@ call_echoes_any_term() ->
 
 call_unknown_command_is_badarg() ->
     P = erldrv_test:open(?DRV),
-    ?assertError(badarg, erlang:port_call(P, 7, x)),
+    ?assertEqual({erldrv_badarg, <<"unknown command 7">>}, erlang:port_call(P, 7, x)),
+    ?assertError({badarg, <<"unknown command 7">>}, erldrv:call(P, 7, x)),
     port_close(P).
 
 %% Many processes, each with its own port, all calling at once: no shared

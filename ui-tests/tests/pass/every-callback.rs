@@ -1,6 +1,9 @@
 // Every option and every callback, each with the signature the attribute expects, and a
 // chosen `Async` type.
+use erldrv::term::{Atom, AtomName};
 use erldrv::*;
+
+static OK: Atom = Atom::new("ok");
 
 struct Full {
     pending: u64,
@@ -46,11 +49,13 @@ impl Driver for Full {
         &mut self,
         _port: &Port,
         _command: u32,
-        args: &[u8],
-        reply: &mut Reply,
-    ) -> Result<(), Badarg> {
-        reply.extend_from_slice(args);
-        Ok(())
+        (name, n, _bytes): (AtomName<'_>, i64, &[u8]),
+    ) -> Result<(&'static Atom, i64), CallError> {
+        if name.is("double") {
+            Ok((&OK, n * 2))
+        } else {
+            Err(CallError::badarg("unknown"))
+        }
     }
 
     fn ready_async(&mut self, _port: &Port, result: u64) {

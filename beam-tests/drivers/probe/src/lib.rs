@@ -5,7 +5,8 @@
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use erldrv::{
+use erldrv::term::{RawTerm, TermWriter, ToTerm};
+use erldrv::{CallError, 
     Badarg, Binary, Driver, Event, ExitReason, InitError, IoVec, Monitor, Port, Reply, SelectMode,
     StartError, erl_driver,
 };
@@ -80,6 +81,29 @@ const CALL_ECHO: u32 = 0;
 const CALL_INVALID_TERM: u32 = 1;
 const CALL_BADARG: u32 = 2;
 const CALL_BINARY_OF: u32 = 3;
+
+/// Replies of `call`.
+pub enum CallOut<'a> {
+    /// The arguments, unchanged.
+    Echo(RawTerm<'a>),
+    /// A tuple header announcing two elements followed by one: not a valid term.
+    Broken,
+    /// A binary of this many `z` bytes.
+    Zs(usize),
+}
+
+impl ToTerm for CallOut<'_> {
+    fn write<W: TermWriter + ?Sized>(&self, w: &mut W) {
+        match self {
+            CallOut::Echo(t) => w.raw(*t),
+            CallOut::Broken => {
+                w.tuple(2);
+                w.int(1);
+            }
+            CallOut::Zs(n) => w.binary(&vec![b'z'; *n]),
+        }
+    }
+}
 
 pub struct Probe {
     panic_in: Option<Vec<u8>>,
@@ -335,33 +359,23 @@ impl Driver for Probe {
         Ok(())
     }
 
-    fn call(
+    fn call<'a>(
         &mut self,
         _port: &Port,
         command: u32,
-        args: &[u8],
-        reply: &mut Reply,
-    ) -> Result<(), Badarg> {
+        args: RawTerm<'a>,
+    ) -> Result<CallOut<'a>, CallError> {
         hit("call");
         self.maybe_panic("call");
         match command {
-            CALL_ECHO => reply.extend_from_slice(args),
-            CALL_INVALID_TERM => reply.extend_from_slice(&[1, 2, 3]),
-            CALL_BADARG => return Err(Badarg),
-            CALL_BINARY_OF => {
-                // The argument is a small integer (ETF tag 97): reply with a binary of that
-                // many bytes (tag 109), built straight into the reply.
-                let [131, 97, n] = *args else {
-                    return Err(Badarg);
-                };
-                let len = usize::from(n) * 1000;
-                reply.extend_from_slice(&[131, 109]);
-                reply.extend_from_slice(&(len as u32).to_be_bytes());
-                reply.extend_from_slice(&vec![b'z'; len]);
-            }
-            _ => return Err(Badarg),
+            CALL_ECHO => Ok(CallOut::Echo(args)),
+            CALL_INVALID_TERM => Ok(CallOut::Broken),
+            CALL_BADARG => Err(CallError::badarg("deliberate")),
+            // The argument is a count of thousands: reply with a binary of that many bytes,
+            // which outgrows the VM's reply buffer.
+            CALL_BINARY_OF => Ok(CallOut::Zs(usize::from(args.decoder().decode::<u8>()?) * 1000)),
+            _ => Err(CallError::badarg("unknown command")),
         }
-        Ok(())
     }
 
     fn ready_async(&mut self, port: &Port, result: Vec<u8>) {
@@ -426,6 +440,8 @@ pub struct Other;
 
 impl Driver for Other {
     type Async = String;
+    type CallArgs<'a> = ();
+    type CallReply<'a> = ();
 
     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
         Ok(Other)

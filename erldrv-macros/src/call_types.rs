@@ -1,0 +1,153 @@
+//! `type CallArgs<'a>` and `type CallReply<'a>`, read off the `call` method's signature.
+//!
+//! The user writes `fn call(&mut self, port: &Port, command: u32, args: A) -> Result<R,
+//! CallError>` with concrete types; the trait needs them as generic associated types over
+//! the lifetime of the call's input. Elided lifetimes in `A` (`&[u8]`, `Term<'_>`) and the
+//! method's own lifetime parameters become that lifetime; in `R` only named ones can, since
+//! an elided lifetime in a return type borrows from `self`.
+
+use proc_macro2::Span;
+use syn::visit_mut::{self, VisitMut};
+use syn::{FnArg, GenericArgument, ImplItem, ItemImpl, Lifetime, PathArguments, ReturnType, Type};
+
+use crate::check::Errors;
+use crate::symbol;
+
+/// The lifetime of the generated associated types.
+const LT: &str = "'__erldrv_call";
+
+/// Adds the types the block leaves out. On an error in the signature, also removes `call`
+/// (reported once, without rustc's follow-up errors) and returns `false`.
+pub fn add(imp: &mut ItemImpl, errors: &mut Errors) -> bool {
+    let before = errors.len();
+    let has = |name: &str| {
+        imp.items
+            .iter()
+            .any(|i| matches!(i, ImplItem::Type(t) if t.ident == name))
+    };
+    let (has_args, has_reply) = (has(symbol::CALL_ARGS), has(symbol::CALL_REPLY));
+    let call = imp.items.iter().find_map(|i| match i {
+        ImplItem::Fn(f) if f.sig.ident == "call" => Some(f.sig.clone()),
+        _ => None,
+    });
+    let unit: Type = syn::parse_quote!(());
+    let (mut args, mut reply) = (unit.clone(), unit.clone());
+    if let Some(sig) = &call {
+        let named: Vec<String> = sig
+            .generics
+            .lifetimes()
+            .map(|l| l.lifetime.ident.to_string())
+            .collect();
+        if !has_args {
+            if let Some(FnArg::Typed(a)) = sig.inputs.iter().nth(3) {
+                args = (*a.ty).clone();
+                Relifetime {
+                    named: &named,
+                    elided_ok: true,
+                    errors,
+                }
+                .visit_type_mut(&mut args);
+            }
+        }
+        if !has_reply {
+            match reply_type(&sig.output) {
+                Some(ty) => {
+                    reply = ty.clone();
+                    Relifetime {
+                        named: &named,
+                        elided_ok: false,
+                        errors,
+                    }
+                    .visit_type_mut(&mut reply);
+                }
+                None if sig.inputs.len() == 4 => errors.push_spanned(
+                    &sig.output,
+                    "`call` returns `Result<Reply, CallError>`, where `Reply` is any `ToTerm` type: \
+                     the value the port_call/3 caller receives",
+                ),
+                None => {}
+            }
+        }
+    }
+    let ok = errors.len() == before;
+    if !ok {
+        (args, reply) = (unit.clone(), unit);
+        imp.items
+            .retain(|i| !matches!(i, ImplItem::Fn(f) if f.sig.ident == "call"));
+    }
+    let (a, r) = (
+        syn::Ident::new(symbol::CALL_ARGS, Span::call_site()),
+        syn::Ident::new(symbol::CALL_REPLY, Span::call_site()),
+    );
+    let lt = Lifetime::new(LT, Span::call_site());
+    if !has_args {
+        imp.items.push(syn::parse_quote! { type #a<#lt> = #args; });
+    }
+    if !has_reply {
+        imp.items.push(syn::parse_quote! { type #r<#lt> = #reply; });
+    }
+    ok
+}
+
+/// `R` in `Result<R, E>` (any path ending in `Result` with two type arguments).
+fn reply_type(out: &ReturnType) -> Option<&Type> {
+    let ReturnType::Type(_, ty) = out else {
+        return None;
+    };
+    let Type::Path(p) = &**ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(a) = &last.arguments else {
+        return None;
+    };
+    let mut types = a.args.iter().filter_map(|g| match g {
+        GenericArgument::Type(t) => Some(t),
+        _ => None,
+    });
+    let first = types.next()?;
+    types.next()?;
+    Some(first)
+}
+
+struct Relifetime<'e> {
+    named: &'e [String],
+    /// In the arguments an elided lifetime is the input's; in the reply it is an error.
+    elided_ok: bool,
+    errors: &'e mut Errors,
+}
+
+impl Relifetime<'_> {
+    fn elided(&mut self, span: Span) -> Option<Lifetime> {
+        if self.elided_ok {
+            Some(Lifetime::new(LT, span))
+        } else {
+            self.errors.push(
+                span,
+                "a reply that borrows from the arguments needs a named lifetime: \
+                 `fn call<'a>(&mut self, port: &Port, command: u32, args: Args<'a>) -> Result<Reply<'a>, CallError>`",
+            );
+            None
+        }
+    }
+}
+
+impl VisitMut for Relifetime<'_> {
+    fn visit_lifetime_mut(&mut self, l: &mut Lifetime) {
+        if l.ident == "_" {
+            if let Some(new) = self.elided(l.apostrophe) {
+                *l = new;
+            }
+        } else if self.named.iter().any(|n| l.ident == n) {
+            *l = Lifetime::new(LT, l.apostrophe);
+        }
+    }
+
+    fn visit_type_reference_mut(&mut self, r: &mut syn::TypeReference) {
+        if r.lifetime.is_none() {
+            r.lifetime = self.elided(r.and_token.span);
+        }
+        visit_mut::visit_type_reference_mut(self, r);
+    }
+}

@@ -91,3 +91,9 @@ fn init_failures() {
         "driver \"init_fail_drv\" failed to initialise: deliberate init error",
     );
 }
+
+/// The term codec against the VM's own: random terms through decode and encode.
+#[test]
+fn term_codec_round_trips() {
+    eunit("etf_tests", &["etf_drv"]).run();
+}

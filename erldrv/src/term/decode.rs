@@ -640,7 +640,9 @@ pub enum Integer<'a> {
 }
 
 /// An integer beyond `i64`, borrowed from the input: sign and magnitude.
-#[derive(Clone, Copy, PartialEq, Eq)]
+///
+/// Equality is by value (high zero bytes of a non-canonical encoding do not count).
+#[derive(Clone, Copy)]
 pub struct BigInt<'a> {
     negative: bool,
     digits: &'a [u8],
@@ -704,6 +706,15 @@ impl<'a> BigInt<'a> {
         Some(u128::from_le_bytes(a))
     }
 }
+
+impl PartialEq for BigInt<'_> {
+    fn eq(&self, other: &BigInt<'_>) -> bool {
+        let (a, b) = (self.trimmed(), other.trimmed());
+        a == b && (self.negative == other.negative || a.is_empty())
+    }
+}
+
+impl Eq for BigInt<'_> {}
 
 impl core::fmt::Display for BigInt<'_> {
     /// In decimal, as Erlang prints it.

@@ -112,7 +112,7 @@ impl fmt::Display for DecodeError {
                 "not in the external term format: the first byte is {v}, not 131"
             )?,
             ErrorKind::Compressed => {
-                f.write_str("compressed terms are not supported (send it without `compressed`)")?
+                f.write_str("compressed terms are not supported (encode without the compressed option)")?
             }
             ErrorKind::UnknownTag(t) => write!(f, "unknown or unsupported term tag {t}")?,
             ErrorKind::TrailingBytes(n) => write!(f, "{n} bytes left after the term")?,

@@ -39,6 +39,34 @@
 //! term output. Writing an [`AtomName`] built at run time creates the atom: that is the
 //! explicit way.
 //!
+//! # Errors for bad input
+//! A `port_call` whose arguments do not decode replies `{erldrv_badarg, Message}` (see
+//! [`Driver::call`](crate::Driver::call)), `Message` being `port_call arguments: ` and then
+//! one of these (read as the type in the middle column):
+//!
+//! | input | read as | message |
+//! |-------|---------|---------|
+//! | empty, or cut short | any | `the term ends too early (truncated input)` |
+//! | `{add, 5, <<"ab` (cut in the binary) | `(AtomName, i64, &[u8])` | `the term ends too early (truncated input) (element 3 of a tuple)` |
+//! | first byte not 131 | any | `not in the external term format: the first byte is 130, not 131` |
+//! | `term_to_binary(T, [compressed])` | any | `compressed terms are not supported (encode without the compressed option)` |
+//! | an unknown tag byte | any | `unknown or unsupported term tag 200` |
+//! | a term followed by more bytes | any | `2 bytes left after the term` |
+//! | `{add, 5}` | `(AtomName, i64, &[u8])` | `expected a tuple of 3 elements, found a tuple of 2 elements` |
+//! | `{add, <<"5">>, <<"abc">>}` | `(AtomName, i64, &[u8])` | `expected an integer, found a binary (element 2 of a tuple)` |
+//! | `[1]` | `(AtomName, i64, &[u8])` | `expected a tuple, found a list` |
+//! | `300` | `u8` | `integer 300 is out of range for u8` |
+//! | `-1` | `u32` | `integer -1 is out of range for u32` |
+//! | `18446744073709551616` | `i64` | `integer 18446744073709551616 is out of range for i64` |
+//! | an atom whose UTF-8 is invalid | `AtomName` | `an atom that is not valid UTF-8 or longer than 255 characters` |
+//! | `<<255>>` | `&str` | `expected a UTF-8 binary, found a binary that is not UTF-8` |
+//! | `1.0` | `i64` | `expected an integer, found a float` |
+//! | `maybe` | `bool` | `expected true or false, found the atom maybe` |
+//! | `[1, undefined]` | `Vec<u16>` | `expected an integer, found an atom (element 2 of a list)` |
+//!
+//! The VM itself always sends well-formed, uncompressed terms; the first rows matter for
+//! bytes from elsewhere ([`from_slice`], [`Decoder`]).
+//!
 //! # Limits
 //! Reading nests at most [`DEFAULT_MAX_DEPTH`] levels of containers into a [`Term`] (the
 //! VM's threads have small stacks); typed reading nests as deep as the Rust type does.

@@ -50,6 +50,13 @@
 //! - **Thread rules in types.** [`Port`] is neither `Send` nor `Sync`; `stop_select` gets no
 //!   port at all, since it may not use the driver API.
 //!
+//! # Terms
+//! [`term`] reads and writes Erlang terms. [`Driver::call`] is typed: `port_call/3`
+//! arguments are decoded into the type the method takes, its result is encoded back, and
+//! arguments that do not fit never reach the driver (the caller gets a message saying what
+//! was expected). [`Port::output_term`] and [`Port::send_term`] send any
+//! [`ToTerm`](term::ToTerm) value as a message.
+//!
 //! The raw API is re-exported as [`sys`] (`erldrv-sys`).
 
 #[cfg(not(panic = "unwind"))]

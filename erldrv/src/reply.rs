@@ -29,7 +29,7 @@ enum Storage {
     Whole(Binary),
 }
 
-/// Where `control` and `call` write their reply.
+/// Where `control` writes its reply (and where the framework encodes a `call` reply).
 ///
 /// Bytes go into the VM's default reply buffer while they fit (no allocation on the fast
 /// path); a longer reply moves to a driver allocation: a driver binary when the port is in
@@ -37,8 +37,9 @@ enum Storage {
 /// a `driver_alloc` buffer otherwise. The VM takes ownership of it when the callback returns
 /// `Ok`; on `Err` or a panic the reply is freed and discarded.
 ///
-/// For `call`, the bytes must form one term in the external term format (they start with the
-/// version byte 131); the VM raises `badarg` in the caller if they do not.
+/// `call` replies are written here by the framework, encoded from the value
+/// [`Driver::call`](crate::Driver::call) returns ([`Reply`] is a
+/// [`Sink`](crate::term::Sink) for the term encoder).
 pub struct Reply<'a> {
     rbuf: *mut *mut c_char,
     default: *mut u8,

@@ -412,7 +412,7 @@ impl ToTerm for String {
 impl<'a> FromTerm<'a> for &'a str {
     #[inline]
     fn decode(d: &mut Decoder<'a>) -> Result<Self> {
-        let b = d.binary().map_err(|e| utf8_expected(e))?;
+        let b = d.binary().map_err(utf8_expected)?;
         core::str::from_utf8(b).map_err(|_| {
             DecodeError::new(ErrorKind::Expected {
                 expected: "a UTF-8 binary".into(),

@@ -57,9 +57,7 @@ mod value;
 pub use atom::{Atom, AtomName, AtomTooLong};
 pub use build::{BuildError, TermBuilder};
 pub use convert::{FromTerm, ToTerm};
-pub use decode::{
-    BigInt, DEFAULT_MAX_DEPTH, Decoder, Integer, Kind, ListHead, RawTerm, Result,
-};
+pub use decode::{BigInt, DEFAULT_MAX_DEPTH, Decoder, Integer, Kind, ListHead, RawTerm, Result};
 pub use encode::{Encoder, Sink, TermWriter};
 pub use error::{DecodeError, ErrorKind};
 pub use value::Term;

@@ -102,7 +102,7 @@ fn element_of_tuple(i: usize) -> String {
 }
 
 /// The encodings of the integers 0–255, for reading elements of a compact byte list.
-static SMALL_INTS: [[u8; 2]; 256] = {
+pub(super) static SMALL_INTS: [[u8; 2]; 256] = {
     let mut a = [[0u8; 2]; 256];
     let mut i = 0;
     while i < 256 {

@@ -770,6 +770,13 @@ impl<'a> RawTerm<'a> {
         Ok(RawTerm(bytes))
     }
 
+    /// Bytes that this crate's encoder wrote as one whole term, taken without checking
+    /// them again.
+    #[cfg(feature = "serde")]
+    pub(super) fn from_encoder(bytes: &'a [u8]) -> RawTerm<'a> {
+        RawTerm(bytes)
+    }
+
     /// The encoded bytes.
     pub fn as_bytes(&self) -> &'a [u8] {
         self.0

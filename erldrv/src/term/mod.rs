@@ -32,6 +32,11 @@
 //! | [`RawTerm`] | any term, kept encoded |
 //! | `Box<T>`, `Rc<T>`, `Arc<T>`, `&T` | as `T` |
 //!
+//! With the `serde` feature, any type that implements serde's `Serialize` or `Deserialize`
+//! converts too: the module `erldrv::term::serde` has the functions, the `Serde` wrapper
+//! that makes such a type a `ToTerm` and a `FromTerm`, and the mapping of serde's data model
+//! to terms.
+//!
 //! # Atoms
 //! Atoms are never freed by the VM, so nothing here creates atoms from run-time data
 //! unless asked to: strings become binaries, and reading an atom only borrows its name.
@@ -51,6 +56,8 @@ mod convert;
 mod decode;
 mod encode;
 mod error;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod tag;
 mod value;
 

@@ -76,14 +76,17 @@ fn test(args: &[String]) -> Result {
     header(2, STEPS, "cargo fmt --all -- --check");
     run(cargo().args(["fmt", "--all", "--", "--check"]))?;
 
+    // `--all-features` everywhere: optional features (erldrv's `serde`) are checked,
+    // tested and documented like the rest.
     header(
         3,
         STEPS,
-        "cargo clippy --workspace --all-targets -- -D warnings",
+        "cargo clippy --workspace --all-features --all-targets -- -D warnings",
     );
     run(cargo().args([
         "clippy",
         "--workspace",
+        "--all-features",
         "--all-targets",
         "--",
         "-D",
@@ -92,7 +95,7 @@ fn test(args: &[String]) -> Result {
 
     let mut cargo_test = cargo();
     cargo_test
-        .args(["test", "--workspace"])
+        .args(["test", "--workspace", "--all-features"])
         .args(cargo_test_args);
     header(4, STEPS, &shown(&cargo_test));
     run(&mut cargo_test)?;
@@ -100,10 +103,10 @@ fn test(args: &[String]) -> Result {
     header(
         5,
         STEPS,
-        "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --no-deps",
+        "RUSTDOCFLAGS=\"-D warnings\" cargo doc --workspace --all-features --no-deps",
     );
     run(cargo()
-        .args(["doc", "--workspace", "--no-deps"])
+        .args(["doc", "--workspace", "--all-features", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
 
     println!("\nAll checks passed.");

@@ -38,7 +38,10 @@ impl Atom {
             }
             i += 1;
         }
-        assert!(chars <= MAX_ATOM_CHARS, "an atom name has at most 255 characters");
+        assert!(
+            chars <= MAX_ATOM_CHARS,
+            "an atom name has at most 255 characters"
+        );
         Atom {
             name,
             cached: AtomicUsize::new(0),
@@ -256,10 +259,7 @@ impl<'a> From<&'a Atom> for AtomName<'a> {
 
 /// Writes an atom as Erlang prints it: bare when it can be, else in single quotes.
 fn write_atom(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase())
+    let bare = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '@');

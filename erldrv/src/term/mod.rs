@@ -32,6 +32,11 @@
 //! | [`RawTerm`] | any term, kept encoded |
 //! | `Box<T>`, `Rc<T>`, `Arc<T>`, `&T` | as `T` |
 //!
+//! With the `serde` feature, any type that implements serde's `Serialize` or `Deserialize`
+//! converts too: the module `erldrv::term::serde` has the functions, the `Serde` wrapper
+//! that makes such a type a `ToTerm` and a `FromTerm`, and the mapping of serde's data model
+//! to terms.
+//!
 //! # Atoms
 //! Atoms are never freed by the VM, so nothing here creates atoms from run-time data
 //! unless asked to: strings become binaries, and reading an atom only borrows its name.
@@ -79,15 +84,15 @@ mod convert;
 mod decode;
 mod encode;
 mod error;
+#[cfg(feature = "serde")]
+pub mod serde;
 mod tag;
 mod value;
 
 pub use atom::{Atom, AtomName, AtomTooLong};
 pub use build::{BuildError, TermBuilder};
 pub use convert::{FromTerm, ToTerm};
-pub use decode::{
-    BigInt, DEFAULT_MAX_DEPTH, Decoder, Integer, Kind, ListHead, RawTerm, Result,
-};
+pub use decode::{BigInt, DEFAULT_MAX_DEPTH, Decoder, Integer, Kind, ListHead, RawTerm, Result};
 pub use encode::{Encoder, Sink, TermWriter};
 pub use error::{DecodeError, ErrorKind};
 pub use value::Term;

@@ -61,7 +61,7 @@ impl Kind {
 pub enum ListHead<'a> {
     /// `[]`.
     Nil,
-    /// A proper list of bytes, sent compactly (`STRING_EXT`); nothing follows.
+    /// A non-empty proper list of bytes, sent compactly (`STRING_EXT`); nothing follows.
     Bytes(&'a [u8]),
     /// `len` elements follow (`len` ≥ 1), then the tail (`[]` for a proper list).
     Cons(usize),
@@ -252,7 +252,11 @@ impl<'a> Decoder<'a> {
             tag::STRING => {
                 self.pos += 1;
                 let n = self.u16()?;
-                Ok(ListHead::Bytes(self.take(n.into())?))
+                match self.take(n.into())? {
+                    // Not produced by the VM, but a valid encoding of [].
+                    [] => Ok(ListHead::Nil),
+                    bytes => Ok(ListHead::Bytes(bytes)),
+                }
             }
             tag::LIST => {
                 self.pos += 1;

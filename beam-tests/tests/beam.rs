@@ -91,3 +91,8 @@ fn init_failures() {
         "driver \"init_fail_drv\" failed to initialise: deliberate init error",
     );
 }
+
+#[test]
+fn term_output() {
+    eunit("terms_tests", &["terms_drv"]).run();
+}

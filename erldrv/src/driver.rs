@@ -126,7 +126,9 @@ pub trait Driver: Sized + Send + 'static {
         args: Self::CallArgs<'a>,
     ) -> Result<Self::CallReply<'a>, CallError> {
         let _ = (port, command, args);
-        Err(CallError::badarg("this driver does not implement port_call"))
+        Err(CallError::badarg(
+            "this driver does not implement port_call",
+        ))
     }
 
     /// The result of a job started with [`Port::spawn_async`], on a scheduler thread. Left

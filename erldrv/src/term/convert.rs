@@ -276,7 +276,9 @@ impl<'a> FromTerm<'a> for i128 {
     fn decode(d: &mut Decoder<'a>) -> Result<Self> {
         match d.integer()? {
             Integer::Small(v) => Ok(v.into()),
-            Integer::Big(b) => b.to_i128().ok_or_else(|| DecodeError::out_of_range(b, "i128")),
+            Integer::Big(b) => b
+                .to_i128()
+                .ok_or_else(|| DecodeError::out_of_range(b, "i128")),
         }
     }
 }
@@ -284,8 +286,12 @@ impl<'a> FromTerm<'a> for i128 {
 impl<'a> FromTerm<'a> for u128 {
     fn decode(d: &mut Decoder<'a>) -> Result<Self> {
         match d.integer()? {
-            Integer::Small(v) => u128::try_from(v).map_err(|_| DecodeError::out_of_range(v, "u128")),
-            Integer::Big(b) => b.to_u128().ok_or_else(|| DecodeError::out_of_range(b, "u128")),
+            Integer::Small(v) => {
+                u128::try_from(v).map_err(|_| DecodeError::out_of_range(v, "u128"))
+            }
+            Integer::Big(b) => b
+                .to_u128()
+                .ok_or_else(|| DecodeError::out_of_range(b, "u128")),
         }
     }
 }
@@ -412,7 +418,7 @@ impl ToTerm for String {
 impl<'a> FromTerm<'a> for &'a str {
     #[inline]
     fn decode(d: &mut Decoder<'a>) -> Result<Self> {
-        let b = d.binary().map_err(|e| utf8_expected(e))?;
+        let b = d.binary().map_err(utf8_expected)?;
         core::str::from_utf8(b).map_err(|_| {
             DecodeError::new(ErrorKind::Expected {
                 expected: "a UTF-8 binary".into(),
@@ -565,11 +571,17 @@ impl<'a, T: FromTerm<'a>, E: FromTerm<'a>> FromTerm<'a> for core::result::Result
             *d = save;
             return Err(save.wrong(WHAT));
         }
-        let tag = d.atom().map_err(|e| e.context("element 1 of {ok, _} | {error, _}"))?;
+        let tag = d
+            .atom()
+            .map_err(|e| e.context("element 1 of {ok, _} | {error, _}"))?;
         if tag.is("ok") {
-            T::decode(d).map(Ok).map_err(|e| e.context("the value in {ok, Value}"))
+            T::decode(d)
+                .map(Ok)
+                .map_err(|e| e.context("the value in {ok, Value}"))
         } else if tag.is("error") {
-            E::decode(d).map(Err).map_err(|e| e.context("the reason in {error, Reason}"))
+            E::decode(d)
+                .map(Err)
+                .map_err(|e| e.context("the reason in {error, Reason}"))
         } else {
             Err(DecodeError::new(ErrorKind::Expected {
                 expected: WHAT.into(),

@@ -601,7 +601,9 @@ impl<'a> Decoder<'a> {
 
     /// The node atom of a pid, port or reference.
     fn node(&mut self) -> Result<()> {
-        self.atom().map(drop).map_err(|e| e.context("the node of a pid, port or reference"))
+        self.atom()
+            .map(drop)
+            .map_err(|e| e.context("the node of a pid, port or reference"))
     }
 }
 
@@ -667,7 +669,11 @@ impl<'a> BigInt<'a> {
 
     /// The magnitude without high zero bytes.
     fn trimmed(&self) -> &'a [u8] {
-        let n = self.digits.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        let n = self
+            .digits
+            .iter()
+            .rposition(|&b| b != 0)
+            .map_or(0, |i| i + 1);
         &self.digits[..n]
     }
 

@@ -202,8 +202,17 @@ impl<S: Sink> TermWriter for Encoder<S> {
     #[inline]
     fn float(&mut self, v: f64) {
         let b = v.to_be_bytes();
-        self.out
-            .put(&[tag::NEW_FLOAT, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        self.out.put(&[
+            tag::NEW_FLOAT,
+            b[0],
+            b[1],
+            b[2],
+            b[3],
+            b[4],
+            b[5],
+            b[6],
+            b[7],
+        ]);
     }
 
     #[inline]

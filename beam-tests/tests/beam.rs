@@ -97,3 +97,9 @@ fn init_failures() {
 fn term_codec_round_trips() {
     eunit("etf_tests", &["etf_drv"]).run();
 }
+
+/// Every kind of term output specification, received as the expected term.
+#[test]
+fn term_output() {
+    eunit("terms_tests", &["terms_drv"]).run();
+}

@@ -7,9 +7,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::ItemImpl;
 
-use crate::{call_types, callbacks};
 use crate::check::{self, Errors, Model};
 use crate::{ast, symbol};
+use crate::{call_types, callbacks};
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();

@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 
 use erldrv_sys as sys;
 
+use crate::term::{BuildError, TermBuilder, ToTerm};
 use crate::{Binary, Driver, ExitReason, IoVec, StartError};
 
 /// An action that can re-enter the driver (the VM may call `stop` or `ready_async` from inside
@@ -59,6 +60,8 @@ pub(crate) struct PortMeta {
     /// A `set_timer` (`Some(ms)`) or `cancel_timer` (`None`) of the driver's, made while the
     /// framework needed the port timer; applied when the framework timer has fired.
     pub(crate) user_timer: Cell<Option<Option<u64>>>,
+    /// The builder `output_term` and `send_term` reuse, so that messages stop allocating.
+    term_scratch: Cell<Option<Box<TermBuilder>>>,
 }
 
 impl PortMeta {
@@ -76,6 +79,7 @@ impl PortMeta {
             timer_actions: Cell::new(Vec::new()),
             framework_timer: Cell::new(false),
             user_timer: Cell::new(None),
+            term_scratch: Cell::new(None),
         }
     }
 
@@ -129,6 +133,11 @@ impl Pid {
     pub fn as_raw(self) -> sys::ErlDrvTermData {
         self.0
     }
+
+    #[cfg(test)]
+    pub(crate) fn from_raw(raw: sys::ErlDrvTermData) -> Pid {
+        Pid(raw)
+    }
 }
 
 impl fmt::Debug for Pid {
@@ -146,6 +155,11 @@ impl PortId {
     /// The raw term value.
     pub fn as_raw(self) -> sys::ErlDrvTermData {
         self.0
+    }
+
+    #[cfg(test)]
+    pub(crate) fn from_raw(raw: sys::ErlDrvTermData) -> PortId {
+        PortId(raw)
     }
 }
 
@@ -315,6 +329,111 @@ impl<'a> Port<'a> {
                 skip,
             )
         };
+    }
+
+    /// Sends `value` to the port owner as an Erlang term (`erl_drv_output_term`).
+    ///
+    /// The owner receives the term itself, not wrapped in `{Port, {data, ...}}` as
+    /// [`output`](Port::output) bytes are: include [`Port::id`] in the term if the owner
+    /// needs to know where it came from. The term is built without the external format
+    /// (no encoding and decoding), and [`Binary`] values in it are shared, not copied.
+    ///
+    /// Nothing is sent if the term is not valid (see [`TermBuilder`] for what is refused):
+    /// the error says what is wrong. An error also comes back when the VM does not deliver
+    /// the message ([`BuildErrorKind::NotDelivered`](crate::term::BuildErrorKind::NotDelivered):
+    /// the port is closing) or refuses it.
+    ///
+    /// Reuses a builder kept by the port, so that sending does not allocate once messages
+    /// of the size have been sent.
+    ///
+    /// ```no_run
+    /// # use erldrv::{Port, term::Atom};
+    /// static READING: Atom = Atom::new("reading");
+    /// # fn f(port: &Port) -> Result<(), erldrv::term::BuildError> {
+    /// // The owner receives {reading, 21.5, [1, 2, 3]}.
+    /// port.output_term(&(&READING, 21.5, vec![1, 2, 3]))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn output_term<T: ToTerm + ?Sized>(&self, value: &T) -> Result<(), BuildError> {
+        self.with_scratch(value, |b| self.output_built(b))
+    }
+
+    /// Sends `value` as an Erlang term to the process `to` (`erl_drv_send_term`), say the
+    /// [`caller`](Port::caller) of a `port_control`. As [`output_term`](Port::output_term),
+    /// but to any local process.
+    ///
+    /// When `to` is no longer alive the message is dropped and the error is
+    /// [`BuildErrorKind::NotDelivered`](crate::term::BuildErrorKind::NotDelivered)
+    /// ([`BuildError::is_not_delivered`]): like Erlang's `!`, sending to a dead process is
+    /// not a failure of the sender, and most drivers ignore that case.
+    ///
+    /// ```no_run
+    /// # use erldrv::{Port, term::Atom};
+    /// static DONE: Atom = Atom::new("done");
+    /// # fn f(port: &Port) {
+    /// match port.send_term(port.caller(), &(&DONE, 42)) {
+    ///     Ok(()) => {}
+    ///     Err(e) if e.is_not_delivered() => {} // the caller has exited meanwhile
+    ///     Err(e) => panic!("{e}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn send_term<T: ToTerm + ?Sized>(&self, to: Pid, value: &T) -> Result<(), BuildError> {
+        self.with_scratch(value, |b| self.send_built(to, b))
+    }
+
+    /// Sends the term in `term` to the port owner (`erl_drv_output_term`), as
+    /// [`output_term`](Port::output_term) does. The builder is left as it was: the same
+    /// term can be sent again, or the builder [cleared](TermBuilder::clear) for the next one.
+    ///
+    /// ```no_run
+    /// # use erldrv::{Port, term::{Atom, BuildError, TermBuilder, TermWriter}};
+    /// static DATA: Atom = Atom::new("data");
+    /// # fn f(port: &Port, b: &mut TermBuilder, payload: &[u8]) -> Result<(), BuildError> {
+    /// // {Port, {data, Payload}}, in a builder kept in the port state
+    /// b.clear();
+    /// b.tuple(2);
+    /// b.port(port.id());
+    /// b.tuple(2);
+    /// b.atom(&DATA);
+    /// b.binary(payload);
+    /// port.output_built(b)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn output_built(&self, term: &mut TermBuilder) -> Result<(), BuildError> {
+        let port = self.id().as_raw();
+        // SAFETY: a specification the builder has checked, whose pointers stay valid until
+        // the call returns (the VM copies what it needs, and takes its own binary references).
+        term.deliver(|spec, len| unsafe { sys::erl_drv_output_term(port, spec, len) })
+    }
+
+    /// Sends the term in `term` to the process `to` (`erl_drv_send_term`), as
+    /// [`send_term`](Port::send_term) does.
+    pub fn send_built(&self, to: Pid, term: &mut TermBuilder) -> Result<(), BuildError> {
+        let port = self.id().as_raw();
+        // SAFETY: as in `output_built`.
+        term.deliver(|spec, len| unsafe { sys::erl_drv_send_term(port, to.0, spec, len) })
+    }
+
+    /// Writes `value` into the port's reusable builder and sends it with `send`.
+    fn with_scratch<T: ToTerm + ?Sized>(
+        &self,
+        value: &T,
+        send: impl FnOnce(&mut TermBuilder) -> Result<(), BuildError>,
+    ) -> Result<(), BuildError> {
+        // Taken out while in use: a `write` that sends a message itself gets a new builder.
+        let mut b = self
+            .meta
+            .term_scratch
+            .take()
+            .unwrap_or_else(|| Box::new(TermBuilder::on_scheduler()));
+        value.write(&mut *b);
+        let result = send(&mut b);
+        b.clear();
+        if b.worth_keeping() {
+            self.meta.term_scratch.set(Some(b));
+        }
+        result
     }
 
     /// Makes `port_control/3` replies binaries (`true`) or byte lists (`false`, the default)

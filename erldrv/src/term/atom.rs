@@ -13,10 +13,13 @@ use erldrv_sys as sys;
 /// static NOT_FOUND: Atom = Atom::new("not_found");
 /// ```
 ///
-/// Writing a static atom never allocates. For term output (see
-/// [`TermBuilder`](crate::term::TermBuilder)) the VM's handle of the atom is looked up once
-/// and then cached in the static. (A `const` works too, but every use is then a fresh copy
-/// with an empty cache.)
+/// Writing a static atom never allocates. For term output the VM's handle of the atom is
+/// looked up the first time [`Port::output_term`](crate::Port::output_term) or
+/// [`Port::send_term`](crate::Port::send_term) writes it, and then cached in the static; a
+/// [`TermBuilder`](crate::term::TermBuilder) of your own uses the cached handle, or looks the
+/// name up when it sends. (A `const` works too, but every use is then a fresh copy with an
+/// empty cache.) Names that are not ASCII are sent in the external format instead: the VM's
+/// `driver_mk_atom` reads names as Latin-1.
 ///
 /// The name is checked when the constant is evaluated: at most 255 characters, no NUL.
 pub struct Atom {
@@ -53,34 +56,46 @@ impl Atom {
         self.name
     }
 
+    /// The VM's term for this atom if it has been looked up already. Never calls the VM.
+    #[inline]
+    pub(crate) fn cached_term_data(&self) -> Option<sys::ErlDrvTermData> {
+        match self.cached.load(Ordering::Relaxed) {
+            0 => None,
+            v => Some(v as sys::ErlDrvTermData),
+        }
+    }
+
     /// The VM's term for this atom (`driver_mk_atom`), looked up on first use and cached.
     /// `None` for names that are not ASCII: `driver_mk_atom` reads its argument as Latin-1,
     /// so those go to the VM in the external format instead.
+    ///
+    /// Scheduler threads only, like `driver_mk_atom`.
     pub(crate) fn term_data(&self) -> Option<sys::ErlDrvTermData> {
-        let v = self.cached.load(Ordering::Relaxed);
-        if v != 0 {
-            return Some(v as sys::ErlDrvTermData);
+        if let Some(v) = self.cached_term_data() {
+            return Some(v);
         }
         if !self.name.is_ascii() {
             return None;
         }
-        let v = mk_ascii_atom(self.name);
+        // Racing threads store the same value: an atom's term never changes.
+        let v = mk_ascii_atom(self.name.as_bytes());
         self.cached.store(v as usize, Ordering::Relaxed);
         Some(v)
     }
 }
 
-/// `driver_mk_atom` for an ASCII name without NUL.
-pub(crate) fn mk_ascii_atom(name: &str) -> sys::ErlDrvTermData {
-    debug_assert!(name.is_ascii() && !name.contains('\0'));
+/// `driver_mk_atom` for an ASCII name without NUL (the VM reads the name as Latin-1, up to
+/// a NUL byte). Scheduler threads only.
+pub(crate) fn mk_ascii_atom(name: &[u8]) -> sys::ErlDrvTermData {
+    debug_assert!(name.is_ascii() && !name.contains(&0));
     let mut buf = [0u8; 256];
     let mut heap;
     let cstr: *mut core::ffi::c_char = if name.len() < buf.len() {
-        buf[..name.len()].copy_from_slice(name.as_bytes());
+        buf[..name.len()].copy_from_slice(name);
         buf.as_mut_ptr().cast()
     } else {
         heap = Vec::with_capacity(name.len() + 1);
-        heap.extend_from_slice(name.as_bytes());
+        heap.extend_from_slice(name);
         heap.push(0);
         heap.as_mut_ptr().cast()
     };
@@ -181,21 +196,6 @@ impl<'a> AtomName<'a> {
             }
         }
         chars.next().is_none()
-    }
-
-    /// The name in UTF-8, writing into `buf` if it must be converted.
-    pub(crate) fn utf8<'b>(&self, buf: &'b mut String) -> &'b str
-    where
-        'a: 'b,
-    {
-        match self.as_str() {
-            Some(s) => s,
-            None => {
-                buf.clear();
-                buf.extend(self.bytes.iter().map(|&b| char::from(b)));
-                buf.as_str()
-            }
-        }
     }
 }
 

@@ -37,6 +37,24 @@
 //! that makes such a type a `ToTerm` and a `FromTerm`, and the mapping of serde's data model
 //! to terms.
 //!
+//! # Term output
+//! [`Port::output_term`](crate::Port::output_term) sends any [`ToTerm`] value to the port
+//! owner and [`Port::send_term`](crate::Port::send_term) to any local process. The message is
+//! the term itself, without the `{Port, {data, _}}` wrapper of byte output, and the VM builds
+//! it directly from a term specification (`erl_drv_output_term`): nothing is encoded and
+//! decoded, and [`Binary`](crate::Binary) values are shared, not copied.
+//!
+//! [`TermBuilder`] makes that specification, and can be used directly: for the kinds only
+//! messages have (pids, ports, `string_cons`, explicit 64-bit integers), to send one term
+//! several times, or to keep one builder for all messages. It refuses, with a
+//! [`BuildError`], anything that is not exactly one valid term, so a malformed
+//! specification never reaches the VM. A message that the VM does not deliver (a dead
+//! receiver, a closing port) is reported too.
+//!
+//! Atoms with ASCII names are sent as the VM's atom handles (a static [`Atom`] is looked up
+//! once). Other names go in the external format, as do integers beyond 64 bits, bitstrings
+//! and [`RawTerm`]s, for which the specification has no kind.
+//!
 //! # Atoms
 //! Atoms are never freed by the VM, so nothing here creates atoms from run-time data
 //! unless asked to: strings become binaries, and reading an atom only borrows its name.
@@ -90,7 +108,7 @@ mod tag;
 mod value;
 
 pub use atom::{Atom, AtomName, AtomTooLong};
-pub use build::{BuildError, TermBuilder};
+pub use build::{BuildError, BuildErrorKind, TermBuilder};
 pub use convert::{FromTerm, ToTerm};
 pub use decode::{BigInt, DEFAULT_MAX_DEPTH, Decoder, Integer, Kind, ListHead, RawTerm, Result};
 pub use encode::{Encoder, Sink, TermWriter};

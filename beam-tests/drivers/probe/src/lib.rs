@@ -6,9 +6,9 @@ use std::ffi::CStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use erldrv::term::{RawTerm, TermWriter, ToTerm};
-use erldrv::{CallError, 
-    Badarg, Binary, Driver, Event, ExitReason, InitError, IoVec, Monitor, Port, Reply, SelectMode,
-    StartError, erl_driver,
+use erldrv::{
+    Badarg, Binary, CallError, Driver, Event, ExitReason, InitError, IoVec, Monitor, Port, Reply,
+    SelectMode, StartError, erl_driver,
 };
 
 /// Every callback, in the order of `COUNTS`.
@@ -373,7 +373,9 @@ impl Driver for Probe {
             CALL_BADARG => Err(CallError::badarg("deliberate")),
             // The argument is a count of thousands: reply with a binary of that many bytes,
             // which outgrows the VM's reply buffer.
-            CALL_BINARY_OF => Ok(CallOut::Zs(usize::from(args.decoder().decode::<u8>()?) * 1000)),
+            CALL_BINARY_OF => Ok(CallOut::Zs(
+                usize::from(args.decoder().decode::<u8>()?) * 1000,
+            )),
             _ => Err(CallError::badarg("unknown command")),
         }
     }

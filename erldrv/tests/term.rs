@@ -346,3 +346,18 @@ fn bad_input_table() {
         );
     }
 }
+
+#[test]
+fn non_canonical_encodings_read_as_the_term_they_mean() {
+    // LIST_EXT with no elements: the tail alone.
+    assert_eq!(dec::<Term>(&[131, 108, 0, 0, 0, 0, 97, 7]).unwrap(), Term::Int(7));
+    // STRING_EXT of length 0: [].
+    assert_eq!(dec::<Term>(&[131, 107, 0, 0]).unwrap(), Term::List(vec![]));
+    // BIT_BINARY whose last byte is whole: a binary.
+    assert_eq!(dec::<Term>(&[131, 77, 0, 0, 0, 1, 8, 5]).unwrap(), Term::Binary(&[5]));
+    // A bignum with high zero bytes that fits i64.
+    assert_eq!(dec::<Term>(&[131, 110, 3, 1, 5, 0, 0]).unwrap(), Term::Int(-5));
+    // NaN and infinity do not exist in Erlang.
+    let nan = [131, 70, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0];
+    assert_eq!(msg::<Term>(&nan), "malformed float (NaN or infinity)");
+}

@@ -398,7 +398,13 @@ impl<'a> Decoder<'a> {
                 let b = self.take(8)?;
                 let mut a = [0u8; 8];
                 a.copy_from_slice(b);
-                Ok(f64::from_be_bytes(a))
+                let f = f64::from_be_bytes(a);
+                if f.is_finite() {
+                    Ok(f)
+                } else {
+                    // Erlang has no NaN or infinity; binary_to_term/1 refuses them too.
+                    Err(DecodeError::new(ErrorKind::Malformed("float (NaN or infinity)")))
+                }
             }
             tag::FLOAT => {
                 self.pos += 1;
@@ -465,10 +471,11 @@ impl<'a> Decoder<'a> {
             Kind::Float => Term::Float(self.f64()?),
             Kind::Atom => Term::Atom(self.atom()?),
             Kind::Binary => Term::Binary(self.binary()?),
-            Kind::BitBinary => {
-                let (bytes, bits) = self.bitstring()?;
-                Term::BitBinary(bytes, bits)
-            }
+            Kind::BitBinary => match self.bitstring()? {
+                // Not produced by the VM: a whole last byte makes it a binary.
+                (bytes, 8) => Term::Binary(bytes),
+                (bytes, bits) => Term::BitBinary(bytes, bits),
+            },
             Kind::Tuple => {
                 let n = self.tuple()?;
                 self.nested(|d| {
@@ -482,6 +489,8 @@ impl<'a> Decoder<'a> {
             Kind::Nil | Kind::List => match self.list()? {
                 ListHead::Nil => Term::List(Vec::new()),
                 ListHead::Bytes(b) => Term::Bytes(b),
+                // Not produced by the VM: no elements, so the tail is the whole term.
+                ListHead::Cons(0) => self.nested(|d| d.term())?,
                 ListHead::Cons(n) => self.nested(|d| {
                     let mut v = Vec::with_capacity(n);
                     for _ in 0..n {

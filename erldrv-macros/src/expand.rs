@@ -8,7 +8,8 @@ use quote::{format_ident, quote};
 use syn::ItemImpl;
 
 use crate::callbacks;
-use crate::check::{self, Errors, Model};
+use crate::check::{self, Model};
+use crate::diag::Errors;
 use crate::{ast, symbol};
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -7,6 +7,7 @@
 mod ast;
 mod callbacks;
 mod check;
+mod diag;
 mod expand;
 mod symbol;
 

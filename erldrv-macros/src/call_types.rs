@@ -10,7 +10,7 @@ use proc_macro2::Span;
 use syn::visit_mut::{self, VisitMut};
 use syn::{FnArg, GenericArgument, ImplItem, ItemImpl, Lifetime, PathArguments, ReturnType, Type};
 
-use crate::check::Errors;
+use crate::diag::Errors;
 use crate::symbol;
 
 /// The lifetime of the generated associated types.

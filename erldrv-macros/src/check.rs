@@ -6,41 +6,11 @@ use syn::{FnArg, ImplItem, ItemImpl};
 
 use crate::ast::{Opt, OptValue};
 use crate::callbacks::{self, Receiver};
+use crate::diag::{Errors, closest};
 use crate::symbol;
 
 /// Why `stop_select` gets neither the state nor the port.
 const STOP_SELECT_WHY: &str = "it runs with no port and no lock, possibly after the port is gone, and must not use the driver API";
-
-/// Collects errors so that all of them are reported together.
-#[derive(Default)]
-pub struct Errors(Vec<syn::Error>);
-
-impl Errors {
-    /// How many errors so far.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn push(&mut self, span: Span, msg: impl std::fmt::Display) {
-        self.0.push(syn::Error::new(span, msg));
-    }
-
-    /// An error covering all of `tokens` (a span from their first to their last token).
-    pub fn push_spanned(&mut self, tokens: impl quote::ToTokens, msg: impl std::fmt::Display) {
-        self.0.push(syn::Error::new_spanned(tokens, msg));
-    }
-
-    pub fn push_error(&mut self, e: syn::Error) {
-        self.0.push(e);
-    }
-
-    pub fn into_combined(self) -> Option<syn::Error> {
-        self.0.into_iter().reduce(|mut a, b| {
-            a.combine(b);
-            a
-        })
-    }
-}
 
 /// What the attribute expands from: a checked impl block and its options.
 pub struct Model {
@@ -106,7 +76,7 @@ pub fn check_options(
                 .map(|k| format!("`{k}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let hint = match callbacks::closest(key, symbol::all()) {
+            let hint = match closest(key, symbol::all()) {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None => String::new(),
             };
@@ -182,10 +152,7 @@ pub fn check_impl(item: &mut ItemImpl, errors: &mut Errors) -> (Vec<&'static str
                 let ident = &f.sig.ident;
                 let name = ident.to_string();
                 let Some(cb) = callbacks::find(&name) else {
-                    let msg = match callbacks::closest(
-                        &name,
-                        callbacks::CALLBACKS.iter().map(|c| c.name),
-                    ) {
+                    let msg = match closest(&name, callbacks::CALLBACKS.iter().map(|c| c.name)) {
                         Some(s) => format!(
                             "`{name}` is not a driver callback; did you mean `{s}`? (helper methods go in a separate `impl` block)"
                         ),
@@ -354,7 +321,7 @@ mod tests {
         let opts = crate::ast::parse_args(args).expect("parses");
         let mut errors = Errors::default();
         let (name, flags) = check_options(&opts, &mut errors);
-        (name.map(|(n, _)| n), flags, errors.0.len())
+        (name.map(|(n, _)| n), flags, errors.len())
     }
 
     #[test]

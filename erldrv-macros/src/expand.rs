@@ -7,7 +7,8 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::ItemImpl;
 
-use crate::check::{self, Errors, Model};
+use crate::check::{self, Model};
+use crate::diag::Errors;
 use crate::{ast, symbol};
 use crate::{call_types, callbacks};
 

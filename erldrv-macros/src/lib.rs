@@ -1,15 +1,18 @@
-//! The `#[erl_driver]` attribute of [erldrv](https://docs.rs/erldrv).
+//! The `#[erl_driver]` attribute and the `ToTerm` / `FromTerm` derives of
+//! [erldrv](https://docs.rs/erldrv).
 //!
-//! Use it through `erldrv::erl_driver`; the attribute's documentation lives there.
+//! Use them through `erldrv::erl_driver` and `erldrv::term`, where they are documented.
 //! This crate only parses, checks and expands: the generated code calls into
-//! `erldrv::__private`, where the callbacks' real work happens.
+//! `erldrv::__private`, where the real work happens.
 
 mod ast;
 mod call_types;
 mod callbacks;
 mod check;
+mod diag;
 mod expand;
 mod symbol;
+mod term;
 
 use proc_macro::TokenStream;
 
@@ -29,4 +32,18 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn erl_driver(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()
+}
+
+/// The generated code refers to `::erldrv::term`: the crate that uses the derive depends on
+/// `erldrv` under that name.
+#[proc_macro_derive(ToTerm, attributes(term))]
+pub fn derive_to_term(item: TokenStream) -> TokenStream {
+    term::expand(term::Derive::ToTerm, item.into()).into()
+}
+
+/// The generated code refers to `::erldrv::term`: the crate that uses the derive depends on
+/// `erldrv` under that name.
+#[proc_macro_derive(FromTerm, attributes(term))]
+pub fn derive_from_term(item: TokenStream) -> TokenStream {
+    term::expand(term::Derive::FromTerm, item.into()).into()
 }

@@ -87,11 +87,16 @@ pub use reply::Reply;
 /// The raw `erl_driver.h` API (`erldrv-sys`).
 pub use erldrv_sys as sys;
 
-/// Used by the code `#[erl_driver]` generates; not a public API.
+/// Used by the code `#[erl_driver]` and the term derives generate; not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::rt::{DriverEntry, EntryCell, Slots, entry};
     pub use erldrv_sys as sys;
+
+    /// Used by the code `#[derive(FromTerm)]` generates.
+    pub mod term {
+        pub use crate::term::derive::*;
+    }
 }
 
 // The README's Rust example is compiled as a doctest, so that it stays true.

@@ -1,1 +1,1 @@
-//! Compile-fail tests of `#[erl_driver]` live in `tests/`.
+//! Compile-fail tests of `#[erl_driver]` and the term derives live in `tests/`.

@@ -1,6 +1,6 @@
-//! Compile-fail tests of `#[erl_driver]`: each file in `ui/` makes one mistake, and its
-//! `.stderr` holds the diagnostic the attribute must give for it. Files in `pass/` must
-//! build (and run: `main` does nothing).
+//! Compile-fail tests of `#[erl_driver]` and of `#[derive(ToTerm, FromTerm)]` (`derive-*`):
+//! each file in `ui/` makes one mistake, and its `.stderr` holds the diagnostic the macro
+//! must give for it. Files in `pass/` must build and run.
 //!
 //! Re-bless after changing a message: `TRYBUILD=overwrite cargo test -p ui-tests`.
 

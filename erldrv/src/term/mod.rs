@@ -7,8 +7,8 @@
 //! error, never a panic or a read out of bounds. [`Encoder`] writes it into any [`Sink`]:
 //! a `Vec<u8>`, or the VM's reply buffer of `port_call` (no allocation while the reply fits).
 //!
-//! Rust values convert with [`FromTerm`] and [`ToTerm`] (derivable with
-//! `#[derive(FromTerm, ToTerm)]`); [`Term`] holds any term. The same `ToTerm` value can be a
+//! Rust values convert with [`FromTerm`](trait@FromTerm) and [`ToTerm`](trait@ToTerm)
+//! (derivable: see [Deriving](#deriving)); [`Term`] holds any term. The same `ToTerm` value can be a
 //! `port_call` reply, bytes ([`to_vec`]) or a message ([`Port::output_term`](crate::Port::output_term),
 //! [`Port::send_term`](crate::Port::send_term)).
 //!
@@ -54,6 +54,53 @@
 //! Atoms with ASCII names are sent as the VM's atom handles (a static [`Atom`] is looked up
 //! once). Other names go in the external format, as do integers beyond 64 bits, bitstrings
 //! and [`RawTerm`]s, for which the specification has no kind.
+//! # Deriving
+//! `#[derive(ToTerm, FromTerm)]` gives structs and enums the Erlang shape that fits them,
+//! named in snake_case (`NotFound` is `not_found`); `#[term(...)]` options choose another.
+//! Reading accepts exactly what writing produces. Each shape, with a value as Erlang writes
+//! it:
+//!
+//! | Rust | Erlang |
+//! |------|--------|
+//! | `struct Person { name: String, age: u32 }` | `#{name => <<"Ann">>, age => 30}` |
+//! | the same with `#[term(tuple)]` | `{<<"Ann">>, 30}` |
+//! | the same with `#[term(record)]` | `{person, <<"Ann">>, 30}`, i.e. `#person{name = <<"Ann">>, age = 30}` |
+//! | the same with `#[term(record = "user")]` | `{user, <<"Ann">>, 30}` |
+//! | `struct Point(i32, i32)` | `{1, -2}` |
+//! | `struct Meters(u32)` (one field) | `5`: the field alone |
+//! | `#[term(tuple)] struct Meters(u32)` | `{5}` |
+//! | `struct Ping;` | `ping` |
+//! | enum variant `NotFound` | `not_found` |
+//! | enum variant `Get(u32)` | `{get, 7}` |
+//! | enum variant `Put { key: String, value: i32 }` | `{put, <<"k">>, 1}`: fields in order |
+//! | variant with `#[term(transparent)]`, `Raw(i64)` | `7`: the field alone |
+//! | field with `#[term(rename = "max-size")]` | `#{'max-size' => 10}` |
+//! | field with `#[term(default)]` | may be missing from the map when read |
+//!
+//! The [derive's documentation](derive@ToTerm) describes every option; the
+//! [`FromTerm` derive's](derive@FromTerm) the rules for reading: maps must have every key
+//! once and no other, errors say where they happened.
+//!
+//! ```
+//! use erldrv::term::{self, Atom, FromTerm, ToTerm};
+//!
+//! #[derive(Debug, PartialEq, ToTerm, FromTerm)]
+//! enum Request<'a> {
+//!     Ping,                           // ping
+//!     Get { key: &'a str },           // {get, <<"k">>}
+//!     Put { key: &'a str, value: i64 }, // {put, <<"k">>, 1}
+//! }
+//!
+//! let bytes = term::to_vec(&Request::Get { key: "k" });
+//! assert_eq!(term::from_slice::<Request>(&bytes)?, Request::Get { key: "k" });
+//!
+//! let wrong = term::to_vec(&(Atom::new("get"), 1));
+//! assert_eq!(
+//!     term::from_slice::<Request>(&wrong).unwrap_err().to_string(),
+//!     "expected a UTF-8 binary, found an integer (field key at element 2, in {get, _}, in Request)"
+//! );
+//! # Ok::<(), erldrv::term::DecodeError>(())
+//! ```
 //!
 //! # Atoms
 //! Atoms are never freed by the VM, so nothing here creates atoms from run-time data
@@ -100,6 +147,7 @@ mod atom;
 mod build;
 mod convert;
 mod decode;
+pub(crate) mod derive;
 mod encode;
 mod error;
 #[cfg(feature = "serde")]
@@ -112,6 +160,164 @@ pub use build::{BuildError, BuildErrorKind, TermBuilder};
 pub use convert::{FromTerm, ToTerm};
 pub use decode::{BigInt, DEFAULT_MAX_DEPTH, Decoder, Integer, Kind, ListHead, RawTerm, Result};
 pub use encode::{Encoder, Sink, TermWriter};
+
+/// Derives [`ToTerm`](trait@ToTerm) for a struct or an enum.
+///
+/// Each kind of type has the Erlang shape that fits it; names become atoms in snake_case
+/// (`NotFound` is `not_found`, `HTTPError` is `http_error`; a raw identifier `r#type` is
+/// `type`). Options in `#[term(...)]` choose another shape or name.
+/// [`#[derive(FromTerm)]`](derive@FromTerm) reads back exactly what this writes.
+///
+/// # Structs
+/// A struct with named fields is a **map** with an atom key per field, written in field
+/// order:
+///
+/// ```
+/// # use erldrv::term::{ToTerm, FromTerm};
+/// #[derive(ToTerm, FromTerm)]
+/// struct Person {
+///     name: String,
+///     age: u32,
+/// }
+/// ```
+/// ```erlang
+/// #{name => <<"Ann">>, age => 30}
+/// ```
+///
+/// - `#[term(tuple)]`: a tuple of the fields in order, `{<<"Ann">>, 30}`.
+/// - `#[term(record)]`: a record, `{person, <<"Ann">>, 30}`: the tuple an Erlang module
+///   with `-record(person, {name, age}).` builds as `#person{name = <<"Ann">>, age = 30}`.
+///   The tag is the struct's name in snake_case; `#[term(record = "user")]` (or
+///   `#[term(record, rename = "user")]`) chooses it.
+/// - `#[term(transparent)]`, on a struct with one field: the field's value alone.
+///
+/// A tuple struct is a **tuple** of its fields: `struct Point(i32, i32)` is `{1, -2}`. With
+/// one field it is that field's value alone (a newtype: `struct Meters(u32)` is `5`), unless
+/// `#[term(tuple)]` makes it a 1-tuple `{5}`; `#[term(record)]` works here too
+/// (`{point, 1, -2}`).
+///
+/// A unit struct is an **atom**: `struct Ping;` is `ping`; `#[term(rename = "PING")]`
+/// makes it `'PING'`.
+///
+/// # Enums
+/// ```
+/// # use erldrv::term::{ToTerm, FromTerm};
+/// #[derive(ToTerm, FromTerm)]
+/// enum Command {
+///     Stop,                              // stop
+///     NotFound,                          // not_found
+///     Get(u32),                          // {get, 7}
+///     Put { key: String, value: i32 },   // {put, <<"k">>, 1}
+///     #[term(rename = "del")]
+///     Delete(u32),                       // {del, 7}
+///     #[term(transparent)]
+///     Raw(Vec<u8>),                      // <<1, 2, 3>>
+/// }
+/// ```
+/// - A unit variant is an atom: `stop`, `not_found`.
+/// - A tuple variant is a tagged tuple: the tag, then the fields, `{get, 7}`. (`Empty()` is
+///   `{empty}`.)
+/// - A variant with named fields is the same tagged tuple of its fields in declaration
+///   order, `{put, <<"k">>, 1}`: Erlang code matches it as `{put, Key, Value}`. The field
+///   names are not written.
+/// - `#[term(rename = "...")]` chooses the atom or tag.
+/// - `#[term(transparent)]`, on a variant with one field: the field's value alone, without
+///   a tag. Reading tries such variants in declaration order (see
+///   [`FromTerm`](derive@FromTerm#enums)).
+///
+/// Two variants may not be written alike (the same atom, or the same tag and arity).
+///
+/// # Options
+/// | Where | Option | Effect |
+/// |-------|--------|--------|
+/// | struct | `tuple` | a tuple of the fields |
+/// | struct | `record`, `record = "name"` | `{name, F1, ...}` |
+/// | struct, variant | `rename = "name"` | the atom of a unit struct or variant, the tag of a record or variant |
+/// | struct, variant | `transparent` | the one field's value alone |
+/// | field (map struct) | `rename = "key"` | the map key: `#{'max-size' => 10}` for `rename = "max-size"` |
+/// | field (map struct) | `default` | reading a map without the key gives `Default::default()` |
+///
+/// Anything else, or an option where it means nothing (a field `rename` in a tuple, `transparent`
+/// with two fields), is a compile error at the option.
+///
+/// # Generics
+/// Each type parameter `T` gets the bound `T: ToTerm`. Atoms are `static`s of the impl, so
+/// writing one costs no lookup after the first (see [`Atom`]).
+pub use erldrv_macros::ToTerm;
+
+/// Derives [`FromTerm`](trait@FromTerm) for a struct or an enum: reads the terms
+/// [`#[derive(ToTerm)]`](derive@ToTerm) writes, with the same options.
+///
+/// # Maps
+/// Keys may come in any order, as atoms in either encoding (Latin-1 or UTF-8). Every key
+/// must be there once: a missing key is an error unless its field has `#[term(default)]`
+/// (then it is `Default::default()`), and so are a duplicate key and a key the struct does
+/// not have. An `Option` field is no exception: its key must be present, with `undefined`
+/// for `None`, unless it has `#[term(default)]`.
+///
+/// # Enums
+/// Variants written with a tag or as an atom are chosen by it (and by the tuple's arity).
+/// `transparent` variants are tried in declaration order, from where the term starts, and
+/// the first variant that reads the term wins. So a transparent variant that reads
+/// anything (an [`AtomName`], a [`Term`]) hides the tagged variants after it: put it last.
+///
+/// If no variant reads the term, the error is the one of the variant that matched it best
+/// (a tagged variant whose tag and arity match, a transparent one that got past the term's
+/// kind), else a list of what each variant expects: `expected one of stop, {get, _},
+/// found the atom foo`.
+///
+/// # Borrowing and generics
+/// Fields may borrow from the input, as `&'a str`, `&'a [u8]` or [`AtomName<'a>`](AtomName),
+/// when the type has one lifetime: `struct Msg<'a>` gets `impl<'a> FromTerm<'a>`. A type
+/// without lifetimes works with any input lifetime; one with two lifetimes is a compile
+/// error. Each type parameter `T` gets the bound `T: FromTerm<'a>`.
+///
+/// # Errors
+/// Errors say what was expected, as Erlang writes it, and where, from the inside out:
+///
+/// ```
+/// use erldrv::term::{self, FromTerm, ToTerm};
+///
+/// #[derive(Debug, FromTerm)]
+/// struct Person {
+///     name: String,
+///     age: u32,
+/// }
+///
+/// #[derive(Debug, FromTerm)]
+/// #[term(record)]
+/// struct Team {
+///     lead: Person,
+/// }
+///
+/// // What a caller might send: {team, #{name => <<"Ann">>, age => <<"thirty">>}}
+/// #[derive(ToTerm)]
+/// #[term(record = "team")]
+/// struct Sent {
+///     lead: SentPerson,
+/// }
+/// #[derive(ToTerm)]
+/// struct SentPerson {
+///     name: &'static str,
+///     age: &'static str,
+/// }
+///
+/// let bytes = term::to_vec(&Sent { lead: SentPerson { name: "Ann", age: "thirty" } });
+/// assert_eq!(
+///     term::from_slice::<Team>(&bytes).unwrap_err().to_string(),
+///     "expected an integer, found a binary \
+///      (value of key age, in Person, in field lead at element 2, in Team)"
+/// );
+/// ```
+///
+/// # Cost
+/// Reading a struct or a tagged variant is straight-line code: the header, the tag (compared
+/// with [`AtomName::is`]), then each field; a map keeps one `Option` per field. Nothing is
+/// allocated unless reading fails (or a field's own type allocates, like `String`). Each
+/// container counts as one level of nesting toward the decoder's limit
+/// ([`Decoder::set_max_depth`]), so recursive types (through `Box`, `Vec`) cannot exhaust the
+/// stack. Trying a transparent variant that does not match costs an error value.
+pub use erldrv_macros::FromTerm;
 pub use error::{DecodeError, ErrorKind};
 pub use value::Term;
 

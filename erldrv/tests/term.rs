@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use erldrv::term::{
-    Atom, AtomName, BigInt, DecodeError, Decoder, FromTerm, Kind, ListHead, RawTerm, Term,
-    ToTerm, from_slice, to_vec,
+    Atom, AtomName, BigInt, DecodeError, Decoder, FromTerm, Kind, ListHead, RawTerm, Term, ToTerm,
+    from_slice, to_vec,
 };
 
 fn dec<'a, T: FromTerm<'a>>(bytes: &'a [u8]) -> Result<T, DecodeError> {
@@ -37,12 +37,12 @@ const EXPORT: &[u8] = &[
 ];
 const FUN: &[u8] = &[
     131, 112, 0, 0, 0, 143, 0, 6, 83, 97, 170, 70, 21, 144, 209, 189, 241, 235, 98, 209, 166, 235,
-    8, 0, 0, 0, 43, 0, 0, 0, 1, 100, 0, 8, 101, 114, 108, 95, 101, 118, 97, 108, 97, 43, 98, 0,
-    50, 155, 13, 88, 100, 0, 13, 110, 111, 110, 111, 100, 101, 64, 110, 111, 104, 111, 115, 116,
-    0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 104, 6, 97, 1, 106, 100, 0, 4, 110, 111, 110, 101, 100, 0,
-    4, 110, 111, 110, 101, 116, 0, 0, 0, 0, 108, 0, 0, 0, 1, 104, 5, 100, 0, 6, 99, 108, 97, 117,
-    115, 101, 97, 1, 106, 106, 108, 0, 0, 0, 1, 104, 3, 100, 0, 4, 97, 116, 111, 109, 97, 1, 100,
-    0, 2, 111, 107, 106, 106,
+    8, 0, 0, 0, 43, 0, 0, 0, 1, 100, 0, 8, 101, 114, 108, 95, 101, 118, 97, 108, 97, 43, 98, 0, 50,
+    155, 13, 88, 100, 0, 13, 110, 111, 110, 111, 100, 101, 64, 110, 111, 104, 111, 115, 116, 0, 0,
+    0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 104, 6, 97, 1, 106, 100, 0, 4, 110, 111, 110, 101, 100, 0, 4,
+    110, 111, 110, 101, 116, 0, 0, 0, 0, 108, 0, 0, 0, 1, 104, 5, 100, 0, 6, 99, 108, 97, 117, 115,
+    101, 97, 1, 106, 106, 108, 0, 0, 0, 1, 104, 3, 100, 0, 4, 97, 116, 111, 109, 97, 1, 100, 0, 2,
+    111, 107, 106, 106,
 ];
 
 #[test]
@@ -77,11 +77,19 @@ fn integers_in_every_encoding() {
         dec::<u64>(&[131, 110, 8, 0, 255, 255, 255, 255, 255, 255, 255, 255]).unwrap(),
         u64::MAX
     );
-    assert_eq!(
-        dec::<i64>(&[131, 111, 0, 0, 0, 2, 1, 0, 1]).unwrap(),
-        -256
-    );
-    for v in [0i64, 1, 255, 256, -1, i32::MIN.into(), i32::MAX.into(), 1 << 40, i64::MIN, i64::MAX] {
+    assert_eq!(dec::<i64>(&[131, 111, 0, 0, 0, 2, 1, 0, 1]).unwrap(), -256);
+    for v in [
+        0i64,
+        1,
+        255,
+        256,
+        -1,
+        i32::MIN.into(),
+        i32::MAX.into(),
+        1 << 40,
+        i64::MIN,
+        i64::MAX,
+    ] {
         assert_eq!(dec::<i64>(&to_vec(&v)).unwrap(), v);
     }
     for v in [0u128, u64::MAX.into(), u128::MAX, 1 << 100] {
@@ -104,8 +112,10 @@ fn big_integers_print_in_decimal() {
         BigInt::new(true, &m).to_string(),
         "-340282366920938463463374607431768211456"
     );
-    let t: Term = dec(&[131, 111, 0, 0, 0, 17, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
-        .unwrap();
+    let t: Term = dec(&[
+        131, 111, 0, 0, 0, 17, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    ])
+    .unwrap();
     match t {
         Term::Big(b) => assert_eq!(b.to_string(), "-340282366920938463463374607431768211456"),
         other => panic!("{other:?}"),
@@ -163,7 +173,10 @@ fn binaries_strings_and_lists_borrow_from_the_input() {
     assert_eq!(to_vec(&t), string);
     // Vec<u8> is a binary; other vectors are lists.
     assert_eq!(to_vec(&vec![1u8, 2]), [131, 109, 0, 0, 0, 2, 1, 2]);
-    assert_eq!(to_vec(&vec![1u16, 2]), [131, 108, 0, 0, 0, 2, 97, 1, 97, 2, 106]);
+    assert_eq!(
+        to_vec(&vec![1u16, 2]),
+        [131, 108, 0, 0, 0, 2, 97, 1, 97, 2, 106]
+    );
     assert_eq!(to_vec(&Vec::<u16>::new()), [131, 106]);
 }
 
@@ -172,7 +185,10 @@ fn improper_lists_and_bitstrings() {
     // [1 | 2]
     let improper = [131, 108, 0, 0, 0, 1, 97, 1, 97, 2];
     let t: Term = dec(&improper).unwrap();
-    assert_eq!(t, Term::Improper(vec![Term::Int(1)], Box::new(Term::Int(2))));
+    assert_eq!(
+        t,
+        Term::Improper(vec![Term::Int(1)], Box::new(Term::Int(2)))
+    );
     assert_eq!(to_vec(&t), improper);
     assert_eq!(
         msg::<Vec<i64>>(&improper),
@@ -199,7 +215,10 @@ fn std_types_round_trip() {
     rt(Ok::<u8, ()>(7));
     rt((1u8, -2i16, 3u32, "four".to_string(), 5.5f64, true, 'x'));
     rt(vec![vec![1i64, 2], vec![], vec![3]]);
-    rt(HashMap::from([("a".to_string(), 1u64), ("b".to_string(), 2)]));
+    rt(HashMap::from([
+        ("a".to_string(), 1u64),
+        ("b".to_string(), 2),
+    ]));
     rt(BTreeMap::from([(1i32, vec![true]), (2, vec![])]));
     rt(Box::new((1u8,)));
     rt((1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12));
@@ -269,14 +288,22 @@ fn bad_input_table() {
             ok_args[..ok_args.len() - 1].to_vec(),
             msg::<Args>(&ok_args[..ok_args.len() - 1]),
         ),
-        ("wrong version byte", vec![130, 97, 1], msg::<i64>(&[130, 97, 1])),
+        (
+            "wrong version byte",
+            vec![130, 97, 1],
+            msg::<i64>(&[130, 97, 1]),
+        ),
         (
             "compressed",
             vec![131, 80, 0, 0, 0, 1, 120, 156],
             msg::<i64>(&[131, 80, 0, 0, 0, 1, 120, 156]),
         ),
         ("unknown tag", vec![131, 200], msg::<Term>(&[131, 200])),
-        ("trailing bytes", vec![131, 97, 1, 97, 2], msg::<i64>(&[131, 97, 1, 97, 2])),
+        (
+            "trailing bytes",
+            vec![131, 97, 1, 97, 2],
+            msg::<i64>(&[131, 97, 1, 97, 2]),
+        ),
         (
             "wrong arity",
             to_vec(&(Atom::new("add"), 5i64)),
@@ -287,9 +314,21 @@ fn bad_input_table() {
             to_vec(&(Atom::new("add"), "5", &b"abc"[..])),
             msg::<Args>(&to_vec(&(Atom::new("add"), "5", &b"abc"[..]))),
         ),
-        ("not a tuple", to_vec(&vec![1u16]), msg::<Args>(&to_vec(&vec![1u16]))),
-        ("u8 out of range", to_vec(&300i32), msg::<u8>(&to_vec(&300i32))),
-        ("negative for unsigned", to_vec(&-1i32), msg::<u32>(&to_vec(&-1i32))),
+        (
+            "not a tuple",
+            to_vec(&vec![1u16]),
+            msg::<Args>(&to_vec(&vec![1u16])),
+        ),
+        (
+            "u8 out of range",
+            to_vec(&300i32),
+            msg::<u8>(&to_vec(&300i32)),
+        ),
+        (
+            "negative for unsigned",
+            to_vec(&-1i32),
+            msg::<u32>(&to_vec(&-1i32)),
+        ),
         (
             "bignum for i64",
             to_vec(&(u64::MAX as u128 + 1)),
@@ -305,7 +344,11 @@ fn bad_input_table() {
             vec![131, 109, 0, 0, 0, 1, 0xFF],
             msg::<&str>(&[131, 109, 0, 0, 0, 1, 0xFF]),
         ),
-        ("float for integer", to_vec(&1.0f64), msg::<i64>(&to_vec(&1.0f64))),
+        (
+            "float for integer",
+            to_vec(&1.0f64),
+            msg::<i64>(&to_vec(&1.0f64)),
+        ),
         (
             "not true/false",
             to_vec(&Atom::new("maybe")),
@@ -350,13 +393,22 @@ fn bad_input_table() {
 #[test]
 fn non_canonical_encodings_read_as_the_term_they_mean() {
     // LIST_EXT with no elements: the tail alone.
-    assert_eq!(dec::<Term>(&[131, 108, 0, 0, 0, 0, 97, 7]).unwrap(), Term::Int(7));
+    assert_eq!(
+        dec::<Term>(&[131, 108, 0, 0, 0, 0, 97, 7]).unwrap(),
+        Term::Int(7)
+    );
     // STRING_EXT of length 0: [].
     assert_eq!(dec::<Term>(&[131, 107, 0, 0]).unwrap(), Term::List(vec![]));
     // BIT_BINARY whose last byte is whole: a binary.
-    assert_eq!(dec::<Term>(&[131, 77, 0, 0, 0, 1, 8, 5]).unwrap(), Term::Binary(&[5]));
+    assert_eq!(
+        dec::<Term>(&[131, 77, 0, 0, 0, 1, 8, 5]).unwrap(),
+        Term::Binary(&[5])
+    );
     // A bignum with high zero bytes that fits i64.
-    assert_eq!(dec::<Term>(&[131, 110, 3, 1, 5, 0, 0]).unwrap(), Term::Int(-5));
+    assert_eq!(
+        dec::<Term>(&[131, 110, 3, 1, 5, 0, 0]).unwrap(),
+        Term::Int(-5)
+    );
     // NaN and infinity do not exist in Erlang.
     let nan = [131, 70, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0];
     assert_eq!(msg::<Term>(&nan), "malformed float (NaN or infinity)");

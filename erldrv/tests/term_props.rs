@@ -65,12 +65,15 @@ fn leaf() -> impl Strategy<Value = Model> {
         any::<i64>().prop_map(Model::Int),
         (0u8..=255).prop_map(|v| Model::Int(v.into())),
         // Beyond i64: at least 9 significant bytes.
-        (any::<bool>(), prop::collection::vec(any::<u8>(), 8..20), 1u8..=255).prop_map(
-            |(n, mut m, top)| {
+        (
+            any::<bool>(),
+            prop::collection::vec(any::<u8>(), 8..20),
+            1u8..=255
+        )
+            .prop_map(|(n, mut m, top)| {
                 m.push(top);
                 Model::Big(n, m)
-            }
-        ),
+            }),
         any::<f64>()
             .prop_filter("finite", |f| f.is_finite())
             .prop_map(Model::Float),
@@ -112,7 +115,9 @@ fn read_every_way(bytes: &[u8]) {
     typed::<RawTerm>(d);
     if let Ok(r) = RawTerm::new(&bytes[1..]) {
         // Whatever validates as a raw term can be read as a tree.
-        r.decoder().term().expect("a validated raw term reads as a Term");
+        r.decoder()
+            .term()
+            .expect("a validated raw term reads as a Term");
     }
 }
 

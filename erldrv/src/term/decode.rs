@@ -403,7 +403,9 @@ impl<'a> Decoder<'a> {
                     Ok(f)
                 } else {
                     // Erlang has no NaN or infinity; binary_to_term/1 refuses them too.
-                    Err(DecodeError::new(ErrorKind::Malformed("float (NaN or infinity)")))
+                    Err(DecodeError::new(ErrorKind::Malformed(
+                        "float (NaN or infinity)",
+                    )))
                 }
             }
             tag::FLOAT => {

@@ -111,9 +111,9 @@ impl fmt::Display for DecodeError {
                 f,
                 "not in the external term format: the first byte is {v}, not 131"
             )?,
-            ErrorKind::Compressed => {
-                f.write_str("compressed terms are not supported (encode without the compressed option)")?
-            }
+            ErrorKind::Compressed => f.write_str(
+                "compressed terms are not supported (encode without the compressed option)",
+            )?,
             ErrorKind::UnknownTag(t) => write!(f, "unknown or unsupported term tag {t}")?,
             ErrorKind::TrailingBytes(n) => write!(f, "{n} bytes left after the term")?,
             ErrorKind::TooDeep(max) => write!(f, "terms nested deeper than {max} levels")?,

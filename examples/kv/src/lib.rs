@@ -119,14 +119,19 @@ impl Driver for Kv {
         }
     }
 
-    fn call(&mut self, port: &Port, command: u32, request: Request<'_>) -> Result<Answer, CallError> {
+    fn call(
+        &mut self,
+        port: &Port,
+        command: u32,
+        request: Request<'_>,
+    ) -> Result<Answer, CallError> {
         if command != 0 {
-            return Err(CallError::badarg(format!("unknown command {command}, expected 0")));
+            return Err(CallError::badarg(format!(
+                "unknown command {command}, expected 0"
+            )));
         }
         Ok(match request {
-            Request::Get(key) => {
-                Answer::Value(store_read(|m| m.get(key).cloned()).ok_or(NotFound))
-            }
+            Request::Get(key) => Answer::Value(store_read(|m| m.get(key).cloned()).ok_or(NotFound)),
             Request::Put(key, value) => {
                 store_write(|m| m.insert(key.to_vec(), value.to_vec()));
                 notify(port, &(&KV, key, (&PUT, value)));
@@ -145,9 +150,9 @@ impl Driver for Kv {
                 let pid = port.caller();
                 let mut subs = subscribers();
                 if !subs.contains(&pid) {
-                    let monitor = port.monitor_process(pid).ok_or_else(|| {
-                        CallError::badarg("the calling process is not alive")
-                    })?;
+                    let monitor = port
+                        .monitor_process(pid)
+                        .ok_or_else(|| CallError::badarg("the calling process is not alive"))?;
                     subs.push(pid);
                     self.subscriptions.push((pid, monitor));
                 }

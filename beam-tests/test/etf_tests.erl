@@ -15,6 +15,7 @@ etf_test_() ->
          [{"every kind of term", fun() -> every_kind(P) end},
           {timeout, 120, {"random terms as trees", fun() -> random_trees(P) end}},
           {timeout, 60, {"random typed values", fun() -> random_typed(P) end}},
+          {"serde types", fun() -> serde(P) end},
           {"bad arguments say what was expected", fun() -> bad_arguments(P) end},
           {"erldrv:call/3 raises them", fun() -> raised(P) end}]
      end}.
@@ -62,7 +63,7 @@ bad_arguments(P) ->
     Cases =
         [{x, <<"port_call arguments: expected a tuple, found an atom">>},
          {{echo}, <<"port_call arguments: expected a tuple of 2 elements, found a tuple of 1 elements">>},
-         {{other, 1}, <<"port_call arguments: expected echo, typed or refuse, found the atom other">>},
+         {{other, 1}, <<"port_call arguments: expected echo, typed, serde or refuse, found the atom other">>},
          {{"echo", 1}, <<"port_call arguments: expected an atom, found a list (the mode, element 1)">>},
          {{typed, {1, 2}},
           <<"port_call arguments: expected a tuple of 12 elements, found a tuple of 2 elements "
@@ -90,6 +91,17 @@ bad_arguments(P) ->
      || {Args, Msg} <- Cases],
     %% The port is still fine.
     ?assertEqual(ok, echo(P, ok)).
+
+serde(P) ->
+    Readings = [#{sensor => <<"t1">>, values => [1.5, -2.0], tags => #{<<"room">> => 3},
+                  unit => celsius, note => undefined},
+                #{sensor => <<"é"/utf8>>, values => [], tags => #{},
+                  unit => {custom, <<"lux">>}, note => <<"n">>},
+                #{sensor => <<>>, values => [0.0], tags => #{<<"a">> => -1, <<"b">> => 1 bsl 40},
+                  unit => kelvin, note => undefined}],
+    [?assertEqual(R, erlang:port_call(P, 0, {serde, R})) || R <- Readings],
+    {erldrv_badarg, Msg} = erlang:port_call(P, 0, {serde, #{sensor => 1}}),
+    ?assertMatch(<<"port_call arguments: ", _/binary>>, Msg).
 
 typed_ok() ->
     {1, 2, 3.0, true, <<"s">>, <<"b">>, [1], undefined, #{}, a, $c, 5}.

@@ -4,13 +4,16 @@
 //! The argument is `{Mode, Term}`:
 //! - `{echo, T}` → `T`, read as a [`Term`] tree and written back;
 //! - `{typed, T}` → `T`, read as a tuple of std types ([`Typed`]) and written back;
+//! - `{serde, T}` → `T`, read as a serde type ([`Reading`]) and written back;
 //! - `{refuse, T}` → the driver's own `CallError` (`{erldrv_badarg, <<"refused">>}`).
 //!
 //! Anything else is refused by the decoder, which is how the tests see its messages.
 
 use std::collections::HashMap;
 
+use erldrv::term::serde::Serde;
 use erldrv::term::{AtomName, DecodeError, Decoder, FromTerm, Term, TermWriter, ToTerm};
+use serde::{Deserialize, Serialize};
 use erldrv::{CallError, Driver, Port, StartError, erl_driver};
 
 pub struct Etf;
@@ -32,9 +35,30 @@ pub type Typed<'a> = (
     i128,
 );
 
+/// A serde model: `#{sensor => <<"t1">>, values => [1.5], tags => #{<<"k">> => 1},
+/// unit => celsius | kelvin | {custom, <<"..">>}, note => undefined | <<"..">>}`.
+#[derive(Serialize, Deserialize)]
+pub struct Reading<'a> {
+    #[serde(borrow)]
+    pub sensor: &'a str,
+    pub values: Vec<f64>,
+    pub tags: HashMap<String, i64>,
+    pub unit: Unit,
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Celsius,
+    Kelvin,
+    Custom(String),
+}
+
 pub enum Request<'a> {
     Echo(Term<'a>),
     Typed(Typed<'a>),
+    Serde(Serde<Reading<'a>>),
     Refuse,
 }
 
@@ -47,12 +71,14 @@ impl<'a> FromTerm<'a> for Request<'a> {
             Ok(Request::Echo(d.term().map_err(|e| e.context(at))?))
         } else if mode.is("typed") {
             Ok(Request::Typed(d.decode().map_err(|e| e.context(at))?))
+        } else if mode.is("serde") {
+            Ok(Request::Serde(d.decode().map_err(|e| e.context(at))?))
         } else if mode.is("refuse") {
             d.skip()?;
             Ok(Request::Refuse)
         } else {
             Err(DecodeError::custom(format_args!(
-                "expected echo, typed or refuse, found the atom {mode}"
+                "expected echo, typed, serde or refuse, found the atom {mode}"
             )))
         }
     }
@@ -61,6 +87,7 @@ impl<'a> FromTerm<'a> for Request<'a> {
 pub enum Response<'a> {
     Term(Term<'a>),
     Typed(Typed<'a>),
+    Serde(Serde<Reading<'a>>),
 }
 
 impl ToTerm for Response<'_> {
@@ -68,6 +95,7 @@ impl ToTerm for Response<'_> {
         match self {
             Response::Term(t) => t.write(w),
             Response::Typed(t) => t.write(w),
+            Response::Serde(t) => t.write(w),
         }
     }
 }
@@ -87,6 +115,7 @@ impl Driver for Etf {
         match request {
             Request::Echo(t) => Ok(Response::Term(t)),
             Request::Typed(t) => Ok(Response::Typed(t)),
+            Request::Serde(t) => Ok(Response::Serde(t)),
             Request::Refuse => Err(CallError::badarg("refused")),
         }
     }

@@ -20,15 +20,20 @@ pub struct ErlInfo {
     pub root_dir: PathBuf,
     /// The OTP release, `erlang:system_info(otp_release)` (e.g. `"25"`).
     pub otp_release: String,
+    /// The `erl_interface` application, `code:lib_dir(erl_interface)`: ei's `include/` and
+    /// `lib/` directories (Debian ships it in `erlang-dev`). `None` if it is not installed.
+    pub erl_interface_dir: Option<PathBuf>,
 }
 
 /// How long asking `erl` about itself may take; it normally takes ~0.2 s.
 const QUERY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Prints both answers on marked lines so that anything else the VM might
+/// Prints the answers on marked lines so that anything else the VM might
 /// print (a banner, a warning) cannot be mistaken for them.
-const QUERY: &str = "io:format(\"~nerldrv-root=~ts~nerldrv-otp=~ts~n\", \
-                     [code:root_dir(), erlang:system_info(otp_release)]), halt().";
+const QUERY: &str = "io:format(\"~nerldrv-root=~ts~nerldrv-otp=~ts~nerldrv-ei=~ts~n\", \
+                     [code:root_dir(), erlang:system_info(otp_release), \
+                      case code:lib_dir(erl_interface) of {error, _} -> \"\"; Ei -> Ei end]), \
+                     halt().";
 
 impl ErlInfo {
     /// Looks for `erl` and `erlc` on `PATH` and asks `erl` where OTP lives.
@@ -57,6 +62,9 @@ impl ErlInfo {
                 erlc,
                 root_dir: root.into(),
                 otp_release: release,
+                erl_interface_dir: field("erldrv-ei=")
+                    .filter(|dir| !dir.is_empty())
+                    .map(PathBuf::from),
             }),
             _ => Err(format!(
                 "{} did not report its installation:\n{out}",

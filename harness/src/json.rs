@@ -1,55 +1,71 @@
-//! Just enough JSON to read cargo's `--message-format=json` lines.
+//! Just enough JSON to read cargo's `--message-format=json` lines (and to check the
+//! benchmark's results file).
 //!
 //! The harness stays std-only so it builds in seconds on a fresh machine, so
 //! this is a small strict parser rather than serde. It parses whole values
 //! (instead of searching for substrings) so that a key name appearing inside
 //! some other string, or escaped characters in paths, cannot confuse it.
 
-/// A parsed JSON value. Numbers keep their source text: cargo's messages
-/// only need them skipped, never computed with.
+/// A parsed JSON value. Numbers keep their source text (see [`Json::as_f64`]).
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Json {
+pub enum Json {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A number, as written.
     Number(String),
+    /// A string, unescaped.
     String(String),
+    /// An array.
     Array(Vec<Json>),
+    /// An object: its members in order (a repeated key is kept twice).
     Object(Vec<(String, Json)>),
 }
 
 impl Json {
     /// Parses one complete JSON text; `None` if it is not valid JSON.
-    pub(crate) fn parse(text: &str) -> Option<Json> {
+    pub fn parse(text: &str) -> Option<Json> {
         let mut parser = Parser { text, pos: 0 };
         let value = parser.value(0)?;
         parser.skip_ws();
         (parser.pos == text.len()).then_some(value)
     }
 
-    /// The value of `key` if `self` is an object that has it.
-    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+    /// The value of `key` if `self` is an object that has it (the first, if repeated).
+    pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
             Json::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
 
-    pub(crate) fn as_str(&self) -> Option<&str> {
+    /// The string, if `self` is one.
+    pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::String(s) => Some(s),
             _ => None,
         }
     }
 
-    pub(crate) fn as_array(&self) -> Option<&[Json]> {
+    /// The items, if `self` is an array.
+    pub fn as_array(&self) -> Option<&[Json]> {
         match self {
             Json::Array(items) => Some(items),
             _ => None,
         }
     }
 
+    /// The number as `f64`, if `self` is a number.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Json::Number(text) => text.parse().ok(),
+            _ => None,
+        }
+    }
+
     /// The string items of an array (non-strings are skipped).
-    pub(crate) fn strings(&self) -> impl Iterator<Item = &str> {
+    pub fn strings(&self) -> impl Iterator<Item = &str> {
         self.as_array()
             .unwrap_or_default()
             .iter()
@@ -241,6 +257,9 @@ mod tests {
         assert_eq!(v.get("b").unwrap().get("c").unwrap().as_str(), Some("d"));
         assert_eq!(v.get("e"), Some(&Json::Array(vec![])));
         assert_eq!(v.get("missing"), None);
+        let numbers = v.get("a").unwrap().as_array().unwrap();
+        assert_eq!(numbers[1].as_f64(), Some(-2500.0));
+        assert_eq!(numbers[2].as_f64(), None);
     }
 
     #[test]

@@ -30,6 +30,7 @@ mod process;
 pub use driver::{Driver, Profile, build_driver, build_driver_release, try_build_driver};
 pub use erl::{ErlInfo, erl, erl_atom, erl_string};
 pub use eunit::{DRIVER_DIR_ENV, Eunit, compile_erl, run_eunit};
+pub use json::Json;
 pub use process::{ErlOutput, wait_timeout};
 
 use std::env;

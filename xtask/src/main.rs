@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>` (an alias defined in
 //! `.cargo/config.toml`). One function per command.
 
+mod bench;
 mod otp;
 
 use std::env;
@@ -21,6 +22,11 @@ Commands:
         cargo fmt --check, cargo clippy, cargo test and cargo doc.
         Example: cargo xtask test -- -p echo_drv -- --nocapture
   demo  Builds the echo_drv example driver and talks to it from a real erl.
+  bench [--quick] [--rounds N]
+        Times erldrv drivers against hand-written C drivers doing the same
+        work, in one erl (release builds, cc -O2). Prints a table and writes
+        target/bench/results.json. --quick: a short smoke run with rough
+        numbers; --rounds N: timed rounds per case (default 9).
   help  Shows this text.
 ";
 
@@ -35,6 +41,7 @@ fn main() -> ExitCode {
     let result = match command {
         "test" => test(rest),
         "demo" => demo(rest),
+        "bench" => bench::bench(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

@@ -1,0 +1,407 @@
+//! `cargo xtask bench`: erldrv drivers against hand-written C drivers, in one VM.
+//!
+//! - `benches/c/<name>.c`: the C drivers, compiled here with the system `cc` against the
+//!   installed `erl_driver.h` and the static libei of the same OTP;
+//! - `benches/drivers/*`: the erldrv drivers, built by cargo (in release mode for the bench);
+//! - `benches/erl/erldrv_bench.erl`: the cases and the timing loops, in one `erl`;
+//! - here: building, running, and turning the raw timings into statistics
+//!   ([`results`]), a table and a JSON file ([`report`]).
+//!
+//! The cases live in the Erlang module (`cases/0`), so adding one needs no change here.
+
+mod report;
+mod results;
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use erldrv_harness::{ErlInfo, Profile, compile_erl, erl_string, try_build_driver, wait_timeout};
+
+use crate::{Result, header, otp, shown};
+use report::Machine;
+use results::Run;
+
+/// The erldrv drivers: workspace packages under `benches/drivers`, each a `cdylib` whose
+/// driver is named like the package.
+const RUST_DRIVERS: [&str; 2] = ["erldrv_bench_drv", "erldrv_typed_drv"];
+
+/// The C drivers: `benches/c/<name>.c` becomes driver `<name>`.
+const C_DRIVERS: [&str; 1] = ["c_bench_drv"];
+
+/// The Erlang module that runs the cases.
+const BENCH_MODULE: &str = "erldrv_bench";
+
+/// How long the bench runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Timed rounds per case; each round runs both sides once.
+    pub rounds: u32,
+    /// About how long one side's part of a round takes, in milliseconds.
+    pub round_ms: u32,
+    /// How long each side warms up before a case is timed, in milliseconds.
+    pub warmup_ms: u32,
+}
+
+impl Settings {
+    /// A real measurement: about 5 s per case.
+    pub const DEFAULT: Settings = Settings {
+        rounds: 9,
+        round_ms: 250,
+        warmup_ms: 200,
+    };
+
+    /// `--quick`: checks that everything works; the numbers are rough.
+    pub const QUICK: Settings = Settings {
+        rounds: 3,
+        round_ms: 20,
+        warmup_ms: 10,
+    };
+
+    /// A bound on the run: generous enough for 40 cases on a slow, busy machine (the
+    /// timing loops adapt the call count to the speed of the machine, not the time).
+    fn timeout(&self) -> Duration {
+        let per_case_ms =
+            u64::from(self.rounds) * 2 * u64::from(self.round_ms) + 4 * u64::from(self.warmup_ms);
+        Duration::from_secs(120) + Duration::from_millis(40 * per_case_ms)
+    }
+}
+
+/// `cargo xtask bench [--quick] [--rounds N]`.
+pub fn bench(args: &[String]) -> Result {
+    let settings = parse_args(args)?;
+    const STEPS: usize = 3;
+
+    header(1, STEPS, "Erlang/OTP");
+    let info = otp::ensure()?;
+
+    let out = erldrv_harness::workspace_root()
+        .join("target")
+        .join("bench");
+    let drivers = out.join("drivers");
+    header(
+        2,
+        STEPS,
+        "Build the drivers: erldrv (cargo build --release), C (cc -O2)",
+    );
+    prepare_drivers(&info, Profile::Release, &drivers)?;
+    println!("drivers: {}", drivers.display());
+
+    header(
+        3,
+        STEPS,
+        &format!(
+            "Run benches/erl/{BENCH_MODULE}.erl: {} rounds per case, ~{} ms per side and round",
+            settings.rounds, settings.round_ms
+        ),
+    );
+    let run = measure(&info, &out, &settings, true)?;
+
+    let machine = Machine::detect();
+    println!("\n{}", report::table(&run, &machine, &settings));
+    let json_path = out.join("results.json");
+    let json = report::json(&run, &machine, &settings, Profile::Release);
+    fs::write(&json_path, json)
+        .map_err(|e| format!("could not write {}: {e}", json_path.display()))?;
+    println!("\nresults: {}", json_path.display());
+    Ok(())
+}
+
+fn parse_args(args: &[String]) -> Result<Settings> {
+    let mut settings = Settings::DEFAULT;
+    let mut rounds = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => settings = Settings::QUICK,
+            "--rounds" => {
+                let n = args.next().ok_or("`--rounds` needs a number")?;
+                rounds = Some(parse_rounds(n)?);
+            }
+            other => match other.strip_prefix("--rounds=") {
+                Some(n) => rounds = Some(parse_rounds(n)?),
+                None => return Err(format!("bench: unexpected argument `{other}`")),
+            },
+        }
+    }
+    if let Some(rounds) = rounds {
+        settings.rounds = rounds;
+    }
+    Ok(settings)
+}
+
+fn parse_rounds(text: &str) -> Result<u32> {
+    match text.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "`--rounds` takes a whole number of at least 1, not `{text}`"
+        )),
+    }
+}
+
+/// Builds every bench driver and installs it in `dir` as `<name>.so`: the erldrv drivers
+/// with cargo in `profile`, the C drivers with `cc -O2` whatever the profile.
+fn prepare_drivers(info: &ErlInfo, profile: Profile, dir: &Path) -> Result {
+    fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    for package in RUST_DRIVERS {
+        let built = try_build_driver(package, profile)?;
+        install(&built.path, dir, &built.name)?;
+    }
+    for name in C_DRIVERS {
+        compile_c_driver(info, name, dir)?;
+    }
+    Ok(())
+}
+
+/// Copies `library` to `dir/<name>.so` by way of a temporary file: a VM that still has the
+/// old library mapped keeps its (unlinked) copy intact.
+fn install(library: &Path, dir: &Path, name: &str) -> Result {
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let dest = dir.join(format!("{name}.so"));
+    fs::copy(library, &tmp)
+        .and_then(|_| fs::rename(&tmp, &dest))
+        .map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            format!(
+                "could not copy {} to {}: {e}",
+                library.display(),
+                dest.display()
+            )
+        })
+}
+
+/// Compiles `benches/c/<name>.c` into `dir/<name>.so` with `$CC` (default `cc`).
+fn compile_c_driver(info: &ErlInfo, name: &str, dir: &Path) -> Result {
+    let source = erldrv_harness::workspace_root()
+        .join("benches")
+        .join("c")
+        .join(format!("{name}.c"));
+    let ei = info.erl_interface_dir.as_ref().ok_or_else(|| {
+        format!(
+            "the C bench drivers need ei (the erl_interface application), which is not \
+             installed with Erlang/OTP at {} (Debian package erlang-dev)",
+            info.root_dir.display()
+        )
+    })?;
+    let tmp = dir.join(format!(".{name}.{}.tmp.so", std::process::id()));
+    let mut cc = Command::new(env::var_os("CC").unwrap_or_else(|| OsString::from("cc")));
+    cc.args(["-O2", "-fPIC", "-shared", "-Wall", "-Wextra"])
+        .arg("-I")
+        .arg(info.include_dir())
+        .arg("-I")
+        .arg(ei.join("include"))
+        .arg(&source)
+        .arg("-o")
+        .arg(&tmp)
+        .arg(ei.join("lib").join("libei.a"))
+        .arg("-lpthread");
+    if cfg!(target_os = "linux") {
+        // Keep libei's functions private to the driver, as its own: direct calls, and
+        // no clash with another library's copy of ei in the same VM.
+        cc.arg("-Wl,--exclude-libs,ALL");
+    }
+    if cfg!(target_os = "macos") {
+        // The driver_* functions come from the VM when it loads the driver.
+        cc.args(["-undefined", "dynamic_lookup"]);
+    }
+    println!("{}", shown(&cc));
+    let out = cc
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", shown(&cc)))?;
+    let diagnostics = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        let _ = fs::remove_file(&tmp);
+        return Err(format!(
+            "compiling {} failed ({}):\n{}",
+            source.display(),
+            out.status,
+            diagnostics.trim_end()
+        ));
+    }
+    if !diagnostics.trim().is_empty() {
+        println!("{}", diagnostics.trim_end());
+    }
+    let dest = dir.join(format!("{name}.so"));
+    fs::rename(&tmp, &dest).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        format!("could not move the C driver to {}: {e}", dest.display())
+    })
+}
+
+/// Compiles the bench module into `out/ebin` and runs it in a fresh `erl` against the drivers
+/// in `out/drivers`. With `progress`, the module's progress lines are shown as they come.
+fn measure(info: &ErlInfo, out: &Path, settings: &Settings, progress: bool) -> Result<Run> {
+    let root = erldrv_harness::workspace_root();
+    let ebin = out.join("ebin");
+    compile_erl(&[&root.join("benches").join("erl")], &ebin)?;
+    let drivers = out.join("drivers");
+    let mut erl = Command::new(&info.erl);
+    erl.arg("-noshell")
+        // Two schedulers, the default on the 2-core machines the numbers come from; the
+        // calling process and the ports it calls share one of them.
+        .args(["+S", "2:2"])
+        .arg("-pa")
+        .arg(&ebin)
+        .arg("-eval")
+        .arg(format!(
+            "{BENCH_MODULE}:main(#{{driver_dir => {}, rounds => {}, round_ms => {}, \
+             warmup_ms => {}}}).",
+            erl_string(&drivers.to_string_lossy()),
+            settings.rounds,
+            settings.round_ms,
+            settings.warmup_ms
+        ))
+        .env("ERL_CRASH_DUMP_SECONDS", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let shown = shown(&erl);
+    let mut child = erl
+        .spawn()
+        .map_err(|e| format!("could not run {shown}: {e}"))?;
+    let stdout = collect(child.stdout.take(), false);
+    let stderr = collect(child.stderr.take(), progress);
+    let timeout = settings.timeout();
+    let status = wait_timeout(&mut child, timeout).map_err(|e| format!("waiting for erl: {e}"))?;
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    let failed = match status {
+        Some(status) if status.success() => None,
+        Some(status) => Some(format!("the bench failed ({status})")),
+        None => Some(format!("the bench did not finish within {timeout:?}")),
+    };
+    if let Some(why) = failed {
+        return Err(format!(
+            "{why}\ncommand: {shown}\n---- stdout ----\n{}\n---- stderr ----\n{}",
+            stdout.trim_end(),
+            stderr.trim_end()
+        ));
+    }
+    results::parse(&stdout).map_err(|e| format!("{e}\n---- erl's output ----\n{stdout}"))
+}
+
+/// Reads a child's pipe to its end on a thread, optionally echoing each line to stderr.
+fn collect<R: Read + Send + 'static>(pipe: Option<R>, echo: bool) -> JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        let Some(pipe) = pipe else {
+            return text;
+        };
+        for line in BufReader::new(pipe).lines() {
+            let Ok(line) = line else {
+                break;
+            };
+            if echo {
+                eprintln!("{line}");
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use erldrv_harness::{Json, beam_dir, erl};
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn reads_options() {
+        assert_eq!(parse_args(&[]).unwrap(), Settings::DEFAULT);
+        assert_eq!(parse_args(&args(&["--quick"])).unwrap(), Settings::QUICK);
+        let s = parse_args(&args(&["--rounds", "15"])).unwrap();
+        assert_eq!((s.rounds, s.round_ms), (15, Settings::DEFAULT.round_ms));
+        let s = parse_args(&args(&["--rounds=4", "--quick"])).unwrap();
+        assert_eq!((s.rounds, s.round_ms), (4, Settings::QUICK.round_ms));
+        for bad in [
+            &["--rounds"][..],
+            &["--rounds", "0"],
+            &["--rounds", "x"],
+            &["--fast"],
+        ] {
+            assert!(parse_args(&args(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn timeout_grows_with_the_work() {
+        assert!(Settings::QUICK.timeout() < Settings::DEFAULT.timeout());
+        assert!(Settings::DEFAULT.timeout() > Duration::from_secs(300));
+    }
+
+    /// The whole machinery on debug builds with tiny rounds: drivers build and load, every
+    /// case replies correctly and yields numbers, and the JSON holds them. Says nothing
+    /// about speed.
+    #[test]
+    fn bench_runs_end_to_end() {
+        let info = erl();
+        let out = beam_dir().join(format!("bench-smoke-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&out);
+        prepare_drivers(info, Profile::Debug, &out.join("drivers")).unwrap();
+        let settings = Settings {
+            rounds: 2,
+            round_ms: 2,
+            warmup_ms: 1,
+        };
+        let run = measure(info, &out, &settings, false).unwrap();
+        let text = report::json(&run, &Machine::detect(), &settings, Profile::Debug);
+        let json = Json::parse(&text).unwrap_or_else(|| panic!("invalid JSON:\n{text}"));
+
+        let cases = json.get("cases").and_then(Json::as_array).unwrap();
+        let names: Vec<&str> = cases
+            .iter()
+            .filter_map(|c| c.get("name").and_then(Json::as_str))
+            .collect();
+        for required in [
+            "control_echo_22B_list",
+            "control_echo_64KiB_list",
+            "control_echo_22B_binary",
+            "control_echo_64KiB_binary",
+            "call_echo_22B",
+            "call_typed",
+            "call_typed_rawterm",
+        ] {
+            assert!(names.contains(&required), "{required} missing in {names:?}");
+        }
+        let number = |v: &Json, path: &[&str]| -> f64 {
+            let mut v = v;
+            for key in path {
+                v = v
+                    .get(key)
+                    .unwrap_or_else(|| panic!("no {path:?} in {text}"));
+            }
+            v.as_f64()
+                .unwrap_or_else(|| panic!("{path:?} is not a number"))
+        };
+        for case in cases {
+            assert!(number(case, &["calls_per_round"]) >= 1.0);
+            for side in ["c", "erldrv"] {
+                for stat in ["median_ns", "min_ns", "max_ns"] {
+                    let v = number(case, &[side, stat]);
+                    assert!(v.is_finite() && v > 0.0, "{side}.{stat} = {v} in {text}");
+                }
+                let rounds = case
+                    .get(side)
+                    .and_then(|s| s.get("round_total_ns"))
+                    .unwrap();
+                assert_eq!(rounds.as_array().map(<[Json]>::len), Some(2), "{text}");
+            }
+            for ratio in ["ratio", "ratio_of_medians"] {
+                let v = number(case, &[ratio]);
+                assert!(v.is_finite() && v > 0.0, "{ratio} = {v} in {text}");
+            }
+        }
+        assert!(json.get("otp").and_then(|o| o.get("version")).is_some());
+        let _ = fs::remove_dir_all(&out);
+    }
+}

@@ -90,6 +90,7 @@ pub type Result<T, E = DecodeError> = core::result::Result<T, E>;
 impl<'a> Decoder<'a> {
     /// A decoder for `bytes`, which start with the version byte 131 (as from
     /// `term_to_binary/1`, or the arguments of `port_call/3`).
+    #[inline]
     pub fn new(bytes: &'a [u8]) -> Result<Decoder<'a>> {
         match bytes.first() {
             Some(&tag::VERSION) => {}

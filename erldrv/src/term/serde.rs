@@ -399,6 +399,16 @@ impl<S: Sink> Serializer<S> {
     }
 }
 
+/// `serialize_*` methods for integer types that always fit in `i64`.
+macro_rules! small_ints {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<(), Error> {
+            self.out.int(v.into());
+            Ok(())
+        }
+    )*};
+}
+
 impl<'a, S: Sink> ser::Serializer for &'a mut Serializer<S> {
     type Ok = ();
     type Error = Error;
@@ -415,20 +425,8 @@ impl<'a, S: Sink> ser::Serializer for &'a mut Serializer<S> {
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.out.int(v.into());
-        Ok(())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.out.int(v.into());
-        Ok(())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.out.int(v.into());
-        Ok(())
-    }
+    small_ints!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32);
+    small_ints!(serialize_u8: u8, serialize_u16: u16, serialize_u32: u32);
 
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
         self.out.int(v);
@@ -437,21 +435,6 @@ impl<'a, S: Sink> ser::Serializer for &'a mut Serializer<S> {
 
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
         v.write(&mut self.out);
-        Ok(())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.out.int(v.into());
-        Ok(())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.out.int(v.into());
-        Ok(())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.out.int(v.into());
         Ok(())
     }
 

@@ -21,7 +21,7 @@ Commands:
         (installing it with apt-get when run as root), then runs
         cargo fmt --check, cargo clippy, cargo test and cargo doc.
         Example: cargo xtask test -- -p echo_drv -- --nocapture
-  demo  Builds the echo_drv example driver and talks to it from a real erl.
+  demo  Builds the example drivers (echo_drv, kv_drv) and talks to them from a real erl.
   bench [--quick] [--rounds N]
         Times erldrv drivers against hand-written C drivers doing the same
         work, in one erl (release builds, cc -O2). Prints a table and writes
@@ -124,8 +124,8 @@ fn test(args: &[String]) -> Result {
 /// normally takes well under a second.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// `cargo xtask demo`: builds the echo driver and drives it from `erl`
-/// with `xtask/demo/echo_demo.erl`.
+/// `cargo xtask demo`: builds the example drivers and drives them from `erl`
+/// with `xtask/demo/echo_demo.erl` and `xtask/demo/kv_demo.erl`.
 fn demo(args: &[String]) -> Result {
     if let Some(arg) = args.first() {
         return Err(format!("demo takes no arguments, got `{arg}`"));
@@ -135,27 +135,41 @@ fn demo(args: &[String]) -> Result {
     header(1, STEPS, "Erlang/OTP");
     let info = otp::ensure()?;
 
-    header(2, STEPS, "Build echo_drv (cargo build -p echo_drv)");
+    header(
+        2,
+        STEPS,
+        "Build echo_drv and kv_drv (cargo build -p echo_drv -p kv_drv)",
+    );
     let driver = try_build_driver("echo_drv", Profile::Debug)?;
     println!("driver: {}", driver.path.display());
+    let kv = try_build_driver("kv_drv", Profile::Debug)?;
+    println!("driver: {}", kv.path.display());
 
     header(
         3,
         STEPS,
-        "Talk to echo_drv from erl (xtask/demo/echo_demo.erl)",
+        "Talk to them from erl (xtask/demo/echo_demo.erl, xtask/demo/kv_demo.erl)",
     );
     let root = erldrv_harness::workspace_root();
     let ebin = erldrv_harness::beam_dir().join("ebin").join("xtask-demo");
-    compile_erl(&[&root.join("xtask").join("demo")], &ebin)?;
+    compile_erl(
+        &[
+            &root.join("xtask").join("demo"),
+            &root.join("examples").join("kv").join("erlang"),
+            &root.join("erlang").join("src"),
+        ],
+        &ebin,
+    )?;
     let mut erl = Command::new(&info.erl);
     erl.arg("-noshell")
         .arg("-pa")
         .arg(&ebin)
         .arg("-eval")
-        // echo_demo:run/1 reports its own failures and halts with 1.
+        // Each run/1 reports its own failures and halts with 1.
         .arg(format!(
-            "echo_demo:run({}), halt().",
-            erl_string(&driver.dir.to_string_lossy())
+            "echo_demo:run({}), kv_demo:run({}), halt().",
+            erl_string(&driver.dir.to_string_lossy()),
+            erl_string(&kv.dir.to_string_lossy())
         ))
         // No erl_crash.dump in the current directory if the VM gives up.
         .env("ERL_CRASH_DUMP_SECONDS", "0")
@@ -213,4 +227,14 @@ fn shown(cmd: &Command) -> String {
                 format!("{line} {arg}")
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    /// The README's demo command works: both drivers build and answer every request (each
+    /// demo module halts the VM with status 1 on any unexpected reply).
+    #[test]
+    fn demo_runs() {
+        super::demo(&[]).unwrap();
+    }
 }

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use erldrv::term::serde::Serde;
 use erldrv::term::{AtomName, DecodeError, Decoder, FromTerm, Term, TermWriter, ToTerm};
-use serde::{Deserialize, Serialize};
 use erldrv::{CallError, Driver, Port, StartError, erl_driver};
+use serde::{Deserialize, Serialize};
 
 pub struct Etf;
 

@@ -33,6 +33,35 @@ pub fn add(imp: &mut ItemImpl, errors: &mut Errors) -> bool {
     let unit: Type = syn::parse_quote!(());
     let (mut args, mut reply) = (unit.clone(), unit.clone());
     if let Some(sig) = &call {
+        // The trait's own signature, copied: the types would be defined as themselves.
+        let names_own_type = |ty: &Type| {
+            let text = quote::ToTokens::to_token_stream(ty).to_string();
+            [symbol::CALL_ARGS, symbol::CALL_REPLY]
+                .iter()
+                .any(|n| text.contains(&format!(":: {n}")))
+        };
+        let arg_ty = match sig.inputs.iter().nth(3) {
+            Some(FnArg::Typed(a)) => Some(&*a.ty),
+            _ => None,
+        };
+        let own = arg_ty
+            .filter(|t| !has_args && names_own_type(t))
+            .map(quote::ToTokens::to_token_stream)
+            .or_else(|| {
+                reply_type(&sig.output)
+                    .filter(|t| !has_reply && names_own_type(t))
+                    .map(quote::ToTokens::to_token_stream)
+            });
+        if let Some(tokens) = own {
+            errors.push_spanned(
+                tokens,
+                "write the argument and reply types themselves here (say `args: (AtomName<'_>, i64)` \
+                 and `-> Result<(&'static Atom, i64), CallError>`): #[erl_driver] defines \
+                 `CallArgs` and `CallReply` from them. To name them yourself instead, add \
+                 `type CallArgs<'a> = ...;` and `type CallReply<'a> = ...;` to the block",
+            );
+        }
+
         let named: Vec<String> = sig
             .generics
             .lifetimes()

@@ -109,6 +109,9 @@ pub trait Driver: Sized + Send + 'static {
     ///     -> Result<(&'static Atom, i64), CallError>
     /// ```
     ///
+    /// A type with a lifetime must show it, as `Term<'_>` rather than `Term`: the attribute
+    /// copies the type into the associated type, where it cannot be left out.
+    ///
     /// A reply that borrows from the arguments names their lifetime:
     /// `fn call<'a>(&mut self, port: &Port, command: u32, args: Term<'a>) -> Result<Term<'a>, CallError>`.
     ///

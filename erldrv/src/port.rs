@@ -117,8 +117,8 @@ impl PortMeta {
 ///
 /// A `Port` is only ever lent to callbacks (`&Port`) and is neither `Send` nor `Sync`: the
 /// `driver_*` functions behind it may only be called from the scheduler thread running a
-/// callback of this port. To talk to Erlang from another thread, use a thread-safe
-/// sender (built from [`Port::id`]).
+/// callback of this port. Work done on another thread reports back through a callback:
+/// [`Port::spawn_async`] delivers its result to `ready_async`, on a scheduler thread.
 pub struct Port<'a> {
     meta: &'a PortMeta,
     _not_send: PhantomData<*mut ()>,
@@ -147,7 +147,7 @@ impl fmt::Debug for Pid {
 }
 
 /// A port identifier term (from `driver_mk_port`). Unlike [`Port`] it is plain data: it can
-/// be sent to other threads and names the port in messages built there.
+/// be kept and put in messages ([`TermBuilder::port`](crate::term::TermBuilder::port)).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct PortId(sys::ErlDrvTermData);
 

@@ -881,3 +881,38 @@ fn recursion_is_bounded_by_the_depth_limit() {
         ErrorKind::TooDeep(10)
     ));
 }
+
+/// Alternatives inside alternatives: each level tries `Add` first, which reads the whole
+/// left branch before failing on the right one, then `Named` reads it again. Without a
+/// budget that doubles the work per level (2^60 steps here); with it, decoding stops after
+/// linear work, with an error if the budget runs out.
+#[derive(Debug, FromTerm)]
+#[allow(dead_code)]
+enum Expr {
+    #[term(transparent)]
+    Add(Box<(Expr, Expr)>),
+    #[term(transparent)]
+    Named(Box<(Expr, String)>),
+    #[term(transparent)]
+    Lit(i64),
+}
+
+#[test]
+fn backtracking_is_bounded() {
+    fn nested(depth: usize) -> Vec<u8> {
+        // {{{1, <<"a">>}, <<"a">>}, ...}: a Named inside a Named, `depth` times.
+        let mut t = term::Term::Int(1);
+        for _ in 0..depth {
+            t = term::Term::Tuple(vec![t, term::Term::Binary(b"a")]);
+        }
+        term::to_vec(&t)
+    }
+    // Shallow: the exponential re-reading fits the budget and the term reads.
+    let bytes = nested(4);
+    let e: Expr = term::from_slice(&bytes).unwrap();
+    assert!(matches!(e, Expr::Named(_)), "{e:?}");
+    // Deep: the budget runs out instead of the time.
+    let bytes = nested(60);
+    let err = term::from_slice::<Expr>(&bytes).unwrap_err().to_string();
+    assert!(err.contains("too much backtracking"), "{err}");
+}

@@ -261,6 +261,7 @@ fn enumeration(variants: &[VariantModel<'_>], lt: &Lifetime) -> TokenStream {
                 {
                     let mut __t = __save;
                     #dispatch
+                    __save.abandon(&__t, __out)?;
                 }
             }
         }
@@ -277,7 +278,10 @@ fn enumeration(variants: &[VariantModel<'_>], lt: &Lifetime) -> TokenStream {
                             *__out = __t;
                             return ::core::result::Result::Ok(Self::#ident { #member: __v });
                         }
-                        ::core::result::Result::Err(__e) => __fail.inner(__e, &__save, &__t),
+                        ::core::result::Result::Err(__e) => {
+                            __fail.inner(__e, &__save, &__t);
+                            __save.abandon(&__t, __out)?;
+                        }
                     }
                 }
             }
@@ -288,10 +292,11 @@ fn enumeration(variants: &[VariantModel<'_>], lt: &Lifetime) -> TokenStream {
         None => quote!(::core::option::Option::None),
     });
     quote! {
-        let __save = *__d;
+        let mut __save = *__d;
         let __out = __d;
         let mut __fail = #failures::new();
         #(#steps)*
+        __out.keep_spent(&__save);
         ::core::result::Result::Err(__fail.finish(__save, &[#(#alternatives),*]))
     }
 }

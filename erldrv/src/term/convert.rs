@@ -199,7 +199,7 @@ macro_rules! unsigned {
                     Integer::Big(b) => b
                         .to_u128()
                         .and_then(|v| <$t>::try_from(v).ok())
-                        .ok_or_else(|| DecodeError::out_of_range(b, stringify!($t))),
+                        .ok_or_else(|| DecodeError::out_of_range(b.describe(), stringify!($t))),
                 }
             }
         }
@@ -278,7 +278,7 @@ impl<'a> FromTerm<'a> for i128 {
             Integer::Small(v) => Ok(v.into()),
             Integer::Big(b) => b
                 .to_i128()
-                .ok_or_else(|| DecodeError::out_of_range(b, "i128")),
+                .ok_or_else(|| DecodeError::out_of_range(b.describe(), "i128")),
         }
     }
 }
@@ -291,7 +291,7 @@ impl<'a> FromTerm<'a> for u128 {
             }
             Integer::Big(b) => b
                 .to_u128()
-                .ok_or_else(|| DecodeError::out_of_range(b, "u128")),
+                .ok_or_else(|| DecodeError::out_of_range(b.describe(), "u128")),
         }
     }
 }

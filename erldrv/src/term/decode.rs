@@ -67,10 +67,15 @@ pub enum ListHead<'a> {
     Cons(usize),
 }
 
-/// The default limit on nesting (tuples, lists and maps inside each other) for
-/// [`Decoder::term`] and [`Decoder::skip`]: deep enough for real data, shallow enough for
-/// the small stacks of the VM's threads.
-pub const DEFAULT_MAX_DEPTH: u32 = 256;
+/// The default limit on nesting (tuples, lists and maps inside each other, counted by
+/// [`Decoder::nested`]): deep enough for real data, shallow enough for the smallest stacks
+/// the VM gives a thread that runs driver code (128 KiB for the async pool, the default of
+/// `+a`; schedulers have 1 MiB), even in a debug build.
+pub const DEFAULT_MAX_DEPTH: u32 = 64;
+
+/// At most this many elements are reserved ahead for a container: a header's count is only
+/// bounded by the input's length, and each element of a [`Term`] takes 32 bytes or more.
+const PREALLOCATE: usize = 1024;
 
 /// A cursor over one or more terms in the external format.
 ///
@@ -82,6 +87,8 @@ pub struct Decoder<'a> {
     pos: usize,
     depth: u32,
     max_depth: u32,
+    /// Bytes read by attempts that were abandoned (see [`Decoder::abandon`]).
+    spent: usize,
 }
 
 /// `Result` with a [`DecodeError`].
@@ -105,6 +112,7 @@ impl<'a> Decoder<'a> {
             pos: 1,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
+            spent: 0,
         })
     }
 
@@ -115,6 +123,7 @@ impl<'a> Decoder<'a> {
             pos: 0,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
+            spent: 0,
         }
     }
 
@@ -355,7 +364,7 @@ impl<'a> Decoder<'a> {
             }
             _ => match self.integer()? {
                 Integer::Small(v) => Ok(v),
-                Integer::Big(b) => Err(DecodeError::out_of_range(b, "i64")),
+                Integer::Big(b) => Err(DecodeError::out_of_range(b.describe(), "i64")),
             },
         }
     }
@@ -482,7 +491,7 @@ impl<'a> Decoder<'a> {
             Kind::Tuple => {
                 let n = self.tuple()?;
                 self.nested(|d| {
-                    let mut v = Vec::with_capacity(n);
+                    let mut v = Vec::with_capacity(n.min(PREALLOCATE));
                     for _ in 0..n {
                         v.push(d.term()?);
                     }
@@ -495,7 +504,7 @@ impl<'a> Decoder<'a> {
                 // Not produced by the VM: no elements, so the tail is the whole term.
                 ListHead::Cons(0) => self.nested(|d| d.term())?,
                 ListHead::Cons(n) => self.nested(|d| {
-                    let mut v = Vec::with_capacity(n);
+                    let mut v = Vec::with_capacity(n.min(PREALLOCATE));
                     for _ in 0..n {
                         v.push(d.term()?);
                     }
@@ -511,7 +520,7 @@ impl<'a> Decoder<'a> {
             Kind::Map => {
                 let n = self.map()?;
                 self.nested(|d| {
-                    let mut v = Vec::with_capacity(n);
+                    let mut v = Vec::with_capacity(n.min(PREALLOCATE));
                     for _ in 0..n {
                         let k = d.term()?;
                         v.push((k, d.term()?));
@@ -524,6 +533,33 @@ impl<'a> Decoder<'a> {
             Kind::Reference => Term::Ref(self.raw()?),
             Kind::Fun => Term::Fun(self.raw()?),
         })
+    }
+
+    /// Records that `attempt`, a copy of this decoder that tried to read the next term one
+    /// way and failed, is abandoned (this decoder will try another way). The bytes it read
+    /// count against a budget of eight times the input plus 4 KiB: alternatives tried inside
+    /// alternatives (derived enums with several transparent variants) cannot make decoding
+    /// take more than linear time, whatever the input. `caller` (the decoder the attempts
+    /// are made for) learns what was spent when the budget runs out, so that enclosing
+    /// alternatives stop at once too.
+    #[doc(hidden)]
+    pub fn abandon(&mut self, attempt: &Decoder<'a>, caller: &mut Decoder<'a>) -> Result<()> {
+        let read = attempt.pos.saturating_sub(self.pos) + 1;
+        self.spent = self.spent.max(attempt.spent).saturating_add(read);
+        if self.spent > self.buf.len().saturating_mul(8).saturating_add(4096) {
+            caller.spent = caller.spent.max(self.spent);
+            return Err(DecodeError::custom(
+                "too much backtracking: the term matches too many alternatives only in part",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Keeps the budget spent by `other` (a copy of this decoder at the same position),
+    /// when none of its attempts succeeded.
+    #[doc(hidden)]
+    pub fn keep_spent(&mut self, other: &Decoder<'a>) {
+        self.spent = self.spent.max(other.spent);
     }
 
     /// Runs `f` one nesting level deeper, failing past the limit.
@@ -738,9 +774,38 @@ impl PartialEq for BigInt<'_> {
 
 impl Eq for BigInt<'_> {}
 
+impl BigInt<'_> {
+    /// The number of significant bits of the magnitude.
+    pub fn bits(&self) -> u64 {
+        let m = self.trimmed();
+        match m.last() {
+            None => 0,
+            Some(&top) => (m.len() as u64 - 1) * 8 + u64::from(8 - top.leading_zeros()),
+        }
+    }
+
+    /// How error messages name the value: in decimal when that is cheap to compute (the
+    /// conversion takes time quadratic in the size), else by its size.
+    pub(crate) fn describe(&self) -> String {
+        if self.trimmed().len() <= 64 {
+            self.to_string()
+        } else {
+            format!("of {} bits", self.bits())
+        }
+    }
+}
+
+/// Magnitudes longer than this many bytes are displayed by size, not in decimal.
+const DISPLAY_LIMIT: usize = 4096;
+
 impl core::fmt::Display for BigInt<'_> {
-    /// In decimal, as Erlang prints it.
+    /// In decimal, as Erlang prints it; a value of more than 4096 bytes (about 9,800 digits)
+    /// as `<integer of N bits>`, since the conversion takes time quadratic in the size.
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.trimmed().len() > DISPLAY_LIMIT {
+            let sign = if self.negative { "negative " } else { "" };
+            return write!(f, "<{sign}integer of {} bits>", self.bits());
+        }
         // Repeated division of the base-256 magnitude by 10^19.
         let mut limbs: Vec<u8> = self.trimmed().iter().rev().copied().collect();
         if limbs.is_empty() {

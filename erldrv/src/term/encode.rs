@@ -33,9 +33,17 @@ pub trait TermWriter {
     /// A binary, copied.
     fn binary(&mut self, bytes: &[u8]);
     /// Part of a refc binary. The term builder sends it without copying; the encoder copies.
+    ///
+    /// # Panics
+    /// If the part is not inside the binary (the term builder reports it as an error).
     fn shared_binary(&mut self, binary: &Binary, offset: usize, len: usize) {
-        let end = offset.saturating_add(len).min(binary.len());
-        self.binary(&binary[offset.min(end)..end]);
+        match offset.checked_add(len) {
+            Some(end) if end <= binary.len() => self.binary(&binary[offset..end]),
+            _ => panic!(
+                "bytes {offset}..+{len} are outside a binary of {} bytes",
+                binary.len()
+            ),
+        }
     }
     /// A bitstring: `bytes`, of which the last holds `bits` bits (1–8, high bits first).
     fn bitstring(&mut self, bytes: &[u8], bits: u8);
@@ -52,6 +60,11 @@ pub trait TermWriter {
     fn map(&mut self, pairs: usize);
     /// A term already in the external format.
     fn raw(&mut self, term: RawTerm<'_>);
+}
+
+#[cold]
+fn too_large(n: usize) -> ! {
+    panic!("cannot encode a term with {n} elements or bytes: the external format stops at 2^32 - 1")
 }
 
 /// Where an [`Encoder`] writes bytes.
@@ -141,9 +154,14 @@ impl<S: Sink> Encoder<S> {
     }
 }
 
+/// A tag and a 32-bit count. The format has no larger counts: writing one would frame the
+/// term wrongly, so it is a panic (the callback's panic handling then refuses the reply).
 #[inline]
 fn header(tag: u8, n: usize) -> [u8; 5] {
-    let n = (n as u32).to_be_bytes();
+    let Ok(n) = u32::try_from(n) else {
+        too_large(n)
+    };
+    let n = n.to_be_bytes();
     [tag, n[0], n[1], n[2], n[3]]
 }
 

@@ -1143,7 +1143,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
                     } else if let Some(i) = b.to_i128() {
                         visitor.visit_i128(i)
                     } else {
-                        Err(DecodeError::out_of_range(b, "a 128-bit integer").into())
+                        Err(DecodeError::out_of_range(b.describe(), "a 128-bit integer").into())
                     }
                 }
             },
@@ -1297,7 +1297,9 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
             self.d = probe;
             visitor.visit_none()
         } else {
-            visitor.visit_some(self)
+            // Counted as a level: `Some` reads no bytes of its own, so a type made of options
+            // inside options would otherwise recurse without end on any input.
+            self.nested(|de| visitor.visit_some(de))
         }
     }
 
@@ -1320,7 +1322,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de> {
         _name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
+        // Counted as a level, like `Some`: a newtype reads no bytes of its own.
+        self.nested(|de| visitor.visit_newtype_struct(de))
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {

@@ -319,11 +319,18 @@ impl Drop for Reply<'_> {
     /// A reply that was not finished (error or panic) is freed, and the VM's out-pointer is
     /// reset to its own buffer: the VM does not free a reply when the callback fails.
     /// A finished reply has nothing left to free.
+    #[inline]
     fn drop(&mut self) {
-        if self.rbuf.is_null() {
-            // Finished: the VM owns the reply.
-            return;
+        if !self.rbuf.is_null() {
+            self.discard();
         }
+    }
+}
+
+impl Reply<'_> {
+    /// Frees an unfinished reply and points the VM back at its own buffer.
+    #[cold]
+    fn discard(&mut self) {
         self.release();
         // SAFETY: rbuf is the VM's out-pointer, valid during the callback.
         unsafe { *self.rbuf = self.default.cast::<c_char>() };

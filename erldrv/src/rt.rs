@@ -566,9 +566,7 @@ unsafe extern "C" fn call<D: Driver + DriverEntry>(
 #[inline]
 fn decode_args<D: Driver>(input: &[u8]) -> Result<D::CallArgs<'_>, CallError> {
     let mut d = Decoder::new(input).map_err(bad_args)?;
-    let args = D::CallArgs::decode(&mut d).map_err(bad_args)?;
-    d.finish().map_err(bad_args)?;
-    Ok(args)
+    D::CallArgs::decode_from_vm(&mut d).map_err(bad_args)
 }
 
 #[cold]

@@ -60,6 +60,17 @@ pub trait FromTerm<'a>: Sized {
     fn unit() -> Option<Self> {
         None
     }
+
+    /// Reads the rest of the input, which the VM made (the arguments of `port_call`): it is
+    /// one well-formed term. Checks that nothing is left over; [`RawTerm`] takes the bytes
+    /// without walking them again.
+    #[doc(hidden)]
+    #[inline]
+    fn decode_from_vm(d: &mut Decoder<'a>) -> Result<Self> {
+        let v = Self::decode(d)?;
+        d.finish()?;
+        Ok(v)
+    }
 }
 
 /// Reads a proper list into `acc`.
@@ -718,8 +729,17 @@ impl ToTerm for RawTerm<'_> {
 }
 
 impl<'a> FromTerm<'a> for RawTerm<'a> {
+    #[inline]
     fn decode(d: &mut Decoder<'a>) -> Result<Self> {
         d.raw()
+    }
+
+    /// The VM's encoding of one term, as it is. (Were the bytes not a well-formed term,
+    /// that would still be safe: writing them back fails in the VM's own decoder, and
+    /// reading them with [`RawTerm::decoder`] gives errors.)
+    #[inline]
+    fn decode_from_vm(d: &mut Decoder<'a>) -> Result<Self> {
+        d.rest_as_raw()
     }
 }
 

@@ -473,6 +473,18 @@ impl<'a> Decoder<'a> {
         Ok(RawTerm(&self.buf[start..self.pos]))
     }
 
+    /// Takes the rest of the input as one term without walking it (see
+    /// `FromTerm::decode_from_vm`).
+    #[inline]
+    pub(crate) fn rest_as_raw(&mut self) -> Result<RawTerm<'a>> {
+        let rest = &self.buf[self.pos..];
+        if rest.is_empty() {
+            return Err(truncated());
+        }
+        self.pos = self.buf.len();
+        Ok(RawTerm(rest))
+    }
+
     /// Reads any term into a [`Term`] tree.
     pub fn term(&mut self) -> Result<Term<'a>> {
         Ok(match self.kind()? {

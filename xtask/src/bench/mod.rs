@@ -1,14 +1,17 @@
 //! `cargo xtask bench`: erldrv drivers against hand-written C drivers, in one VM.
 //!
-//! - `benches/c/<name>.c`: the C drivers, compiled here with the system `cc` against the
-//!   installed `erl_driver.h` and the static libei of the same OTP;
+//! - `benches/c/*.c`: the C code, compiled here with the system `cc`: the C driver, against
+//!   the installed `erl_driver.h` and the static libei of the same OTP; for the context rows,
+//!   a NIF (against `erl_nif.h`) and an external `{packet, 4}` port program;
 //! - `benches/drivers/*`: the erldrv drivers, built by cargo (in release mode for the bench);
-//! - `benches/erl/erldrv_bench.erl`: the cases and the timing loops, in one `erl`;
+//! - `benches/erl/`: the cases, the timing loops and the memory test (`erldrv_bench.erl`),
+//!   and the NIF's Erlang module, in one `erl`;
 //! - here: building, running, and turning the raw timings into statistics
-//!   ([`results`]), a table and a JSON file ([`report`]).
+//!   ([`results`]), a table and a JSON file ([`report`]), and a chart ([`chart`]).
 //!
 //! The cases live in the Erlang module (`cases/0`), so adding one needs no change here.
 
+mod chart;
 mod report;
 mod results;
 
@@ -31,8 +34,32 @@ use results::Run;
 /// driver is named like the package.
 const RUST_DRIVERS: [&str; 2] = ["erldrv_bench_drv", "erldrv_typed_drv"];
 
-/// The C drivers: `benches/c/<name>.c` becomes driver `<name>`.
-const C_DRIVERS: [&str; 1] = ["c_bench_drv"];
+/// The C code: `benches/c/<name>.c`, and what it becomes.
+const C_SOURCES: [(&str, CKind); 3] = [
+    ("c_bench_drv", CKind::Driver),
+    ("c_bench_nif", CKind::Nif),
+    ("packet_echo", CKind::Program),
+];
+
+/// What a C source is built into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CKind {
+    /// A driver, `<name>.so`, linked with ei.
+    Driver,
+    /// A NIF library, `<name>.so`.
+    Nif,
+    /// An executable, `<name>`.
+    Program,
+}
+
+/// The targets the bench reports against: erldrv/C at most this for every pair.
+pub const MAX_RATIO: f64 = 1.02;
+
+/// The memory target: growth under this many bytes (1 MB) ...
+pub const MAX_MEMORY_GROWTH: i64 = 1_000_000;
+
+/// ... over this many control calls.
+pub const MEMORY_TARGET_CALLS: u64 = 10_000_000;
 
 /// The Erlang module that runs the cases.
 const BENCH_MODULE: &str = "erldrv_bench";
@@ -46,29 +73,38 @@ pub struct Settings {
     pub round_ms: u32,
     /// How long each side warms up before a case is timed, in milliseconds.
     pub warmup_ms: u32,
+    /// Control calls per side in the memory test.
+    pub memory_calls: u64,
 }
 
 impl Settings {
-    /// A real measurement: about 5 s per case.
+    /// A real measurement: about 5 s per case, and the memory test at the size of its
+    /// target.
     pub const DEFAULT: Settings = Settings {
         rounds: 9,
         round_ms: 250,
         warmup_ms: 200,
+        memory_calls: MEMORY_TARGET_CALLS,
     };
 
-    /// `--quick`: checks that everything works; the numbers are rough.
+    /// `--quick`: checks that everything works; the numbers are rough, and the memory
+    /// test is too short to say much.
     pub const QUICK: Settings = Settings {
         rounds: 3,
         round_ms: 20,
         warmup_ms: 10,
+        memory_calls: 200_000,
     };
 
-    /// A bound on the run: generous enough for 40 cases on a slow, busy machine (the
-    /// timing loops adapt the call count to the speed of the machine, not the time).
+    /// A bound on the run: generous enough for 40 cases and a memory test at 10 µs a
+    /// call on a slow, busy machine (the timing loops adapt the call count to the speed
+    /// of the machine, not the time).
     fn timeout(&self) -> Duration {
         let per_case_ms =
             u64::from(self.rounds) * 2 * u64::from(self.round_ms) + 4 * u64::from(self.warmup_ms);
-        Duration::from_secs(120) + Duration::from_millis(40 * per_case_ms)
+        Duration::from_secs(120)
+            + Duration::from_millis(40 * per_case_ms)
+            + Duration::from_micros(2 * 10 * self.memory_calls)
     }
 }
 
@@ -87,7 +123,8 @@ pub fn bench(args: &[String]) -> Result {
     header(
         2,
         STEPS,
-        "Build the drivers: erldrv (cargo build --release), C (cc -O2)",
+        "Build the drivers: erldrv (cargo build --release); C, with a NIF and a port \
+         program (cc -O2)",
     );
     prepare_drivers(&info, Profile::Release, &drivers)?;
     println!("drivers: {}", drivers.display());
@@ -96,20 +133,38 @@ pub fn bench(args: &[String]) -> Result {
         3,
         STEPS,
         &format!(
-            "Run benches/erl/{BENCH_MODULE}.erl: {} rounds per case, ~{} ms per side and round",
-            settings.rounds, settings.round_ms
+            "Run benches/erl/{BENCH_MODULE}.erl: {} rounds per case, ~{} ms per side and \
+             round; memory test: {} calls per side{}",
+            settings.rounds,
+            settings.round_ms,
+            settings.memory_calls,
+            if settings.memory_calls < MEMORY_TARGET_CALLS {
+                format!(" (fewer than the target's {MEMORY_TARGET_CALLS}: growth not comparable)")
+            } else {
+                String::new()
+            }
         ),
     );
     let run = measure(&info, &out, &settings, true)?;
 
     let machine = Machine::detect();
     println!("\n{}", report::table(&run, &machine, &settings));
+    println!("\n{}", report::memory(&run));
     let json_path = out.join("results.json");
     let json = report::json(&run, &machine, &settings, Profile::Release);
-    fs::write(&json_path, json)
-        .map_err(|e| format!("could not write {}: {e}", json_path.display()))?;
+    write(&json_path, &json)?;
+    let chart_path = out.join("chart.svg");
+    write(
+        &chart_path,
+        &chart::svg(&run, &machine.describe(&run), settings.rounds),
+    )?;
     println!("\nresults: {}", json_path.display());
+    println!("chart:   {}", chart_path.display());
     Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result {
+    fs::write(path, text).map_err(|e| format!("could not write {}: {e}", path.display()))
 }
 
 fn parse_args(args: &[String]) -> Result<Settings> {
@@ -144,16 +199,17 @@ fn parse_rounds(text: &str) -> Result<u32> {
     }
 }
 
-/// Builds every bench driver and installs it in `dir` as `<name>.so`: the erldrv drivers
-/// with cargo in `profile`, the C drivers with `cc -O2` whatever the profile.
+/// Builds every bench driver and installs it in `dir` as `<name>.so`, with the C NIF and
+/// the port program beside them: the erldrv drivers with cargo in `profile`, the C code
+/// with `cc -O2` whatever the profile.
 fn prepare_drivers(info: &ErlInfo, profile: Profile, dir: &Path) -> Result {
     fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     for package in RUST_DRIVERS {
         let built = try_build_driver(package, profile)?;
         install(&built.path, dir, &built.name)?;
     }
-    for name in C_DRIVERS {
-        compile_c_driver(info, name, dir)?;
+    for (name, kind) in C_SOURCES {
+        compile_c(info, name, kind, dir)?;
     }
     Ok(())
 }
@@ -175,38 +231,49 @@ fn install(library: &Path, dir: &Path, name: &str) -> Result {
         })
 }
 
-/// Compiles `benches/c/<name>.c` into `dir/<name>.so` with `$CC` (default `cc`).
-fn compile_c_driver(info: &ErlInfo, name: &str, dir: &Path) -> Result {
+/// Compiles `benches/c/<name>.c` with `$CC` (default `cc`) into `dir`: `<name>.so` for a
+/// driver or a NIF, `<name>` for a program.
+fn compile_c(info: &ErlInfo, name: &str, kind: CKind, dir: &Path) -> Result {
     let source = erldrv_harness::workspace_root()
         .join("benches")
         .join("c")
         .join(format!("{name}.c"));
-    let ei = info.erl_interface_dir.as_ref().ok_or_else(|| {
-        format!(
-            "the C bench drivers need ei (the erl_interface application), which is not \
-             installed with Erlang/OTP at {} (Debian package erlang-dev)",
-            info.root_dir.display()
-        )
-    })?;
-    let tmp = dir.join(format!(".{name}.{}.tmp.so", std::process::id()));
+    let file_name = match kind {
+        CKind::Driver | CKind::Nif => format!("{name}.so"),
+        CKind::Program => name.to_owned(),
+    };
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let mut cc = Command::new(env::var_os("CC").unwrap_or_else(|| OsString::from("cc")));
-    cc.args(["-O2", "-fPIC", "-shared", "-Wall", "-Wextra"])
-        .arg("-I")
-        .arg(info.include_dir())
-        .arg("-I")
-        .arg(ei.join("include"))
-        .arg(&source)
-        .arg("-o")
-        .arg(&tmp)
-        .arg(ei.join("lib").join("libei.a"))
-        .arg("-lpthread");
-    if cfg!(target_os = "linux") {
-        // Keep libei's functions private to the driver, as its own: direct calls, and
-        // no clash with another library's copy of ei in the same VM.
-        cc.arg("-Wl,--exclude-libs,ALL");
+    cc.args(["-O2", "-Wall", "-Wextra"]);
+    if kind != CKind::Program {
+        cc.args(["-fPIC", "-shared"])
+            .arg("-I")
+            .arg(info.include_dir());
     }
-    if cfg!(target_os = "macos") {
-        // The driver_* functions come from the VM when it loads the driver.
+    let ei = match kind {
+        CKind::Driver => Some(info.erl_interface_dir.as_ref().ok_or_else(|| {
+            format!(
+                "the C bench driver needs ei (the erl_interface application), which is not \
+                 installed with Erlang/OTP at {} (Debian package erlang-dev)",
+                info.root_dir.display()
+            )
+        })?),
+        CKind::Nif | CKind::Program => None,
+    };
+    if let Some(ei) = ei {
+        cc.arg("-I").arg(ei.join("include"));
+    }
+    cc.arg(&source).arg("-o").arg(&tmp);
+    if let Some(ei) = ei {
+        cc.arg(ei.join("lib").join("libei.a")).arg("-lpthread");
+        if cfg!(target_os = "linux") {
+            // Keep libei's functions private to the driver, as its own: direct calls, and
+            // no clash with another library's copy of ei in the same VM.
+            cc.arg("-Wl,--exclude-libs,ALL");
+        }
+    }
+    if kind != CKind::Program && cfg!(target_os = "macos") {
+        // The driver_* and enif_* functions come from the VM when it loads the library.
         cc.args(["-undefined", "dynamic_lookup"]);
     }
     println!("{}", shown(&cc));
@@ -226,10 +293,14 @@ fn compile_c_driver(info: &ErlInfo, name: &str, dir: &Path) -> Result {
     if !diagnostics.trim().is_empty() {
         println!("{}", diagnostics.trim_end());
     }
-    let dest = dir.join(format!("{name}.so"));
+    let dest = dir.join(file_name);
     fs::rename(&tmp, &dest).map_err(|e| {
         let _ = fs::remove_file(&tmp);
-        format!("could not move the C driver to {}: {e}", dest.display())
+        format!(
+            "could not move {} to {}: {e}",
+            tmp.display(),
+            dest.display()
+        )
     })
 }
 
@@ -250,11 +321,12 @@ fn measure(info: &ErlInfo, out: &Path, settings: &Settings, progress: bool) -> R
         .arg("-eval")
         .arg(format!(
             "{BENCH_MODULE}:main(#{{driver_dir => {}, rounds => {}, round_ms => {}, \
-             warmup_ms => {}}}).",
+             warmup_ms => {}, memory_calls => {}}}).",
             erl_string(&drivers.to_string_lossy()),
             settings.rounds,
             settings.round_ms,
-            settings.warmup_ms
+            settings.warmup_ms,
+            settings.memory_calls
         ))
         .env("ERL_CRASH_DUMP_SECONDS", "0")
         .stdin(Stdio::null())
@@ -323,6 +395,8 @@ mod tests {
         assert_eq!((s.rounds, s.round_ms), (15, Settings::DEFAULT.round_ms));
         let s = parse_args(&args(&["--rounds=4", "--quick"])).unwrap();
         assert_eq!((s.rounds, s.round_ms), (4, Settings::QUICK.round_ms));
+        assert_eq!(Settings::DEFAULT.memory_calls, MEMORY_TARGET_CALLS);
+        assert!(s.memory_calls < MEMORY_TARGET_CALLS);
         for bad in [
             &["--rounds"][..],
             &["--rounds", "0"],
@@ -352,9 +426,11 @@ mod tests {
             rounds: 2,
             round_ms: 2,
             warmup_ms: 1,
+            memory_calls: 10_000,
         };
         let run = measure(info, &out, &settings, false).unwrap();
-        let text = report::json(&run, &Machine::detect(), &settings, Profile::Debug);
+        let machine = Machine::detect();
+        let text = report::json(&run, &machine, &settings, Profile::Debug);
         let json = Json::parse(&text).unwrap_or_else(|| panic!("invalid JSON:\n{text}"));
 
         let cases = json.get("cases").and_then(Json::as_array).unwrap();
@@ -368,8 +444,15 @@ mod tests {
             "control_echo_22B_binary",
             "control_echo_64KiB_binary",
             "call_echo_22B",
+            "call_echo_64KiB",
             "call_typed",
             "call_typed_rawterm",
+            "outputv_echo_22B",
+            "outputv_echo_64KiB",
+            "nif_echo_22B",
+            "nif_echo_64KiB",
+            "packet_port_echo_22B",
+            "packet_port_echo_64KiB",
         ] {
             assert!(names.contains(&required), "{required} missing in {names:?}");
         }
@@ -385,7 +468,12 @@ mod tests {
         };
         for case in cases {
             assert!(number(case, &["calls_per_round"]) >= 1.0);
-            for side in ["c", "erldrv"] {
+            let other = match case.get("kind").and_then(Json::as_str) {
+                Some("pair") => "erldrv",
+                Some("context") => "context",
+                kind => panic!("kind {kind:?} in {text}"),
+            };
+            for side in ["c", other] {
                 for stat in ["median_ns", "min_ns", "max_ns"] {
                     let v = number(case, &[side, stat]);
                     assert!(v.is_finite() && v > 0.0, "{side}.{stat} = {v} in {text}");
@@ -401,7 +489,51 @@ mod tests {
                 assert!(v.is_finite() && v > 0.0, "{ratio} = {v} in {text}");
             }
         }
+        let kind_of = |name: &str| {
+            cases
+                .iter()
+                .find(|c| c.get("name").and_then(Json::as_str) == Some(name))
+                .and_then(|c| c.get("kind"))
+                .and_then(Json::as_str)
+        };
+        assert_eq!(kind_of("outputv_echo_64KiB"), Some("pair"));
+        assert_eq!(kind_of("nif_echo_22B"), Some("context"));
+        assert_eq!(kind_of("packet_port_echo_22B"), Some("context"));
         assert!(json.get("otp").and_then(|o| o.get("version")).is_some());
+
+        // The memory test: both sides, every reading; VmRSS at least on Linux.
+        let memory = json
+            .get("memory")
+            .unwrap_or_else(|| panic!("no memory in {text}"));
+        assert_eq!(number(memory, &["calls"]), 10_000.0);
+        for side in ["erldrv", "c"] {
+            for field in ["total_before", "total_after", "ns_per_op"] {
+                assert!(
+                    number(memory, &[side, field]) > 0.0,
+                    "{side}.{field} in {text}"
+                );
+            }
+            number(memory, &[side, "total_growth"]);
+            if cfg!(target_os = "linux") {
+                assert!(number(memory, &[side, "rss_before"]) > 0.0, "{text}");
+                number(memory, &[side, "rss_growth"]);
+            }
+            // Too few calls to be compared with the target.
+            assert_eq!(
+                memory.get(side).and_then(|s| s.get("meets_target")),
+                Some(&Json::Null)
+            );
+        }
+
+        // The outputs for people and the chart are made from the same run.
+        let table = report::table(&run, &machine, &settings);
+        assert!(table.contains("context (no erldrv side)"), "{table}");
+        assert!(report::memory(&run).contains("This run made 10000 calls"));
+        let svg = chart::svg(&run, &machine.describe(&run), settings.rounds);
+        let pairs = cases
+            .iter()
+            .filter(|c| c.get("kind").and_then(Json::as_str) == Some("pair"));
+        assert_eq!(svg.matches("class=\"bar\"").count(), pairs.count(), "{svg}");
         let _ = fs::remove_dir_all(&out);
     }
 }

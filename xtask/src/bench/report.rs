@@ -5,8 +5,8 @@ use std::fs;
 
 use erldrv_harness::Profile;
 
-use super::Settings;
-use super::results::{Run, Summary};
+use super::results::{Case, Kind, MemorySide, Run, Side, Summary};
+use super::{MAX_MEMORY_GROWTH, MAX_RATIO, MEMORY_TARGET_CALLS, Settings};
 
 /// The machine the numbers come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl Machine {
     }
 
     /// One line naming the machine and the runtime.
-    fn describe(&self, run: &Run) -> String {
+    pub fn describe(&self, run: &Run) -> String {
         let vm = &run.vm;
         format!(
             "{}, {} CPUs ({} {}); Erlang/OTP {} (erts {}, {}), {} schedulers",
@@ -67,7 +67,7 @@ impl Machine {
     }
 }
 
-/// Nanoseconds per call, with one decimal while that is still meaningful.
+/// Nanoseconds per op, with one decimal while that is still meaningful.
 fn ns(v: f64) -> String {
     if v < 1000.0 {
         format!("{v:.1}")
@@ -80,43 +80,83 @@ fn spread(s: &Summary) -> String {
     format!("{}–{}", ns(s.min), ns(s.max))
 }
 
-/// The results as an aligned text table, with a header naming the machine.
+/// A row of the table, or a blank line between its sections.
+enum Row {
+    Cells([String; 7]),
+    Blank,
+}
+
+fn cells(texts: [&str; 7]) -> Row {
+    Row::Cells(texts.map(str::to_owned))
+}
+
+/// The numbers of one case, C first: C's time, the other side's, their ratio.
+fn case_cells(case: &Case) -> Row {
+    let (c, other) = (case.c_summary(), case.other_summary());
+    Row::Cells([
+        case.name.clone(),
+        ns(c.median),
+        spread(&c),
+        ns(other.median),
+        spread(&other),
+        format!("{:.2}", case.ratio()),
+        format!("{:.2}", case.ratio_of_medians()),
+    ])
+}
+
+/// Whether a case meets its target: erldrv/C at most [`MAX_RATIO`] for the pairs; `None`
+/// for the context rows, which have none.
+pub fn meets_target(case: &Case) -> Option<bool> {
+    (case.kind == Kind::Pair).then(|| case.ratio() <= MAX_RATIO)
+}
+
+/// The results as an aligned text table, with a header naming the machine: the pairs, then
+/// the context rows under their own column heads.
 pub fn table(run: &Run, machine: &Machine, settings: &Settings) -> String {
-    let head = [
+    let mut rows = vec![cells([
         "case",
-        "C ns/call",
+        "C ns/op",
         "(min–max)",
-        "erldrv ns/call",
+        "erldrv ns/op",
         "(min–max)",
         "erldrv/C",
         "(medians)",
-    ];
-    let mut rows: Vec<[String; 7]> = vec![head.map(str::to_owned)];
-    for case in &run.cases {
-        let (c, e) = (case.c_summary(), case.erldrv_summary());
-        rows.push([
-            case.name.clone(),
-            ns(c.median),
-            spread(&c),
-            ns(e.median),
-            spread(&e),
-            format!("{:.2}", case.ratio()),
-            format!("{:.2}", case.ratio_of_medians()),
-        ]);
+    ])];
+    let of_kind = |kind| run.cases.iter().filter(move |c| c.kind == kind);
+    rows.extend(of_kind(Kind::Pair).map(case_cells));
+    if of_kind(Kind::Context).next().is_some() {
+        rows.push(Row::Blank);
+        rows.push(cells([
+            "context (no erldrv side)",
+            "C control ns/op",
+            "(min–max)",
+            "ns/op",
+            "(min–max)",
+            "×C control",
+            "(medians)",
+        ]));
+        rows.extend(of_kind(Kind::Context).map(case_cells));
     }
     let mut widths = [0; 7];
     for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+        if let Row::Cells(row) = row {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
         }
     }
     let mut out = format!(
-        "Machine: {}\nMedian of {} rounds per case; each round times both sides, ~{} ms each.\n\n",
+        "Machine: {}\nMedian of {} rounds per case; each round times both sides, ~{} ms for \
+         the slower.\n\n",
         machine.describe(run),
         settings.rounds,
         settings.round_ms
     );
     for row in &rows {
+        let Row::Cells(row) = row else {
+            out.push('\n');
+            continue;
+        };
         let mut line = String::new();
         for (i, (cell, &w)) in row.iter().zip(&widths).enumerate() {
             let pad = w - cell.chars().count();
@@ -129,15 +169,96 @@ pub fn table(run: &Run, machine: &Machine, settings: &Settings) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    out.push_str(
-        "\nerldrv/C: the median of each round's own ratio (robust to the machine's speed \
-         drifting);\n(medians): the ratio of the two medians.",
+    let _ = write!(
+        out,
+        "\nOne op: one port_control or port_call; for outputv and the port program, a \
+         port_command and\nreceiving its echo. erldrv/C: the median of each round's own ratio \
+         (robust to the machine's\nspeed drifting); (medians): the ratio of the two medians. \
+         Target: erldrv/C ≤ {MAX_RATIO:.2}.\nContext rows: other ways into C code, each timed \
+         in interleaved rounds with the C driver's\ncontrol echo of the same payload (binary \
+         replies); ×C control is the row's time over that echo's."
     );
+    let over: Vec<String> = run
+        .cases
+        .iter()
+        .filter(|case| meets_target(case) == Some(false))
+        .map(|case| format!("{} ({:.2})", case.name, case.ratio()))
+        .collect();
+    if over.is_empty() {
+        out.push_str("\nEvery erldrv/C ratio meets the target.");
+    } else {
+        let _ = write!(out, "\nOver the target: {}.", over.join(", "));
+    }
     out
 }
 
-/// The results as JSON: the machine, the runtime, the settings, and per case both sides'
-/// statistics (nanoseconds per call) and raw round times.
+/// Bytes as signed kilobytes (1 kB = 1000 bytes), the unit of the memory target.
+fn kilobytes(bytes: i64) -> String {
+    format!("{:+.1} kB", bytes as f64 / 1000.0)
+}
+
+/// Whether a side of the memory test meets the target: both measures grew by less than
+/// [`MAX_MEMORY_GROWTH`]. `None` when it made fewer calls than the target is stated for.
+pub fn memory_meets_target(side: &MemorySide) -> Option<bool> {
+    (side.calls >= MEMORY_TARGET_CALLS).then(|| {
+        side.total_growth() < MAX_MEMORY_GROWTH
+            && side.rss_growth().is_none_or(|g| g < MAX_MEMORY_GROWTH)
+    })
+}
+
+/// The memory test, for people: each side's growth and whether it meets the target.
+pub fn memory(run: &Run) -> String {
+    let memory = &run.memory;
+    let e = &memory.erldrv;
+    let mut out = format!(
+        "Memory: {} {} echo calls of {} bytes per driver (after a warm-up); growth from before \
+         to after,\nthe caller's heap collected before each reading. Target: growth < {} kB \
+         over {} calls.\n",
+        e.calls,
+        e.op,
+        e.bytes,
+        MAX_MEMORY_GROWTH / 1000,
+        MEMORY_TARGET_CALLS
+    );
+    let sides = [("erldrv", e), ("C", &memory.c)];
+    let label_width = sides
+        .iter()
+        .map(|(label, side)| label.len() + side.target.len() + 3)
+        .max()
+        .unwrap_or(0);
+    for (label, side) in sides {
+        let label = format!("{label} ({})", side.target);
+        let rss = side
+            .rss_growth()
+            .map_or_else(|| "unavailable".to_owned(), kilobytes);
+        let verdict = match memory_meets_target(side) {
+            Some(true) => "meets < 1 MB: yes",
+            Some(false) => "meets < 1 MB: NO",
+            None => "not compared with the target (too few calls)",
+        };
+        let _ = writeln!(
+            out,
+            "  {label:<label_width$}  erlang:memory(total) {:>10}  VmRSS {:>10}  {:>6} ns/op  \
+             {verdict}",
+            kilobytes(side.total_growth()),
+            rss,
+            ns(side.ns_per_call()),
+        );
+    }
+    out.push_str("VmRSS is read from /proc/<pid>/status, so it is only known on Linux.");
+    if e.calls < MEMORY_TARGET_CALLS {
+        let _ = write!(
+            out,
+            "\nThis run made {} calls per side, not the {MEMORY_TARGET_CALLS} of the target \
+             (--quick does so to stay short):\nthe growth says little.",
+            e.calls
+        );
+    }
+    out
+}
+
+/// The results as JSON: the machine, the runtime, the settings and targets, per case both
+/// sides' statistics (nanoseconds per op) and raw round times, and the memory test.
 pub fn json(run: &Run, machine: &Machine, settings: &Settings, profile: Profile) -> String {
     let vm = &run.vm;
     let mut out = String::from("{\n");
@@ -164,42 +285,103 @@ pub fn json(run: &Run, machine: &Machine, settings: &Settings, profile: Profile)
     let _ = writeln!(
         out,
         "  \"settings\": {{\"rounds\": {}, \"round_ms\": {}, \"warmup_ms\": {}, \
-         \"erldrv_profile\": {}, \"c_flags\": \"-O2\"}},",
+         \"memory_calls\": {}, \"erldrv_profile\": {}, \"c_flags\": \"-O2\"}},",
         settings.rounds,
         settings.round_ms,
         settings.warmup_ms,
+        settings.memory_calls,
         string(profile)
+    );
+    let _ = writeln!(
+        out,
+        "  \"targets\": {{\"max_ratio\": {}, \"memory_calls\": {}, \
+         \"max_memory_growth_bytes\": {}}},",
+        number(MAX_RATIO),
+        MEMORY_TARGET_CALLS,
+        MAX_MEMORY_GROWTH
     );
     out.push_str("  \"cases\": [");
     for (i, case) in run.cases.iter().enumerate() {
         out.push_str(if i == 0 { "\n" } else { ",\n" });
-        let side = |side: &super::results::Side, s: Summary| {
+        let side = |side: &Side, s: Summary| {
             let rounds: Vec<String> = side.round_ns.iter().map(u64::to_string).collect();
             format!(
-                "{{\"driver\": {}, \"command\": {}, \"median_ns\": {}, \"min_ns\": {}, \
-                 \"max_ns\": {}, \"round_total_ns\": [{}]}}",
-                string(&side.driver),
-                side.command,
+                "{{\"op\": {}, \"target\": {}, \"command\": {}, \"median_ns\": {}, \
+                 \"min_ns\": {}, \"max_ns\": {}, \"round_total_ns\": [{}]}}",
+                string(&side.op),
+                string(&side.target),
+                side.command
+                    .map_or_else(|| "null".to_owned(), |c| c.to_string()),
                 number(s.median),
                 number(s.min),
                 number(s.max),
                 rounds.join(", ")
             )
         };
+        let ratios = case.ratio_summary();
         let _ = write!(
             out,
-            "    {{\"name\": {}, \"calls_per_round\": {},\n     \"c\": {},\n     \
-             \"erldrv\": {},\n     \"ratio\": {}, \"ratio_of_medians\": {}}}",
+            "    {{\"name\": {}, \"kind\": {}, \"calls_per_round\": {},\n     \"c\": {},\n     \
+             {}: {},\n     \"ratio\": {}, \"ratio_min\": {}, \"ratio_max\": {}, \
+             \"ratio_of_medians\": {}, \"meets_target\": {}}}",
             string(&case.name),
+            string(case.kind.name()),
             case.calls,
             side(&case.c, case.c_summary()),
-            side(&case.erldrv, case.erldrv_summary()),
+            string(case.kind.other_label()),
+            side(&case.other, case.other_summary()),
             number(case.ratio()),
-            number(case.ratio_of_medians())
+            number(ratios.min),
+            number(ratios.max),
+            number(case.ratio_of_medians()),
+            boolean(meets_target(case))
         );
     }
-    out.push_str("\n  ]\n}\n");
+    out.push_str("\n  ],\n");
+    let memory = &run.memory;
+    let _ = writeln!(
+        out,
+        "  \"memory\": {{\"op\": {}, \"bytes\": {}, \"calls\": {}, \"rss_source\": {},",
+        string(&memory.erldrv.op),
+        memory.erldrv.bytes,
+        memory.erldrv.calls,
+        string("VmRSS in /proc/<pid>/status (Linux only)")
+    );
+    let optional = |v: Option<u64>| v.map_or_else(|| "null".to_owned(), |v| v.to_string());
+    for (i, (label, side)) in [("erldrv", &memory.erldrv), ("c", &memory.c)]
+        .into_iter()
+        .enumerate()
+    {
+        let _ = writeln!(
+            out,
+            "    {}: {{\"target\": {}, \"ns_per_op\": {}, \"total_before\": {}, \
+             \"total_after\": {}, \"total_growth\": {}, \"rss_before\": {}, \"rss_after\": {}, \
+             \"rss_growth\": {}, \"meets_target\": {}}}{}",
+            string(label),
+            string(&side.target),
+            number(side.ns_per_call()),
+            side.total_before,
+            side.total_after,
+            side.total_growth(),
+            optional(side.rss_before),
+            optional(side.rss_after),
+            side.rss_growth()
+                .map_or_else(|| "null".to_owned(), |g| g.to_string()),
+            boolean(memory_meets_target(side)),
+            if i == 0 { "," } else { "" }
+        );
+    }
+    out.push_str("  }\n}\n");
     out
+}
+
+/// A JSON boolean; `null` for none.
+fn boolean(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "null",
+    }
 }
 
 /// A JSON number; `null` for what JSON cannot hold (NaN, infinities).
@@ -232,17 +414,37 @@ fn string(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::results::{Case, Side, Vm};
+pub(super) mod tests {
+    use super::super::results::{Case, Kind, Memory, MemorySide, Side, Vm};
     use super::*;
     use erldrv_harness::Json;
 
-    fn run() -> Run {
-        let side = |driver: &str, round_ns: &[u64]| Side {
-            driver: driver.into(),
-            command: 0,
+    fn side(target: &str, command: Option<u32>, round_ns: &[u64]) -> Side {
+        Side {
+            op: "port_control:list".into(),
+            target: target.into(),
+            command,
             round_ns: round_ns.to_vec(),
-        };
+        }
+    }
+
+    fn memory_side(target: &str, calls: u64, growth: u64, rss: Option<(u64, u64)>) -> MemorySide {
+        MemorySide {
+            op: "port_control:list".into(),
+            target: target.into(),
+            bytes: 22,
+            calls,
+            ns: calls * 70,
+            total_before: 20_000_000,
+            total_after: 20_000_000 + growth,
+            rss_before: rss.map(|r| r.0),
+            rss_after: rss.map(|r| r.1),
+        }
+    }
+
+    /// A run with two pairs (one over the target, one whose C side took no time), a
+    /// context row and a full-size memory test.
+    pub fn run() -> Run {
         Run {
             vm: Vm {
                 otp: "25.2.3".into(),
@@ -253,17 +455,33 @@ mod tests {
             cases: vec![
                 Case {
                     name: "small".into(),
+                    kind: Kind::Pair,
                     calls: 1000,
-                    c: side("c_drv", &[100_000, 110_000, 120_000]),
-                    erldrv: side("e_drv", &[105_000, 121_000, 118_000]),
+                    c: side("c_drv", Some(0), &[100_000, 110_000, 120_000]),
+                    other: side("e_drv", Some(0), &[105_000, 121_000, 118_000]),
                 },
                 Case {
                     name: "big".into(),
+                    kind: Kind::Pair,
                     calls: 2,
-                    c: side("c_drv", &[0, 0, 0]),
-                    erldrv: side("e_drv", &[500_000, 510_000, 490_000]),
+                    c: side("c_drv", Some(0), &[0, 0, 0]),
+                    other: side("e_drv", Some(0), &[500_000, 510_000, 490_000]),
+                },
+                Case {
+                    name: "nif".into(),
+                    kind: Kind::Context,
+                    calls: 1000,
+                    c: side("c_drv", Some(0), &[100_000, 100_000, 100_000]),
+                    other: Side {
+                        op: "nif".into(),
+                        ..side("a_nif", None, &[40_000, 50_000, 60_000])
+                    },
                 },
             ],
+            memory: Memory {
+                erldrv: memory_side("e_drv", 10_000_000, 1_500, Some((50_000_000, 50_131_072))),
+                c: memory_side("c_drv", 10_000_000, 2_000_000, None),
+            },
         }
     }
 
@@ -303,13 +521,16 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("Erlang/OTP 25.2.3 (erts 13.1.5, jit), 2 schedulers"));
-        let rows: Vec<&str> = text
-            .lines()
-            .filter(|l| l.starts_with("small") || l.starts_with("big"))
-            .collect();
-        assert_eq!(rows.len(), 2, "{text}");
+        let row = |name: &str| {
+            let rows: Vec<&str> = text
+                .lines()
+                .filter(|l| l.split_whitespace().next() == Some(name))
+                .collect();
+            assert_eq!(rows.len(), 1, "{name} in {text}");
+            rows[0]
+        };
         assert_eq!(
-            rows[0].split_whitespace().collect::<Vec<_>>(),
+            row("small").split_whitespace().collect::<Vec<_>>(),
             [
                 "small",
                 "110.0",
@@ -321,7 +542,76 @@ mod tests {
             ]
         );
         // A zero C time cannot make the table fail, only show infinity.
-        assert!(rows[1].contains("inf"), "{text}");
+        assert!(row("big").contains("inf"), "{text}");
+        // One set of column widths for both sections: with the last column right-aligned,
+        // every full row is as long as the head.
+        let len = |line: &str| line.chars().count();
+        assert_eq!(len(row("small")), len(row("case")), "{text}");
+        assert_eq!(len(row("nif")), len(row("case")), "{text}");
+        assert!(
+            text.contains("Over the target: small (1.05), big (inf)."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn context_rows_come_last_under_their_own_heads() {
+        let text = table(&run(), &machine(), &Settings::DEFAULT);
+        let lines: Vec<&str> = text.lines().collect();
+        let at = |prefix: &str| {
+            lines
+                .iter()
+                .position(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no {prefix} in {text}"))
+        };
+        assert!(at("big") < at("context (no erldrv side)"));
+        assert_eq!(at("context (no erldrv side)") + 1, at("nif"));
+        assert!(lines[at("context (no erldrv side)")].contains("×C control"));
+        assert!(
+            lines[at("context (no erldrv side)") - 1].is_empty(),
+            "{text}"
+        );
+        assert_eq!(
+            lines[at("nif")].split_whitespace().collect::<Vec<_>>(),
+            [
+                "nif",
+                "100.0",
+                "100.0–100.0",
+                "50.0",
+                "40.0–60.0",
+                "0.50",
+                "0.50"
+            ]
+        );
+    }
+
+    #[test]
+    fn memory_report_says_whether_each_side_meets_the_target() {
+        let text = memory(&run());
+        let line = |start: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(start))
+                .unwrap_or_else(|| panic!("no {start} in {text}"))
+        };
+        let erldrv = line("erldrv (e_drv)");
+        assert!(
+            erldrv.contains("+1.5 kB") && erldrv.contains("+131.1 kB"),
+            "{text}"
+        );
+        assert!(erldrv.ends_with("meets < 1 MB: yes"), "{text}");
+        let c = line("C (c_drv)");
+        assert!(
+            c.contains("+2000.0 kB") && c.contains("unavailable"),
+            "{text}"
+        );
+        assert!(c.ends_with("meets < 1 MB: NO"), "{text}");
+        assert!(!text.contains("says little"), "{text}");
+
+        let mut short = run();
+        short.memory.erldrv.calls = 1000;
+        let text = memory(&short);
+        assert!(text.contains("not compared with the target"), "{text}");
+        assert!(text.contains("This run made 1000 calls per side"), "{text}");
     }
 
     #[test]
@@ -340,28 +630,64 @@ mod tests {
         assert_eq!(get(&["otp", "version"]).as_str(), Some("25.2.3"));
         assert_eq!(get(&["settings", "rounds"]).as_f64(), Some(3.0));
         assert_eq!(
+            get(&["settings", "memory_calls"]).as_f64(),
+            Some(Settings::QUICK.memory_calls as f64)
+        );
+        assert_eq!(
             get(&["settings", "erldrv_profile"]).as_str(),
             Some("release")
         );
+        assert_eq!(get(&["targets", "max_ratio"]).as_f64(), Some(1.02));
         let cases = get(&["cases"]).as_array().unwrap();
-        assert_eq!(cases.len(), 2);
+        assert_eq!(cases.len(), 3);
         let small = &cases[0];
         assert_eq!(small.get("name").and_then(Json::as_str), Some("small"));
+        assert_eq!(small.get("kind").and_then(Json::as_str), Some("pair"));
         let c = small.get("c").unwrap();
         assert_eq!(c.get("median_ns").and_then(Json::as_f64), Some(110.0));
+        assert_eq!(c.get("command").and_then(Json::as_f64), Some(0.0));
+        assert_eq!(c.get("target").and_then(Json::as_str), Some("c_drv"));
         assert_eq!(
             c.get("round_total_ns")
                 .and_then(Json::as_array)
                 .map(<[Json]>::len),
             Some(3)
         );
+        assert!(small.get("erldrv").is_some(), "{text}");
         let ratio = |key| small.get(key).and_then(Json::as_f64).unwrap();
         assert!((ratio("ratio") - 1.05).abs() < 1e-3, "{text}");
+        // Per-round ratios 1.05, 1.1, 118/120.
+        assert!((ratio("ratio_min") - 118.0 / 120.0).abs() < 1e-3, "{text}");
+        assert!((ratio("ratio_max") - 1.1).abs() < 1e-3, "{text}");
         assert!(
             (ratio("ratio_of_medians") - 118.0 / 110.0).abs() < 1e-3,
             "{text}"
         );
+        assert_eq!(small.get("meets_target"), Some(&Json::Bool(false)));
         // Infinite ratios become null rather than invalid JSON.
         assert_eq!(cases[1].get("ratio"), Some(&Json::Null));
+        let nif = &cases[2];
+        assert_eq!(nif.get("kind").and_then(Json::as_str), Some("context"));
+        assert!(nif.get("erldrv").is_none(), "{text}");
+        let context = nif.get("context").unwrap();
+        assert_eq!(context.get("command"), Some(&Json::Null));
+        assert_eq!(context.get("op").and_then(Json::as_str), Some("nif"));
+        assert_eq!(nif.get("meets_target"), Some(&Json::Null));
+
+        assert_eq!(get(&["memory", "calls"]).as_f64(), Some(1e7));
+        assert_eq!(
+            get(&["memory", "erldrv", "total_growth"]).as_f64(),
+            Some(1500.0)
+        );
+        assert_eq!(
+            get(&["memory", "erldrv", "rss_growth"]).as_f64(),
+            Some(131072.0)
+        );
+        assert_eq!(
+            get(&["memory", "erldrv", "meets_target"]),
+            &Json::Bool(true)
+        );
+        assert_eq!(get(&["memory", "c", "rss_before"]), &Json::Null);
+        assert_eq!(get(&["memory", "c", "meets_target"]), &Json::Bool(false));
     }
 }

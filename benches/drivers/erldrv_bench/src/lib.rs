@@ -9,9 +9,11 @@
 //!   arguments arrive as a [`RawTerm`] too (the driver has one `call` signature), so they are
 //!   read twice: checked once by the framework, then decoded. `erldrv_typed_drv` measures the
 //!   same call with the tuple type as the argument type.
+//! - `port_command(Port, Data)` → the owner receives `{Port, {data, Data}}`: `outputv`
+//!   passes the VM's I/O vector straight back (`driver_outputv`), sharing its binaries.
 
 use erldrv::term::{Atom, AtomName, RawTerm, TermWriter, ToTerm};
-use erldrv::{Badarg, CallError, Driver, Port, Reply, StartError, erl_driver};
+use erldrv::{Badarg, CallError, Driver, IoVec, Port, Reply, StartError, erl_driver};
 
 #[path = "../../add.rs"]
 mod add;
@@ -47,6 +49,10 @@ impl ToTerm for CallReply<'_> {
 impl Driver for Bench {
     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
         Ok(Bench)
+    }
+
+    fn outputv(&mut self, port: &Port, data: IoVec<'_>) {
+        port.outputv(&[], data, 0);
     }
 
     fn control(

@@ -39,14 +39,11 @@ pub(crate) struct PortMeta {
     pub(crate) raw: sys::ErlDrvPort,
     control_binary: Cell<bool>,
     pub(crate) deferred: Cell<Vec<Deferred>>,
-    /// Whether `deferred` may be non-empty: the one check on every callback's way out.
-    pub(crate) has_deferred: Cell<bool>,
+    /// `DEFERRED`, `STOPPED` and `POISONED`, in one byte: a callback's way in tests
+    /// `STOPPED | POISONED` and its way out `DEFERRED | STOPPED`, one load each.
+    flags: Cell<u8>,
     /// Trampolines of this port currently on the stack (the VM may nest them).
     pub(crate) depth: Cell<u32>,
-    /// `stop` has run: the state is gone, no callback may touch it again.
-    pub(crate) stopped: Cell<bool>,
-    /// A callback panicked: the port is being closed and its state is not trusted.
-    pub(crate) poisoned: Cell<bool>,
     /// `start` is running: the VM has no port data yet (a re-entrant callback would get
     /// NULL) and takes no init ack, so deferred actions wait for the framework timer.
     pub(crate) in_start: Cell<bool>,
@@ -64,16 +61,18 @@ pub(crate) struct PortMeta {
     term_scratch: Cell<Option<Box<TermBuilder>>>,
 }
 
+const DEFERRED: u8 = 1;
+const STOPPED: u8 = 2;
+const POISONED: u8 = 4;
+
 impl PortMeta {
     pub(crate) fn new(raw: sys::ErlDrvPort) -> PortMeta {
         PortMeta {
             raw,
             control_binary: Cell::new(false),
             deferred: Cell::new(Vec::new()),
-            has_deferred: Cell::new(false),
+            flags: Cell::new(0),
             depth: Cell::new(0),
-            stopped: Cell::new(false),
-            poisoned: Cell::new(false),
             in_start: Cell::new(false),
             in_process_exit: Cell::new(false),
             timer_actions: Cell::new(Vec::new()),
@@ -81,6 +80,48 @@ impl PortMeta {
             user_timer: Cell::new(None),
             term_scratch: Cell::new(None),
         }
+    }
+
+    /// Whether `deferred` may be non-empty.
+    #[inline]
+    pub(crate) fn has_deferred(&self) -> bool {
+        self.flags.get() & DEFERRED != 0
+    }
+
+    /// `stop` has run: the state is gone, no callback may touch it again.
+    #[inline]
+    pub(crate) fn stopped(&self) -> bool {
+        self.flags.get() & STOPPED != 0
+    }
+
+    /// Whether callbacks must be skipped: stopped, or poisoned (a callback panicked, the
+    /// port is being closed and its state is not trusted).
+    #[inline]
+    pub(crate) fn skips_callbacks(&self) -> bool {
+        self.flags.get() & (STOPPED | POISONED) != 0
+    }
+
+    /// Whether leaving a callback has work beyond the depth count.
+    #[inline]
+    pub(crate) fn leave_has_work(&self) -> bool {
+        self.flags.get() & (DEFERRED | STOPPED) != 0
+    }
+
+    fn set_flag(&self, flag: u8, on: bool) {
+        let f = self.flags.get();
+        self.flags.set(if on { f | flag } else { f & !flag });
+    }
+
+    pub(crate) fn set_has_deferred(&self, on: bool) {
+        self.set_flag(DEFERRED, on);
+    }
+
+    pub(crate) fn set_stopped(&self) {
+        self.set_flag(STOPPED, true);
+    }
+
+    pub(crate) fn set_poisoned(&self) {
+        self.set_flag(POISONED, true);
     }
 
     #[inline]
@@ -107,7 +148,7 @@ impl PortMeta {
         let mut list = self.deferred.take();
         list.push(action);
         self.deferred.set(list);
-        self.has_deferred.set(true);
+        self.set_has_deferred(true);
     }
 }
 

@@ -95,6 +95,20 @@ impl<'a> Reply<'a> {
     /// Appends bytes to the reply.
     #[inline]
     pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        // `cap` is 0 while a whole binary is set, so that case takes the slow path too.
+        if bytes.len() <= self.cap - self.len {
+            // SAFETY: there is room for bytes.len() more bytes after len.
+            unsafe {
+                ptr::copy_nonoverlapping(bytes.as_ptr(), self.buf.add(self.len), bytes.len())
+            };
+            self.len += bytes.len();
+        } else {
+            self.extend_slow(bytes);
+        }
+    }
+
+    #[cold]
+    fn extend_slow(&mut self, bytes: &[u8]) {
         self.detach_whole();
         self.reserve(bytes.len());
         // SAFETY: reserve made room for bytes.len() more bytes after len.
@@ -175,6 +189,8 @@ impl<'a> Reply<'a> {
         if self.kind == ReplyKind::ControlBinary {
             self.release();
             self.storage = Storage::Whole(binary);
+            // Sends every append to the slow path, which detaches the binary first.
+            self.cap = 0;
         } else {
             self.clear();
             self.extend_from_slice(&binary);

@@ -161,7 +161,7 @@ fn port_panicked<D: Driver + DriverEntry>(
         "erldrv: panic in {callback} of driver {:?}; closing the port with reason erldrv_panic: {msg}",
         D::NAME
     ));
-    meta.poisoned.set(true);
+    meta.set_poisoned();
     // SAFETY: scheduler thread, inside a callback of this live port.
     unsafe { send_panic_message(meta.raw, msg) };
     let dropped = meta.deferred.take();
@@ -204,7 +204,7 @@ unsafe fn send_panic_message(raw: sys::ErlDrvPort, msg: &str) {
 /// our depth count is still held.
 #[inline]
 fn run_deferred(meta: &PortMeta, data: sys::ErlDrvData) {
-    if meta.has_deferred.get() {
+    if meta.has_deferred() {
         run_deferred_slow(meta, data);
     }
 }
@@ -212,13 +212,13 @@ fn run_deferred(meta: &PortMeta, data: sys::ErlDrvData) {
 #[cold]
 fn run_deferred_slow(meta: &PortMeta, data: sys::ErlDrvData) {
     loop {
-        meta.has_deferred.set(false);
+        meta.set_has_deferred(false);
         let list = meta.deferred.take();
         if list.is_empty() {
             return;
         }
         for action in list {
-            if meta.stopped.get() {
+            if meta.stopped() {
                 // The port is gone; unsubmitted jobs are freed by their own Drop.
                 let _ = catch_unwind(AssertUnwindSafe(move || drop(action)));
                 continue;
@@ -307,10 +307,12 @@ unsafe fn leave<D>(cell: *mut PortCell<D>) {
     let done = {
         // SAFETY: the cell is allocated while depth > 0.
         let meta = unsafe { &(*cell).meta };
-        run_deferred(meta, cell.cast());
+        if meta.leave_has_work() {
+            run_deferred(meta, cell.cast());
+        }
         let depth = meta.depth.get() - 1;
         meta.depth.set(depth);
-        depth == 0 && meta.stopped.get()
+        depth == 0 && meta.stopped()
     };
     if done {
         // SAFETY: stop has moved the state out and nothing else refers to the cell.
@@ -334,7 +336,7 @@ unsafe fn with_state<D: Driver + DriverEntry, R: Copy>(
     let out = {
         // SAFETY: per the contract the cell is live.
         let meta = unsafe { &(*cell).meta };
-        if meta.poisoned.get() || meta.stopped.get() {
+        if meta.skips_callbacks() {
             return on_failure;
         }
         meta.depth.set(meta.depth.get() + 1);
@@ -359,7 +361,7 @@ unsafe fn with_state<D: Driver + DriverEntry, R: Copy>(
 /// # Safety
 /// `ptr`/`len` as passed by the VM for a callback's input.
 unsafe fn input<'a>(ptr: *const c_char, len: usize) -> &'a [u8] {
-    if ptr.is_null() || len == 0 {
+    if len == 0 {
         &[]
     } else {
         // SAFETY: the VM passes `len` readable bytes, live for the callback.
@@ -464,10 +466,10 @@ unsafe extern "C" fn stop<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
     let last = {
         // SAFETY: our start returned this cell and it is freed only below.
         let meta = unsafe { &(*cell).meta };
-        if meta.stopped.get() {
+        if meta.stopped() {
             return;
         }
-        meta.stopped.set(true);
+        meta.set_stopped();
         meta.depth.set(meta.depth.get() + 1);
         // SAFETY: the state is initialised and, with `stopped` set, never touched again.
         let state = unsafe { (*(*cell).state.get()).assume_init_read() };
@@ -724,7 +726,7 @@ unsafe fn run_deferred_only<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
     let cell = data.cast::<PortCell<D>>();
     // SAFETY: per the contract.
     let meta = unsafe { &(*cell).meta };
-    if meta.stopped.get() {
+    if meta.stopped() {
         return;
     }
     meta.depth.set(meta.depth.get() + 1);

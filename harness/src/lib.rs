@@ -17,8 +17,8 @@
 //! environment variable ([`DRIVER_DIR_ENV`]) and loads the driver with
 //! `erl_ddll:load_driver(os:getenv("ERLDRV_DRIVER_DIR"), "echo_drv")`.
 //!
-//! [`tools`] finds (or installs) rebar3 and cargo-generate for the test of the
-//! project template, following the install policy of [`apt`].
+//! [`tools`] finds (or installs) cargo-generate, rebar3 and mix for the tests of
+//! the project template, following the install policy of [`apt`].
 //!
 //! Everything here fails loudly: a missing Erlang installation, a failed
 //! build or a failed EUnit run panics with the full output, so a BEAM test

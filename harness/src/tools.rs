@@ -1,6 +1,6 @@
-//! The programs the project template is tested with besides Erlang: rebar3 and
-//! cargo-generate. Each is found, or installed where that is safe to do unasked, or
-//! reported missing with what to run; never skipped.
+//! The programs the project template is tested with besides Erlang: cargo-generate,
+//! rebar3 and Elixir's mix. Each is found, or installed where that is safe to do unasked,
+//! or reported missing with what to run; never skipped.
 
 use std::env;
 use std::ffi::OsString;
@@ -48,6 +48,30 @@ fn find_or_install_rebar3() -> Result<PathBuf, String> {
     )?;
     find_program("rebar3")
         .ok_or_else(|| "rebar3 is still not on PATH after installing it".to_owned())
+}
+
+/// `mix` (Elixir) from `PATH`; when it is missing, installed with `apt-get install elixir`
+/// (the Debian package) when running as root, like Erlang/OTP itself.
+///
+/// # Errors
+///
+/// If it is missing and cannot be installed here; the message says what to run.
+pub fn mix() -> Result<PathBuf, String> {
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    FOUND.get_or_init(find_or_install_mix).clone()
+}
+
+fn find_or_install_mix() -> Result<PathBuf, String> {
+    if let Some(path) = find_program("mix") {
+        return Ok(path);
+    }
+    apt::install(
+        "Elixir's mix is needed to test the Mix variant of the project template, and it \
+         is not on PATH.",
+        &["elixir"],
+        "install Elixir 1.14 or later and put mix on PATH",
+    )?;
+    find_program("mix").ok_or_else(|| "mix is still not on PATH after installing it".to_owned())
 }
 
 /// Where [`cargo_generate`] installs cargo-generate: `<workspace>/target/tools`, with the

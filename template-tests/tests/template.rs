@@ -1,8 +1,8 @@
 //! The project template (`template/` at the repository root), used the way its README
-//! says: generated with cargo-generate, then tested with `rebar3 eunit`, against this
-//! checkout's erldrv. cargo-generate and rebar3 are installed when missing
-//! (`erldrv_harness::tools`); a tool that is missing and cannot be installed fails the
-//! tests, it never skips them.
+//! says: generated with cargo-generate, then tested with `rebar3 eunit` (or `mix test`
+//! for the Mix variant), against this checkout's erldrv. cargo-generate, rebar3 and mix
+//! are installed when missing (`erldrv_harness::tools`); a tool that is missing and
+//! cannot be installed fails the tests, it never skips them.
 
 use std::env;
 use std::ffi::OsString;
@@ -13,8 +13,10 @@ use std::time::Duration;
 
 use erldrv_harness::{ErlOutput, erl, run_captured, tools, workspace_root};
 
-/// The project the end-to-end test generates.
+/// The projects the end-to-end tests generate. Their drivers are built in one target
+/// directory, so their names differ.
 const NAME: &str = "demo_drv";
+const MIX_NAME: &str = "demo_ex";
 
 /// cargo-generate itself takes well under a second.
 const GENERATE_TIMEOUT: Duration = Duration::from_secs(120);
@@ -141,18 +143,25 @@ fn workspace_version() -> String {
         .to_owned()
 }
 
-/// The number of EUnit test functions in the template's test module.
-fn template_test_count() -> usize {
-    let tests = read(
-        &workspace_root()
-            .join("template")
-            .join("test")
-            .join("{{crate_name}}_tests.erl"),
-    );
-    tests
+/// How many lines of the template file `path` (relative to `template/`) start a test.
+fn template_test_count(path: &str, is_test: fn(&str) -> bool) -> usize {
+    read(&workspace_root().join("template").join(path))
         .lines()
-        .filter(|line| line.ends_with("_test() ->"))
+        .filter(|line| is_test(line))
         .count()
+}
+
+/// Every path of `paths` (relative to `project`) exists, or none does.
+fn assert_presence(project: &Path, paths: &[&str], present: bool) {
+    for path in paths {
+        assert_eq!(
+            project.join(path).exists(),
+            present,
+            "{path} {} in {}",
+            if present { "missing" } else { "present" },
+            project.display()
+        );
+    }
 }
 
 /// The README's commands, against this checkout: the generated project builds its driver
@@ -170,6 +179,8 @@ fn generated_project_passes_rebar3_eunit() {
     );
     let project = dest.join(NAME);
     assert_fully_expanded(&project);
+    assert_presence(&project, &["rebar.config", "src/demo_drv.erl"], true);
+    assert_presence(&project, &["mix.exs", "lib", "test/test_helper.exs"], false);
 
     // The crate's Rust is formatted and free of lints, as its users will check.
     let manifest = project.join("native").join(NAME).join("Cargo.toml");
@@ -197,7 +208,10 @@ fn generated_project_passes_rebar3_eunit() {
         BUILD_TIMEOUT,
     );
     println!("{out}");
-    let expected = format!("{} tests, 0 failures", template_test_count());
+    let tests = template_test_count("test/{{crate_name}}_tests.erl", |line| {
+        line.ends_with("_test() ->")
+    });
+    let expected = format!("{tests} tests, 0 failures");
     assert!(
         out.stdout.contains(&expected),
         "rebar3 eunit did not report {expected:?}:\n{out}"
@@ -206,9 +220,62 @@ fn generated_project_passes_rebar3_eunit() {
     fs::remove_dir_all(&dest).unwrap();
 }
 
-/// Without `erldrv_checkout`, the project depends on the published erldrv at this
-/// workspace's version: the crate from crates.io, the Erlang application from the
-/// repository's release tag.
+/// The Mix variant, from the same template: `mix test` builds the driver and passes the
+/// ExUnit tests, and the Elixir code is formatted.
+#[test]
+fn generated_mix_project_passes_mix_test() {
+    erl();
+    let mix = tools::mix().unwrap_or_else(|e| panic!("{e}"));
+    // Mix builds erldrv's Erlang side, a rebar3 project, with rebar3.
+    let rebar3 = tools::rebar3().unwrap_or_else(|e| panic!("{e}"));
+    let dest = fresh_dir("mix");
+    let root = workspace_root();
+    let mut cmd = generate(&dest, MIX_NAME, &[("erldrv_checkout", root)]);
+    run_ok(cmd.args(["--define", "build_tool=mix"]), GENERATE_TIMEOUT);
+    let project = dest.join(MIX_NAME);
+    assert_fully_expanded(&project);
+    assert_presence(&project, &["mix.exs", "lib/demo_ex.ex"], true);
+    assert_presence(
+        &project,
+        &["rebar.config", "rebar.config.script", "src"],
+        false,
+    );
+
+    run_ok(
+        Command::new(&mix)
+            .args(["format", "--check-formatted"])
+            .current_dir(&project),
+        GENERATE_TIMEOUT,
+    );
+    let out = run_ok(
+        Command::new(&mix)
+            .arg("test")
+            .current_dir(&project)
+            .env("MIX_REBAR3", rebar3)
+            .env("CARGO_TARGET_DIR", cargo_target_dir()),
+        BUILD_TIMEOUT,
+    );
+    println!("{out}");
+    let tests = template_test_count("test/{{crate_name}}_test.exs", |line| {
+        line.trim_start().starts_with("test \"")
+    });
+    let expected = format!("{tests} tests, 0 failures");
+    assert!(
+        out.stdout.contains(&expected),
+        "mix test did not report {expected:?}:\n{out}"
+    );
+    assert!(
+        project
+            .join("priv")
+            .join(format!("{MIX_NAME}.so"))
+            .is_file()
+    );
+    fs::remove_dir_all(&dest).unwrap();
+}
+
+/// Without `erldrv_checkout`, the project (either variant) depends on the published
+/// erldrv at this workspace's version: the crate from crates.io, the Erlang application
+/// from the repository's release tag.
 #[test]
 fn default_project_depends_on_the_published_erldrv() {
     let dest = fresh_dir("published");
@@ -234,6 +301,23 @@ fn default_project_depends_on_the_published_erldrv() {
     // Nothing refers to a local checkout.
     assert!(!project.join("rebar.config.script").exists());
     assert!(!read(&project.join("README.md")).contains("A local erldrv"));
+
+    let mut cmd = generate(&dest, "my_ex", &[]);
+    run_ok(cmd.args(["--define", "build_tool=mix"]), GENERATE_TIMEOUT);
+    let project = dest.join("my_ex");
+    assert_fully_expanded(&project);
+    let manifest = read(&project.join("native/my_ex/Cargo.toml"));
+    assert!(
+        manifest.contains(&dependency),
+        "no {dependency} in:\n{manifest}"
+    );
+    let mix_exs = read(&project.join("mix.exs"));
+    let tag = format!("tag: \"v{version}\"");
+    assert!(mix_exs.contains(&tag), "no {tag} in:\n{mix_exs}");
+    assert!(
+        !mix_exs.contains("path:"),
+        "a path dependency in:\n{mix_exs}"
+    );
     fs::remove_dir_all(&dest).unwrap();
 }
 

@@ -1,7 +1,11 @@
 #!/bin/sh
 # Builds the driver crate native/{{crate_name}} in release mode and installs the library as
-# priv/{{crate_name}}.so, the file the VM opens for a driver named {{crate_name}}. rebar3 runs
-# this before compiling (pre_hooks in rebar.config).
+# priv/{{crate_name}}.so, the file the VM opens for a driver named {{crate_name}}.
+{% if build_tool == "mix" -%}
+# Mix runs this before compiling Elixir (the {{crate_name}}_native compiler in mix.exs).
+{% else -%}
+# rebar3 runs this before compiling (pre_hooks in rebar.config).
+{% endif -%}
 set -eu
 
 name={{crate_name}}

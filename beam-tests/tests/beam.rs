@@ -1,7 +1,12 @@
 //! The framework's own BEAM tests: each runs one Erlang module of `beam-tests/test` in a
 //! fresh `erl` against the test drivers of `beam-tests/drivers`.
 
-use erldrv_harness::{ErlOutput, Eunit, build_driver, workspace_root};
+use std::ffi::OsString;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use erldrv_harness::{ErlOutput, Eunit, beam_dir, build_driver, erl, workspace_root};
 
 fn eunit(module: &str, drivers: &[&str]) -> Eunit {
     let root = workspace_root();
@@ -102,4 +107,62 @@ fn term_codec_round_trips() {
 #[test]
 fn term_output() {
     eunit("terms_tests", &["terms_drv"]).run();
+}
+
+/// `erldrv:load/2` and `erldrv:load_priv/2` explain the usual load failures:
+/// `load_errors_tests` checks each message against files broken on purpose here.
+#[test]
+fn load_errors_are_readable() {
+    let bare = build_driver("bare_drv");
+    let plain = build_driver("plain_drv");
+    let terms = build_driver("terms_drv");
+    let broken = beam_dir().join("load-errors");
+    if broken.exists() {
+        fs::remove_dir_all(&broken).unwrap();
+    }
+    let copy = |from: &Path, to: &str| {
+        let to = broken.join(to);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::copy(from, &to).unwrap_or_else(|e| panic!("copying to {}: {e}", to.display()));
+    };
+    // The library under cargo's name, not the driver's.
+    copy(&bare.path, "libbare_drv.so");
+    // A file name that is not the name of the driver inside.
+    copy(&bare.path, "renamed_drv.so");
+    // A second file for a driver name the test loads from the driver directory first.
+    copy(&plain.path, "other/plain_drv.so");
+    // An application directory for load_priv/2.
+    copy(&terms.path, "fake_app/priv/terms_drv.so");
+    fs::create_dir_all(broken.join("fake_app/ebin")).unwrap();
+    fs::write(broken.join("garbage.so"), "not a shared library\n").unwrap();
+    compile_c_library("no_driver_init.c", &broken.join("no_driver_init.so"));
+    compile_c_library("wrong_version.c", &broken.join("wrong_version.so"));
+
+    eunit("load_errors_tests", &["plain_drv"])
+        .env("ERLDRV_BROKEN_DIR", &broken)
+        .run();
+}
+
+/// Compiles `beam-tests/c/<source>` into the shared library `out` with the C compiler
+/// (`$CC`, default `cc`), against the installed `erl_driver.h`.
+fn compile_c_library(source: &str, out: &Path) {
+    let cc = std::env::var_os("CC").unwrap_or_else(|| OsString::from("cc"));
+    let mut cmd = Command::new(cc);
+    cmd.args(["-shared", "-fPIC", "-o"])
+        .arg(out)
+        .arg("-I")
+        .arg(erl().include_dir())
+        .arg(workspace_root().join("beam-tests/c").join(source));
+    if cfg!(target_os = "macos") {
+        cmd.args(["-undefined", "dynamic_lookup"]);
+    }
+    let output = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("could not run {cmd:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{cmd:?} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -17,21 +17,26 @@
 //! environment variable ([`DRIVER_DIR_ENV`]) and loads the driver with
 //! `erl_ddll:load_driver(os:getenv("ERLDRV_DRIVER_DIR"), "echo_drv")`.
 //!
+//! [`tools`] finds (or installs) cargo-generate, rebar3 and mix for the tests of
+//! the project template, following the install policy of [`apt`].
+//!
 //! Everything here fails loudly: a missing Erlang installation, a failed
 //! build or a failed EUnit run panics with the full output, so a BEAM test
 //! can never be silently skipped.
 
+pub mod apt;
 mod driver;
 mod erl;
 mod eunit;
 mod json;
 mod process;
+pub mod tools;
 
 pub use driver::{Driver, Profile, build_driver, build_driver_release, try_build_driver};
 pub use erl::{ErlInfo, erl, erl_atom, erl_string};
 pub use eunit::{DRIVER_DIR_ENV, Eunit, compile_erl, run_eunit};
 pub use json::Json;
-pub use process::{ErlOutput, wait_timeout};
+pub use process::{ErlOutput, run_captured, wait_timeout};
 
 use std::env;
 use std::fs;

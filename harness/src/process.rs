@@ -37,12 +37,13 @@ pub fn wait_timeout(child: &mut Child, timeout: Duration) -> io::Result<Option<E
     }
 }
 
-/// What a finished (or killed) `erl`/`erlc` run printed.
+/// What a finished (or killed) child process printed: an `erl`/`erlc` run, or any other
+/// program run with [`run_captured`].
 #[derive(Debug, Clone)]
 pub struct ErlOutput {
     /// The exit status; `None` if the process was killed after the timeout.
     pub status: Option<ExitStatus>,
-    /// Everything written to stdout (EUnit's report goes here).
+    /// Everything written to stdout (EUnit's report, for `erl`).
     pub stdout: String,
     /// Everything written to stderr.
     pub stderr: String,
@@ -68,8 +69,12 @@ impl fmt::Display for ErlOutput {
 }
 
 /// Runs `cmd` with stdin closed, capturing stdout and stderr, killing it
-/// after `timeout`. Fails only if the program could not be started.
-pub(crate) fn run_captured(cmd: &mut Command, timeout: Duration) -> io::Result<ErlOutput> {
+/// after `timeout`.
+///
+/// # Errors
+///
+/// Only if the program could not be started; its exit status is in the result.
+pub fn run_captured(cmd: &mut Command, timeout: Duration) -> io::Result<ErlOutput> {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -28,8 +28,9 @@ session(Dir) ->
     io:format("Erlang/OTP ~s, driver directory ~ts~n~n",
               [erlang:system_info(otp_release), Dir]),
 
-    request("erl_ddll:load_driver(~tp, ~p)", [Dir, ?DRIVER]),
-    reply(ok_or_fail({load_driver, Dir, ?DRIVER}, erl_ddll:load_driver(Dir, ?DRIVER))),
+    %% erldrv:load/2 raises an error that says what is wrong if the driver does not load.
+    request("erldrv:load(~tp, ~p)", [Dir, ?DRIVER]),
+    reply(erldrv:load(Dir, ?DRIVER)),
 
     request("Port = open_port({spawn_driver, ~p}, [binary])", [?DRIVER]),
     Port = open_port({spawn_driver, ?DRIVER}, [binary]),
@@ -63,8 +64,8 @@ session(Dir) ->
     request("port_close(Port)", []),
     reply(port_close(Port)),
 
-    request("erl_ddll:unload_driver(~p)", [?DRIVER]),
-    reply(ok_or_fail({unload_driver, ?DRIVER}, erl_ddll:unload_driver(?DRIVER))),
+    request("erldrv:unload(~p)", [?DRIVER]),
+    expect(ok, reply(erldrv:unload(?DRIVER))),
 
     io:format("The echo driver answered every request.~n"),
     ok.
@@ -78,7 +79,3 @@ reply(Term) ->
 
 expect(Expected, Expected) -> ok;
 expect(Expected, Got) -> error({unexpected_reply, {expected, Expected}, {got, Got}}).
-
-%% What: the call, for the error message.
-ok_or_fail(_What, ok) -> ok;
-ok_or_fail(What, {error, Error}) -> error({What, erl_ddll:format_error(Error)}).

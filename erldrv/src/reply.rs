@@ -42,7 +42,6 @@ enum Storage {
 /// [`Sink`](crate::term::Sink) for the term encoder).
 pub struct Reply<'a> {
     rbuf: *mut *mut c_char,
-    default: *mut u8,
     default_cap: usize,
     kind: ReplyKind,
     buf: *mut u8,
@@ -63,7 +62,6 @@ impl<'a> Reply<'a> {
         let default_cap = if default.is_null() { 0 } else { rlen };
         Reply {
             rbuf,
-            default,
             default_cap,
             kind,
             buf: default,
@@ -244,10 +242,17 @@ impl<'a> Reply<'a> {
         let Storage::Whole(bin) = core::mem::replace(&mut self.storage, Storage::Default) else {
             return;
         };
-        self.buf = self.default;
+        self.buf = self.default_buf();
         self.cap = self.default_cap;
         self.len = 0;
         self.extend_from_slice(&bin);
+    }
+
+    /// The VM's default buffer: `*rbuf` keeps pointing at it until `finish`.
+    fn default_buf(&self) -> *mut u8 {
+        // SAFETY: rbuf is the VM's out-pointer, valid during the callback (`finish`, which
+        // changes it, reads this first).
+        unsafe { *self.rbuf }.cast::<u8>()
     }
 
     /// Frees any allocation and returns to the empty default buffer.
@@ -261,7 +266,7 @@ impl<'a> Reply<'a> {
                 Storage::Whole(bin) => drop(bin),
             }
         }
-        self.buf = self.default;
+        self.buf = self.default_buf();
         self.cap = self.default_cap;
         self.len = 0;
     }
@@ -300,9 +305,10 @@ impl<'a> Reply<'a> {
         // frees it nor resets `*rbuf`.
         let storage = core::mem::replace(&mut self.storage, Storage::Default);
         let (buf, len, rbuf) = (self.buf, self.len, self.rbuf);
+        // Finished: nothing is left to write to or free.
         self.rbuf = ptr::null_mut();
-        self.buf = self.default;
-        self.cap = self.default_cap;
+        self.buf = ptr::null_mut();
+        self.cap = 0;
         self.len = 0;
         // SAFETY: rbuf is the VM's out-pointer; each branch leaves it pointing at memory of
         // the kind the VM expects for this reply, which the VM now owns.
@@ -332,9 +338,9 @@ impl<'a> Reply<'a> {
 }
 
 impl Drop for Reply<'_> {
-    /// A reply that was not finished (error or panic) is freed, and the VM's out-pointer is
-    /// reset to its own buffer: the VM does not free a reply when the callback fails.
-    /// A finished reply has nothing left to free.
+    /// A reply that was not finished (error or panic) is freed; the VM's out-pointer still
+    /// points at its own buffer (only `finish` changes it), as it must when the callback
+    /// fails: the VM does not free a reply then. A finished reply has nothing left to free.
     #[inline]
     fn drop(&mut self) {
         if !self.rbuf.is_null() {
@@ -347,9 +353,9 @@ impl Reply<'_> {
     /// Frees an unfinished reply and points the VM back at its own buffer.
     #[cold]
     fn discard(&mut self) {
+        // `*rbuf` still points at the VM's own buffer (only `finish` changes it), which is
+        // what the VM expects after a failed callback.
         self.release();
-        // SAFETY: rbuf is the VM's out-pointer, valid during the callback.
-        unsafe { *self.rbuf = self.default.cast::<c_char>() };
     }
 }
 

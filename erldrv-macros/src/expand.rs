@@ -109,9 +109,7 @@ fn fill_missing_start(imp: &mut ItemImpl) {
 }
 
 fn generate(m: &Model) -> TokenStream {
-    let mut imp = m.item.clone();
-    inline_callbacks(&mut imp);
-    let imp = &imp;
+    let imp = &m.item;
     let ty = &imp.self_ty;
     let name = syn::LitCStr::new(
         &std::ffi::CString::new(m.name.clone()).expect("validated: no NUL"),
@@ -155,18 +153,5 @@ fn generate(m: &Model) -> TokenStream {
                 ENTRY.get()
             }
         };
-    }
-}
-
-/// Marks the block's callback methods `#[inline]` (unless they say otherwise): each is
-/// called from exactly one trampoline, and inlining it there saves a call on every request
-/// (measurable against a C driver, whose callback is the trampoline).
-fn inline_callbacks(imp: &mut ItemImpl) {
-    for item in &mut imp.items {
-        if let syn::ImplItem::Fn(f) = item {
-            if !f.attrs.iter().any(|a| a.path().is_ident("inline")) {
-                f.attrs.push(syn::parse_quote!(#[inline]));
-            }
-        }
     }
 }

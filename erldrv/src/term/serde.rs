@@ -674,44 +674,29 @@ impl<S: Sink> TupleWriter<'_, S> {
     }
 }
 
-impl<S: Sink> ser::SerializeTuple for TupleWriter<'_, S> {
-    type Ok = ();
-    type Error = Error;
+/// serde's three tuple traits, all served by `TupleWriter` in the same way.
+macro_rules! tuple_traits {
+    ($($tr:ident::$method:ident),*) => {$(
+        impl<S: Sink> ser::$tr for TupleWriter<'_, S> {
+            type Ok = ();
+            type Error = Error;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
 
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl<S: Sink> ser::SerializeTupleStruct for TupleWriter<'_, S> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl<S: Sink> ser::SerializeTupleVariant for TupleWriter<'_, S> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+tuple_traits!(
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// Writes a map, struct or struct variant (returned by the [`Serializer`]'s `serialize_map`
 /// and `serialize_struct*` methods). The number of pairs is filled in at the end, so it
@@ -778,39 +763,29 @@ impl<S: Sink> ser::SerializeMap for MapWriter<'_, S> {
     }
 }
 
-impl<S: Sink> ser::SerializeStruct for MapWriter<'_, S> {
-    type Ok = ();
-    type Error = Error;
+/// serde's two struct traits, both served by `MapWriter` in the same way.
+macro_rules! struct_traits {
+    ($($tr:ident),*) => {$(
+        impl<S: Sink> ser::$tr for MapWriter<'_, S> {
+            type Ok = ();
+            type Error = Error;
 
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.field(key, value)
+            }
 
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl<S: Sink> ser::SerializeStructVariant for MapWriter<'_, S> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+struct_traits!(SerializeStruct, SerializeStructVariant);
 
 /// Finds out whether a sequence element is an integer 0–255, which the [`Serializer`]
 /// would write as `SMALL_INTEGER_EXT` and which therefore fits a byte list. Anything else

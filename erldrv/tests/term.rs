@@ -416,8 +416,12 @@ fn non_canonical_encodings_read_as_the_term_they_mean() {
         dec::<Term>(&[131, 108, 0, 0, 0, 0, 97, 7]).unwrap(),
         Term::Int(7)
     );
-    // STRING_EXT of length 0: [].
+    // STRING_EXT of length 0: [], also as the tail of a list.
     assert_eq!(dec::<Term>(&[131, 107, 0, 0]).unwrap(), Term::List(vec![]));
+    assert_eq!(
+        dec::<Term>(&[131, 108, 0, 0, 0, 1, 97, 1, 107, 0, 0]).unwrap(),
+        Term::List(vec![Term::Int(1)])
+    );
     // BIT_BINARY whose last byte is whole: a binary.
     assert_eq!(
         dec::<Term>(&[131, 77, 0, 0, 0, 1, 8, 5]).unwrap(),

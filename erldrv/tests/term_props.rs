@@ -122,12 +122,20 @@ fn read_every_way(bytes: &[u8]) {
 }
 
 /// `cases` cases; failures are reported, not saved to files in the source tree.
+///
+/// The inputs come from a fixed seed, so that every run (CI included) checks the same
+/// cases and a failure can be replayed; set `PROPTEST_RNG_SEED` to explore others (runs
+/// with random seeds during development found the decoder bugs these tests guard).
 fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
+    let mut config = ProptestConfig {
         cases,
         failure_persistence: None,
         ..ProptestConfig::default()
+    };
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x00e7_d0f5_eed5);
     }
+    config
 }
 
 proptest! {

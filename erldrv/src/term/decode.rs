@@ -524,8 +524,12 @@ impl<'a> Decoder<'a> {
                         d.pos += 1;
                         Ok(Term::List(v))
                     } else {
-                        let tail = d.term()?;
-                        Ok(Term::Improper(v, Box::new(tail)))
+                        match d.term()? {
+                            // Not produced by the VM: a tail that reads as [] (an empty
+                            // STRING_EXT, say) ends a proper list.
+                            Term::List(w) if w.is_empty() => Ok(Term::List(v)),
+                            tail => Ok(Term::Improper(v, Box::new(tail))),
+                        }
                     }
                 })?,
             },

@@ -432,6 +432,13 @@ fn non_canonical_encodings_read_as_the_term_they_mean() {
         dec::<Term>(&[131, 110, 3, 1, 5, 0, 0]).unwrap(),
         Term::Int(-5)
     );
+    // Beyond i64, high zero bytes do not change the value.
+    let canonical = [131, 110, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+    let padded = [131, 110, 10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0];
+    assert_eq!(
+        dec::<Term>(&canonical).unwrap(),
+        dec::<Term>(&padded).unwrap()
+    );
     // NaN and infinity do not exist in Erlang.
     let nan = [131, 70, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0];
     assert_eq!(msg::<Term>(&nan), "malformed float (NaN or infinity)");

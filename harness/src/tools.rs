@@ -38,16 +38,12 @@ pub fn rebar3() -> Result<PathBuf, String> {
 }
 
 fn find_or_install_rebar3() -> Result<PathBuf, String> {
-    if let Some(path) = find_program("rebar3") {
-        return Ok(path);
-    }
-    apt::install(
+    find_or_apt_install(
+        "rebar3",
+        "rebar3",
         "rebar3 is needed to test the project template, and it is not on PATH.",
-        &["rebar3"],
         "install rebar3 (https://rebar3.org) and put it on PATH",
-    )?;
-    find_program("rebar3")
-        .ok_or_else(|| "rebar3 is still not on PATH after installing it".to_owned())
+    )
 }
 
 /// `mix` (Elixir) from `PATH`; when it is missing, installed with `apt-get install elixir`
@@ -62,16 +58,29 @@ pub fn mix() -> Result<PathBuf, String> {
 }
 
 fn find_or_install_mix() -> Result<PathBuf, String> {
-    if let Some(path) = find_program("mix") {
-        return Ok(path);
-    }
-    apt::install(
+    find_or_apt_install(
+        "mix",
+        "elixir",
         "Elixir's mix is needed to test the Mix variant of the project template, and it \
          is not on PATH.",
-        &["elixir"],
         "install Elixir 1.14 or later and put mix on PATH",
-    )?;
-    find_program("mix").ok_or_else(|| "mix is still not on PATH after installing it".to_owned())
+    )
+}
+
+/// `program` from `PATH`, else the Debian `package` that provides it, installed with
+/// apt-get as root (`why` and `otherwise` word the failure, as for [`apt::install`]).
+fn find_or_apt_install(
+    program: &str,
+    package: &str,
+    why: &str,
+    otherwise: &str,
+) -> Result<PathBuf, String> {
+    if let Some(path) = find_program(program) {
+        return Ok(path);
+    }
+    apt::install(why, &[package], otherwise)?;
+    find_program(program)
+        .ok_or_else(|| format!("{program} is still not on PATH after installing it"))
 }
 
 /// Where [`cargo_generate`] installs cargo-generate: `<workspace>/target/tools`, with the

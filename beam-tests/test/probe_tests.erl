@@ -295,7 +295,10 @@ panics_in_port_callbacks() ->
     Cases =
         [{"outputv", fun(P) -> port_command(P, <<"x">>) end},
          {"control", fun(P) -> ?assertError(badarg, port_control(P, ?PING, "")) end},
-         {"call", fun(P) -> ?assertError(badarg, erlang:port_call(P, ?CALL_ECHO, x)) end},
+         {"call", fun(P) ->
+              ?assertEqual({erldrv_panic, <<"deliberate panic in call">>},
+                           erlang:port_call(P, ?CALL_ECHO, x))
+          end},
          {"ready_async", fun(P) -> port_control(P, ?ASYNC, "x") end},
          {"ready_input", fun(P) -> port_control(P, ?SELECT, "") end},
          {"ready_output", fun(P) -> port_control(P, ?SELECT, "") end},

@@ -29,17 +29,46 @@ fn assert_reported(out: &ErlOutput, text: &str) {
     );
 }
 
+/// A contained panic of driver `driver` in `callback`: the panic hook's line with the
+/// message (once per panic) and the trampoline's line saying what became of it.
+fn assert_panic_reported(out: &ErlOutput, driver: &str, callback: &str, message: &str) {
+    assert_panic_reported_times(out, driver, callback, message, 1);
+}
+
+fn assert_panic_reported_times(
+    out: &ErlOutput,
+    driver: &str,
+    callback: &str,
+    message: &str,
+    times: usize,
+) {
+    assert_reported(
+        out,
+        &format!("panic in `{callback}` of driver \"{driver}\" contained"),
+    );
+    let hook_line = format!("erldrv: driver \"{driver}\" panicked at ");
+    let with_message = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with(&hook_line) && l.ends_with(&format!(": {message}")))
+        .count();
+    assert_eq!(
+        with_message, times,
+        "expected the message {message:?} {times} time(s), in the panic hook's line; \
+         output:\n{out}"
+    );
+}
+
 #[test]
 fn probe_every_callback_and_panic() {
     let out = eunit("probe_tests", &["probe_drv"]).run();
     // Panics in callbacks that have no Erlang process to tell are reported on stderr.
-    assert_reported(
+    assert_panic_reported(&out, "probe_drv", "stop", "deliberate panic in stop");
+    assert_panic_reported(
         &out,
-        "panic in `stop` of driver \"probe_drv\" contained: deliberate panic in stop",
-    );
-    assert_reported(
-        &out,
-        "panic in `stop_select` of driver \"probe_drv\" contained: deliberate panic in stop_select",
+        "probe_drv",
+        "stop_select",
+        "deliberate panic in stop_select",
     );
 }
 
@@ -63,10 +92,7 @@ fn probe_without_async_threads() {
 #[test]
 fn probe_unload_runs_finish() {
     let out = eunit("probe_finish_tests", &["probe_drv"]).run();
-    assert_reported(
-        &out,
-        "panic in `finish` of driver \"probe_drv\" contained: deliberate panic in finish",
-    );
+    assert_panic_reported(&out, "probe_drv", "finish", "deliberate panic in finish");
 }
 
 #[test]
@@ -87,14 +113,62 @@ fn init_ack() {
 #[test]
 fn init_failures() {
     let out = eunit("init_fail_tests", &["init_fail_drv"]).run();
-    assert_reported(
-        &out,
-        "panic in `init` of driver \"init_fail_drv\" contained: deliberate panic in init",
-    );
+    // init_fail_tests makes init panic twice.
+    assert_panic_reported_times(&out, "init_fail_drv", "init", "deliberate panic in init", 2);
     assert_reported(
         &out,
         "driver \"init_fail_drv\" failed to initialise: deliberate init error",
     );
+}
+
+/// `Port` methods where the VM cannot take them, reasons for callers, and panic reports.
+#[test]
+fn callback_contexts_and_reasons() {
+    let out = eunit("contexts_tests", &["contexts_drv"]).run();
+    // Each panic message reaches stderr once; a panic while closing says why the owner
+    // cannot be told.
+    assert_panic_reported_in_port(&out, "control", "deliberate panic in control");
+    assert_panic_reported_in_port(&out, "call", "deliberate panic in call");
+    assert_reported(
+        &out,
+        "panic in `flush` of driver \"contexts_drv\": the port was already closing",
+    );
+    // A 1 MiB message is cut on stderr, with its length stated; the owner got all of it.
+    assert_reported(&out, "... (cut: the message has 1048576 bytes)");
+    assert!(
+        out.stderr.len() < 64 * 1024,
+        "stderr holds {} bytes: a 1 MiB panic message was not cut",
+        out.stderr.len()
+    );
+}
+
+fn assert_panic_reported_in_port(out: &ErlOutput, callback: &str, message: &str) {
+    assert_reported(
+        out,
+        &format!(
+            "panic in `{callback}` of driver \"contexts_drv\": the owner is told, and the \
+             port closes with reason erldrv_panic"
+        ),
+    );
+    let once = out
+        .stderr
+        .lines()
+        .filter(|l| l.ends_with(&format!(": {message}")))
+        .count();
+    assert_eq!(
+        once, 1,
+        "expected {message:?} once on stderr; output:\n{out}"
+    );
+}
+
+/// Loading a driver whose `init` panics, over and over, with `RUST_BACKTRACE=1`: every
+/// report symbolizes a backtrace, and nothing of it may stay behind when the library goes.
+#[test]
+fn panic_reports_leave_nothing_behind() {
+    let out = eunit("panic_cycles_tests", &["init_fail_drv"])
+        .env("RUST_BACKTRACE", "1")
+        .run();
+    assert_reported(&out, "stack backtrace:");
 }
 
 /// The term codec against the VM's own: random terms through decode and encode.

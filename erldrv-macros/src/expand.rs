@@ -147,10 +147,11 @@ fn generate(m: &Model) -> TokenStream {
                 }),
             );
 
-            /// Called by the VM when it loads the driver: returns the driver entry.
+            /// Called by the VM when it loads the driver: installs the driver's panic hook
+            /// and returns the driver entry.
             #[unsafe(no_mangle)]
             pub extern "C" fn driver_init() -> *mut ::erldrv::__private::sys::ErlDrvEntry {
-                ENTRY.get()
+                ::erldrv::__private::driver_init::<#ty>(&ENTRY)
             }
         };
     }

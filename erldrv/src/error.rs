@@ -1,9 +1,12 @@
 //! Error types returned from driver callbacks.
 
 use core::fmt;
+use std::borrow::Cow;
 
 /// Why `start` refused to open a port; `erlang:open_port/2` raises the matching error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Only [`StartError::Refused`] can say why in words: the VM's own start errors are codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StartError {
     /// `ERL_DRV_ERROR_GENERAL`: `open_port/2` fails with `einval`.
     General,
@@ -12,6 +15,18 @@ pub enum StartError {
     Errno(i32),
     /// `ERL_DRV_ERROR_BADARG`: `open_port/2` raises `badarg`.
     Badarg,
+    /// The driver refused the open arguments, for the reason given. `open_port/2` raises
+    /// `badarg`, and the process that opened the port first receives
+    /// `{Port, {erldrv_start_error, Reason}}` (`Reason` a binary);
+    /// `erldrv:open/2,3` turns the two into `error({badarg, Reason})`.
+    Refused(Cow<'static, str>),
+}
+
+impl StartError {
+    /// A refusal with a reason the opener can read: [`StartError::Refused`].
+    pub fn refused(reason: impl Into<Cow<'static, str>>) -> StartError {
+        StartError::Refused(reason.into())
+    }
 }
 
 impl fmt::Display for StartError {
@@ -20,6 +35,7 @@ impl fmt::Display for StartError {
             StartError::General => f.write_str("the driver could not start the port"),
             StartError::Errno(e) => write!(f, "the driver could not start the port (errno {e})"),
             StartError::Badarg => f.write_str("bad argument to open_port"),
+            StartError::Refused(reason) => f.write_str(reason),
         }
     }
 }
@@ -37,17 +53,66 @@ impl From<std::io::Error> for StartError {
     }
 }
 
-/// `erlang:port_control/3` or `erlang:port_call/3` raises `badarg` in the caller.
+/// `erlang:port_control/3` raises `badarg` in the caller: what
+/// [`Driver::control`](crate::Driver::control) returns to refuse a request.
 ///
-/// This is the only error the VM can report from `control` and `call`: a negative return
-/// value. Drivers that need to tell callers *why* encode an error reply instead (for example
-/// `{error, Reason}` from `call`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Badarg;
+/// Write `Err(Badarg)` for a plain refusal, or `Err(Badarg::because("..."))` to tell the
+/// caller why: the calling process then first receives `{Port, {erldrv_badarg, Reason}}`
+/// (`Reason` a binary), and `erldrv:control/3` raises `error({badarg, Reason})` instead of a
+/// bare `badarg`. The VM itself has no way to carry a reason out of `control`: it only sees
+/// a negative return value.
+///
+/// ```
+/// use erldrv::Badarg;
+///
+/// fn parse(data: &[u8]) -> Result<u32, Badarg> {
+///     let text = std::str::from_utf8(data).map_err(|_| Badarg)?;
+///     text.parse().map_err(|_| Badarg::because(format!("not a number: {text:?}")))
+/// }
+/// assert_eq!(parse(b"12"), Ok(12));
+/// assert_eq!(parse(b"x").unwrap_err().reason(), Some("not a number: \"x\""));
+/// assert_eq!(parse(b"\xff"), Err(Badarg));
+/// ```
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Badarg {
+    // Boxed, so that `Result<(), Badarg>` stays two words and comes back in registers.
+    reason: Option<Box<Cow<'static, str>>>,
+}
+
+/// A refusal without a reason (`Err(Badarg)`); see [`Badarg::because`] for one with a
+/// reason.
+#[allow(non_upper_case_globals)]
+pub const Badarg: Badarg = Badarg { reason: None };
+
+impl Badarg {
+    /// A refusal whose reason the caller receives (see [`Badarg`]).
+    pub fn because(reason: impl Into<Cow<'static, str>>) -> Badarg {
+        Badarg {
+            reason: Some(Box::new(reason.into())),
+        }
+    }
+
+    /// The reason given to [`Badarg::because`], if any.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref().map(|r| &**r)
+    }
+}
+
+impl fmt::Debug for Badarg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reason() {
+            Some(r) => write!(f, "Badarg({r:?})"),
+            None => f.write_str("Badarg"),
+        }
+    }
+}
 
 impl fmt::Display for Badarg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("badarg")
+        match self.reason() {
+            Some(r) => write!(f, "badarg: {r}"),
+            None => f.write_str("badarg"),
+        }
     }
 }
 
@@ -60,8 +125,10 @@ pub struct InitError {
 }
 
 impl InitError {
-    /// An init failure with a message; the message is written to the VM's standard error
-    /// when loading fails, since `erl_ddll` has no way to carry it to the caller.
+    /// An init failure with a message. Loading fails with `{error, driver_init_failed}`;
+    /// `erldrv:load/2` raises an error whose text includes the message (erldrv passes it
+    /// through the VM's environment, since `erl_ddll` has no way to carry it), and the
+    /// message is also written to the VM's standard error.
     pub fn new(message: impl Into<String>) -> Self {
         InitError {
             message: message.into(),

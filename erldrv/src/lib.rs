@@ -71,6 +71,7 @@ mod driver;
 pub mod env;
 mod error;
 mod iovec;
+mod panic;
 mod port;
 mod reply;
 mod rt;
@@ -90,7 +91,7 @@ pub use erldrv_sys as sys;
 /// Used by the code `#[erl_driver]` and the term derives generate; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::rt::{DriverEntry, EntryCell, Slots, entry};
+    pub use crate::rt::{DriverEntry, EntryCell, Slots, driver_init, entry};
     pub use erldrv_sys as sys;
 
     /// Used by the code `#[derive(FromTerm)]` generates.

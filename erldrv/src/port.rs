@@ -47,9 +47,10 @@ pub(crate) struct PortMeta {
     /// `start` is running: the VM has no port data yet (a re-entrant callback would get
     /// NULL) and takes no init ack, so deferred actions wait for the framework timer.
     pub(crate) in_start: Cell<bool>,
-    /// `process_exit` is running: the VM crashes if the port closes inside it, so a close
-    /// waits for the framework timer.
-    pub(crate) in_process_exit: Cell<bool>,
+    /// The monitor being delivered while `process_exit` runs. The VM crashes if the port
+    /// closes inside that callback (so a close waits for the framework timer), or if the
+    /// driver demonitors this monitor there (so `demonitor_process` refuses it).
+    pub(crate) exiting_monitor: Cell<Option<sys::ErlDrvMonitor>>,
     /// Actions waiting for the framework's zero timer.
     pub(crate) timer_actions: Cell<Vec<Deferred>>,
     /// The framework's zero timer is armed (the port timer is not the driver's meanwhile).
@@ -74,12 +75,17 @@ impl PortMeta {
             flags: Cell::new(0),
             depth: Cell::new(0),
             in_start: Cell::new(false),
-            in_process_exit: Cell::new(false),
+            exiting_monitor: Cell::new(None),
             timer_actions: Cell::new(Vec::new()),
             framework_timer: Cell::new(false),
             user_timer: Cell::new(None),
             term_scratch: Cell::new(None),
         }
+    }
+
+    /// Whether `process_exit` is running.
+    pub(crate) fn in_process_exit(&self) -> bool {
+        self.exiting_monitor.get().is_some()
     }
 
     /// Whether `deferred` may be non-empty.
@@ -556,6 +562,9 @@ impl<'a> Port<'a> {
     /// port timer (just after `start`, or to close the port after `process_exit`), the timer
     /// starts once the framework is done with it.
     pub fn set_timer(&self, millis: u64) {
+        if self.meta.stopped() {
+            return;
+        }
         if self.meta.timer_borrowed() {
             self.meta.user_timer.set(Some(Some(millis)));
         } else {
@@ -565,6 +574,9 @@ impl<'a> Port<'a> {
 
     /// Cancels the port's timer (`driver_cancel_timer`).
     pub fn cancel_timer(&self) {
+        if self.meta.stopped() {
+            return;
+        }
         if self.meta.timer_borrowed() {
             self.meta.user_timer.set(Some(None));
         } else {
@@ -594,9 +606,13 @@ impl<'a> Port<'a> {
     }
 
     /// Monitors `pid`: when it dies, [`process_exit`](crate::Driver::process_exit) is called
-    /// with the returned monitor. `None` if the process is already dead, or if the driver
-    /// does not write `process_exit` (the VM refuses monitors then).
+    /// with the returned monitor. `None` if the process is already dead, if the driver
+    /// does not write `process_exit` (the VM refuses monitors then), or inside
+    /// [`stop`](crate::Driver::stop) (the port is going away: the monitor could never fire).
     pub fn monitor_process(&self, pid: Pid) -> Option<Monitor> {
+        if self.meta.stopped() {
+            return None;
+        }
         let mut m = core::mem::MaybeUninit::<sys::ErlDrvMonitor>::zeroed();
         // SAFETY: scheduler thread, live port, valid out-pointer.
         let r = unsafe { sys::driver_monitor_process(self.meta.raw, pid.0, m.as_mut_ptr()) };
@@ -606,8 +622,19 @@ impl<'a> Port<'a> {
 
     /// Removes a monitor (`driver_demonitor_process`). Returns `false` if it had already fired
     /// or was removed.
+    ///
+    /// Inside [`process_exit`](crate::Driver::process_exit), the monitor being delivered
+    /// has fired: demonitoring it returns `false` without reaching the VM, which would crash
+    /// (OTP 25 still works on the monitor it is delivering). Other monitors can be removed
+    /// there as anywhere else.
     pub fn demonitor_process(&self, monitor: &Monitor) -> bool {
-        // SAFETY: scheduler thread, live port; the monitor is read only.
+        if let Some(exiting) = self.meta.exiting_monitor.get() {
+            if Monitor(exiting) == *monitor {
+                return false;
+            }
+        }
+        // SAFETY: scheduler thread, live port; the monitor is read only and is not the one
+        // the VM is delivering (checked above).
         unsafe { sys::driver_demonitor_process(self.meta.raw, &monitor.0) == 0 }
     }
 

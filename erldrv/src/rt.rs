@@ -8,16 +8,19 @@ use core::cell::UnsafeCell;
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::mem::MaybeUninit;
 use core::ptr;
-use std::any::{Any, TypeId};
+use std::any::TypeId;
 use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use erldrv_sys as sys;
 
+use crate::panic::{STDERR_LIMIT, install_hook, panic_message, truncated};
 use crate::port::{self, AsyncSubmission, Deferred, PortMeta};
 use crate::reply::ReplyKind;
 use crate::term::{DecodeError, Decoder, Encoder, FromTerm, ToTerm};
-use crate::{CallError, Driver, Event, ExitReason, IoVec, Monitor, Port, Reply, StartError};
+use crate::{
+    Badarg, CallError, Driver, Event, ExitReason, IoVec, Monitor, Pid, Port, Reply, StartError,
+};
 
 pub use erldrv_sys;
 
@@ -97,6 +100,13 @@ pub struct EntryCell(UnsafeCell<sys::ErlDrvEntry>);
 // driver-list lock; Rust code never reads or writes it after `driver_init` returns the pointer.
 unsafe impl Sync for EntryCell {}
 
+/// What the generated `driver_init` does: installs the driver's panic hook (see
+/// `crate::panic`) and hands the VM the entry.
+pub fn driver_init<D: Driver + DriverEntry>(entry: &'static EntryCell) -> *mut sys::ErlDrvEntry {
+    install_hook::<D>();
+    entry.get()
+}
+
 impl EntryCell {
     pub const fn new(entry: sys::ErlDrvEntry) -> EntryCell {
         EntryCell(UnsafeCell::new(entry))
@@ -114,90 +124,111 @@ struct PortCell<D> {
     state: UnsafeCell<MaybeUninit<D>>,
 }
 
-/// The text of a panic payload.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&'static str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "panic with a non-string payload"
-    }
-}
-
 /// Writes one line to the VM's standard error; never panics (eprintln! would).
 fn report(line: core::fmt::Arguments<'_>) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
-/// Runs a driver-level callback, containing a panic; returns `None` if it panicked.
-fn contained<D: Driver + DriverEntry, R>(callback: &str, f: impl FnOnce() -> R) -> Option<R> {
+/// Runs a driver-level callback, containing a panic; returns the panic message if it
+/// panicked. The panic hook has already written the message and its location to stderr;
+/// this adds which callback it was.
+fn contained<D: Driver + DriverEntry>(callback: &str, f: impl FnOnce()) -> Option<String> {
     match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => Some(r),
+        Ok(()) => None,
         Err(payload) => {
             report(format_args!(
-                "erldrv: panic in `{callback}` of driver {:?} contained: {}",
+                "erldrv: panic in `{callback}` of driver {:?} contained",
                 D::NAME,
-                panic_message(&*payload)
             ));
-            // Dropping a payload can itself panic; it must not escape either.
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-            None
+            let message = panic_message(&*payload).to_owned();
+            drop_quietly(payload);
+            Some(message)
         }
     }
+}
+
+/// Drops a value whose `Drop` may panic (a panic payload, a job the port will never see,
+/// deferred actions of a closed port) without letting the panic escape.
+pub(crate) fn drop_quietly<T>(value: T) {
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
 }
 
 const PANIC_REASON: &CStr = c"erldrv_panic";
 
 /// A port callback panicked: tell the owner, then close the port once we are out of the
 /// callback. Later callbacks of the port are skipped (the state may be inconsistent).
-fn port_panicked<D: Driver + DriverEntry>(
-    meta: &PortMeta,
-    callback: &str,
-    payload: Box<dyn Any + Send>,
-) {
-    let msg = panic_message(&*payload);
-    report(format_args!(
-        "erldrv: panic in {callback} of driver {:?}; closing the port with reason erldrv_panic: {msg}",
-        D::NAME
-    ));
+fn port_panicked<D: Driver + DriverEntry>(meta: &PortMeta, callback: &str, message: &str) {
     meta.set_poisoned();
     // SAFETY: scheduler thread, inside a callback of this live port.
-    unsafe { send_panic_message(meta.raw, msg) };
+    let told = unsafe { output_tagged(meta.raw, PANIC_REASON, message) };
+    if told > 0 {
+        report(format_args!(
+            "erldrv: panic in {callback} of driver {:?}: the owner is told, and the port \
+             closes with reason erldrv_panic",
+            D::NAME
+        ));
+    } else {
+        report(format_args!(
+            "erldrv: panic in {callback} of driver {:?}: the port was already closing, so \
+             the VM takes no message from it and its exit reason is already decided; it \
+             closes now",
+            D::NAME
+        ));
+    }
     let dropped = meta.deferred.take();
     meta.defer(Deferred::Exit(ExitReason::Atom(PANIC_REASON)));
-    let _ = catch_unwind(AssertUnwindSafe(move || {
-        drop(dropped);
-        drop(payload);
-    }));
+    drop_quietly(dropped);
 }
 
-/// Sends `{Port, {erldrv_panic, <<Msg>>}}` to the port owner.
+/// Sends `{Port, {Tag, <<Text>>}}` to the port owner; returns what `erl_drv_output_term`
+/// returns (1 delivered, 0 not: the port is closing or stopping).
+///
+/// # Safety
+/// Scheduler thread, inside a callback of the port `raw` (including `start`).
+unsafe fn output_tagged(raw: sys::ErlDrvPort, tag: &CStr, text: &str) -> c_int {
+    // SAFETY: per the contract.
+    let port_id = unsafe { sys::driver_mk_port(raw) };
+    let mut spec = tagged_spec(port_id, tag, text);
+    // SAFETY: per the contract; the term spec is well-formed and the text outlives the call
+    // (the VM copies BUF2BINARY data).
+    unsafe { sys::erl_drv_output_term(port_id, spec.as_mut_ptr(), spec.len() as c_int) }
+}
+
+/// Sends `{Port, {Tag, <<Text>>}}` to process `to`; returns what `erl_drv_send_term`
+/// returns.
 ///
 /// # Safety
 /// Scheduler thread, inside a callback of the port `raw`.
-unsafe fn send_panic_message(raw: sys::ErlDrvPort, msg: &str) {
-    // SAFETY: per the contract; the term spec is well-formed and the message buffer outlives
-    // the call (the VM copies BUF2BINARY data).
-    unsafe {
-        let port_id = sys::driver_mk_port(raw);
-        let atom = sys::driver_mk_atom(PANIC_REASON.as_ptr().cast_mut());
-        let mut spec: [sys::ErlDrvTermData; 11] = [
-            sys::ERL_DRV_PORT,
-            port_id,
-            sys::ERL_DRV_ATOM,
-            atom,
-            sys::ERL_DRV_BUF2BINARY,
-            msg.as_ptr() as sys::ErlDrvTermData,
-            msg.len() as sys::ErlDrvTermData,
-            sys::ERL_DRV_TUPLE,
-            2,
-            sys::ERL_DRV_TUPLE,
-            2,
-        ];
-        sys::erl_drv_output_term(port_id, spec.as_mut_ptr(), spec.len() as c_int);
-    }
+unsafe fn send_tagged(raw: sys::ErlDrvPort, to: Pid, tag: &CStr, text: &str) -> c_int {
+    // SAFETY: per the contract.
+    let port_id = unsafe { sys::driver_mk_port(raw) };
+    let mut spec = tagged_spec(port_id, tag, text);
+    // SAFETY: as in `output_tagged`.
+    unsafe { sys::erl_drv_send_term(port_id, to.as_raw(), spec.as_mut_ptr(), spec.len() as c_int) }
 }
+
+/// The term specification of `{Port, {Tag, <<Text>>}}`. `driver_mk_atom` is only called on
+/// scheduler threads, which is where the callers run.
+fn tagged_spec(port_id: sys::ErlDrvTermData, tag: &CStr, text: &str) -> [sys::ErlDrvTermData; 11] {
+    // SAFETY: a NUL-terminated atom name; called from a callback on a scheduler thread.
+    let atom = unsafe { sys::driver_mk_atom(tag.as_ptr().cast_mut()) };
+    [
+        sys::ERL_DRV_PORT,
+        port_id,
+        sys::ERL_DRV_ATOM,
+        atom,
+        sys::ERL_DRV_BUF2BINARY,
+        text.as_ptr() as sys::ErlDrvTermData,
+        text.len() as sys::ErlDrvTermData,
+        sys::ERL_DRV_TUPLE,
+        2,
+        sys::ERL_DRV_TUPLE,
+        2,
+    ]
+}
+
+const START_ERROR: &CStr = c"erldrv_start_error";
+const BADARG_REASON: &CStr = c"erldrv_badarg";
 
 /// Runs the actions a callback deferred. Each may re-enter the driver (the VM can call
 /// `stop` or `ready_async` from inside them); the port cell stays allocated meanwhile because
@@ -227,7 +258,7 @@ fn run_deferred_slow(meta: &PortMeta, data: sys::ErlDrvData) {
             // Inside start the VM has no port data yet and takes no init ack; closing the port
             // inside process_exit crashes the VM (it still works on the monitor afterwards).
             // Both wait for a zero timer, right after the callback.
-            if meta.in_start.get() || (closes && meta.in_process_exit.get()) {
+            if meta.in_start.get() || (closes && meta.in_process_exit()) {
                 meta.defer_to_timer(action);
                 continue;
             }
@@ -237,7 +268,9 @@ fn run_deferred_slow(meta: &PortMeta, data: sys::ErlDrvData) {
                 match action {
                     Deferred::Exit(reason) => exit_port(meta.raw, reason),
                     Deferred::InitAck(Ok(())) => sys::erl_drv_init_ack(meta.raw, data),
-                    Deferred::InitAck(Err(e)) => sys::erl_drv_init_ack(meta.raw, start_error(e)),
+                    Deferred::InitAck(Err(e)) => {
+                        sys::erl_drv_init_ack(meta.raw, start_error(meta.raw, e))
+                    }
                     Deferred::Async(mut job) => {
                         let mut key: c_uint = sys::driver_async_port_key(meta.raw);
                         let job_data = core::mem::replace(&mut job.data, ptr::null_mut());
@@ -270,7 +303,13 @@ unsafe fn exit_port(raw: sys::ErlDrvPort, reason: ExitReason) {
     }
 }
 
-fn start_error(e: StartError) -> sys::ErlDrvData {
+/// The `ErlDrvData` error code of a start error, for `start`'s return or `erl_drv_init_ack`.
+/// A refusal with a reason first sends the reason to the opener (the port owner).
+///
+/// # Safety
+/// Scheduler thread, inside `start` or another callback of the port `raw`.
+#[cold]
+unsafe fn start_error(raw: sys::ErlDrvPort, e: StartError) -> sys::ErlDrvData {
     match e {
         StartError::General => sys::ERL_DRV_ERROR_GENERAL,
         StartError::Errno(code) => {
@@ -278,6 +317,11 @@ fn start_error(e: StartError) -> sys::ErlDrvData {
             sys::ERL_DRV_ERROR_ERRNO
         }
         StartError::Badarg => sys::ERL_DRV_ERROR_BADARG,
+        StartError::Refused(reason) => {
+            // SAFETY: per the contract.
+            unsafe { output_tagged(raw, START_ERROR, &reason) };
+            sys::ERL_DRV_ERROR_BADARG
+        }
     }
 }
 
@@ -332,12 +376,29 @@ unsafe fn with_state<D: Driver + DriverEntry, R: Copy>(
     on_failure: R,
     f: impl FnOnce(&mut D, &Port<'_>) -> R,
 ) -> R {
+    // SAFETY: per the contract.
+    unsafe { with_state_or::<D, R>(data, callback, on_failure, f, |_, _| on_failure) }
+}
+
+/// [`with_state`], with `on_panic` deciding what the callback returns after a panic (it
+/// gets the port, already marked for closing, and the panic message).
+///
+/// # Safety
+/// As [`with_state`].
+#[inline]
+unsafe fn with_state_or<D: Driver + DriverEntry, R>(
+    data: sys::ErlDrvData,
+    callback: &str,
+    on_skip: R,
+    f: impl FnOnce(&mut D, &Port<'_>) -> R,
+    on_panic: impl FnOnce(&Port<'_>, &str) -> R,
+) -> R {
     let cell = data.cast::<PortCell<D>>();
     let out = {
         // SAFETY: per the contract the cell is live.
         let meta = unsafe { &(*cell).meta };
         if meta.skips_callbacks() {
-            return on_failure;
+            return on_skip;
         }
         meta.depth.set(meta.depth.get() + 1);
         let port = Port::new(meta);
@@ -348,8 +409,11 @@ unsafe fn with_state<D: Driver + DriverEntry, R: Copy>(
         match catch_unwind(AssertUnwindSafe(|| f(state, &port))) {
             Ok(r) => r,
             Err(payload) => {
-                port_panicked::<D>(meta, callback, payload);
-                on_failure
+                let message = panic_message(&*payload);
+                port_panicked::<D>(meta, callback, message);
+                let out = on_panic(&port, message);
+                drop_quietly(payload);
+                out
             }
         }
     };
@@ -370,28 +434,40 @@ unsafe fn input<'a>(ptr: *const c_char, len: usize) -> &'a [u8] {
 }
 
 unsafe extern "C" fn init<D: Driver + DriverEntry>() -> c_int {
-    match contained::<D, _>("init", D::init) {
-        Some(Ok(())) => 0,
-        Some(Err(e)) => {
-            report(format_args!(
-                "erldrv: driver {:?} failed to initialise: {e}",
-                D::NAME
-            ));
-            -1
-        }
-        None => -1,
-    }
+    let mut result = Ok(());
+    let reason = match contained::<D>("init", || result = D::init()) {
+        None => match result {
+            Ok(()) => return 0,
+            Err(e) => {
+                report(format_args!(
+                    "erldrv: driver {:?} failed to initialise: {e}",
+                    D::NAME
+                ));
+                e.message().to_owned()
+            }
+        },
+        Some(panic) => format!("panic in init: {panic}"),
+    };
+    // erl_ddll reports only `driver_init_failed`; the VM's environment carries the reason
+    // to `erldrv:load/2`, which reads and removes it.
+    crate::env::set_var(&init_error_var(D::NAME), truncated(&reason, STDERR_LIMIT).0);
+    -1
+}
+
+/// The VM environment variable through which a failed `init` tells `erldrv:load/2` why.
+fn init_error_var(name: &CStr) -> String {
+    format!("ERLDRV_INIT_ERROR_{}", name.to_string_lossy())
 }
 
 unsafe extern "C" fn finish<D: Driver + DriverEntry>() {
-    contained::<D, _>("finish", D::finish);
+    contained::<D>("finish", D::finish);
 }
 
 unsafe extern "C" fn stop_select<D: Driver + DriverEntry>(
     event: sys::ErlDrvEvent,
     _reserved: *mut c_void,
 ) {
-    contained::<D, _>("stop_select", || D::stop_select(Event::from_raw(event)));
+    contained::<D>("stop_select", || D::stop_select(Event::from_raw(event)));
 }
 
 unsafe extern "C" fn start<D: Driver + DriverEntry>(
@@ -431,25 +507,22 @@ unsafe extern "C" fn start<D: Driver + DriverEntry>(
         }
         Ok(Err(e)) => {
             // The port never opens: drop what start deferred and free the cell.
-            let deferred = meta.deferred.take();
-            let _ = catch_unwind(AssertUnwindSafe(move || drop(deferred)));
+            drop_quietly(meta.deferred.take());
             // SAFETY: the state was never written; the cell is ours alone.
             drop(unsafe { Box::from_raw(cell) });
-            start_error(e)
+            // SAFETY: scheduler thread, inside start of this port.
+            unsafe { start_error(raw, e) }
         }
         Err(payload) => {
-            let msg = panic_message(&*payload);
             report(format_args!(
-                "erldrv: panic in `start` of driver {:?}; open_port fails with einval: {msg}",
+                "erldrv: panic in `start` of driver {:?}: open_port fails with einval, and \
+                 the opener is told",
                 D::NAME
             ));
             // SAFETY: scheduler thread, inside start of this port.
-            unsafe { send_panic_message(raw, msg) };
-            let deferred = meta.deferred.take();
-            let _ = catch_unwind(AssertUnwindSafe(move || {
-                drop(deferred);
-                drop(payload);
-            }));
+            unsafe { output_tagged(raw, PANIC_REASON, panic_message(&*payload)) };
+            drop_quietly(meta.deferred.take());
+            drop_quietly(payload);
             // SAFETY: as above.
             drop(unsafe { Box::from_raw(cell) });
             sys::ERL_DRV_ERROR_GENERAL
@@ -474,9 +547,9 @@ unsafe extern "C" fn stop<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
         // SAFETY: the state is initialised and, with `stopped` set, never touched again.
         let state = unsafe { (*(*cell).state.get()).assume_init_read() };
         let port = Port::new(meta);
-        contained::<D, _>("stop", || D::stop(state, &port));
-        let deferred = meta.deferred.take();
-        let _ = catch_unwind(AssertUnwindSafe(move || drop(deferred)));
+        contained::<D>("stop", || D::stop(state, &port));
+        // Exits, init acks and jobs requested in stop are dropped (see `Port`).
+        drop_quietly(meta.deferred.take());
         let depth = meta.depth.get() - 1;
         meta.depth.set(depth);
         depth == 0
@@ -519,21 +592,48 @@ unsafe extern "C" fn control<D: Driver + DriverEntry>(
     rbuf: *mut *mut c_char,
     rlen: sys::ErlDrvSizeT,
 ) -> sys::ErlDrvSSizeT {
+    let on_panic = |p: &Port<'_>, message: &str| {
+        // The owner has been told; a caller that is not the owner is told too, so that
+        // `erldrv:control/3` can raise the panic instead of a bare badarg.
+        let caller = p.caller();
+        if caller != p.connected() {
+            // SAFETY: inside the control callback of this live port.
+            unsafe { send_tagged(p.as_raw(), caller, PANIC_REASON, message) };
+        }
+        -1
+    };
     // SAFETY: VM arguments of a live port.
     unsafe {
-        with_state::<D, _>(data, "`control`", -1, |s, p| {
-            let kind = if p.meta().control_binary() {
-                ReplyKind::ControlBinary
-            } else {
-                ReplyKind::ControlList
-            };
-            let mut reply = Reply::new(rbuf, rlen, kind);
-            match s.control(p, command, input(buf, len), &mut reply) {
-                Ok(()) => reply.finish(p.meta().control_binary()),
-                Err(_) => -1,
-            }
-        })
+        with_state_or::<D, _>(
+            data,
+            "`control`",
+            -1,
+            |s, p| {
+                let kind = if p.meta().control_binary() {
+                    ReplyKind::ControlBinary
+                } else {
+                    ReplyKind::ControlList
+                };
+                let mut reply = Reply::new(rbuf, rlen, kind);
+                match s.control(p, command, input(buf, len), &mut reply) {
+                    Ok(()) => reply.finish(p.meta().control_binary()),
+                    Err(refusal) => refuse_control(p, refusal),
+                }
+            },
+            on_panic,
+        )
     }
+}
+
+/// `control` returned `Err`: the caller gets `badarg`, and first the reason, if there is one.
+#[cold]
+fn refuse_control(port: &Port<'_>, refusal: Badarg) -> sys::ErlDrvSSizeT {
+    if let Some(reason) = refusal.reason() {
+        // SAFETY: inside the control callback of this live port.
+        unsafe { send_tagged(port.as_raw(), port.caller(), BADARG_REASON, reason) };
+    }
+    drop_quietly(refusal);
+    -1
 }
 
 unsafe extern "C" fn call<D: Driver + DriverEntry>(
@@ -545,23 +645,52 @@ unsafe extern "C" fn call<D: Driver + DriverEntry>(
     rlen: sys::ErlDrvSizeT,
     _flags: *mut c_uint,
 ) -> sys::ErlDrvSSizeT {
+    // SAFETY: the reply begun inside the callback was dropped while unwinding without
+    // touching `*rbuf`, so the VM's buffer is still there to write into.
+    let on_panic = |_: &Port<'_>, message: &str| unsafe { panic_reply(rbuf, rlen, message) };
     // SAFETY: VM arguments of a live port.
     unsafe {
-        with_state::<D, _>(data, "`call`", -1, |s, p| {
-            let input = input(buf, len);
-            let mut reply = Reply::new(rbuf, rlen, ReplyKind::Call);
-            let mut out = Encoder::new(&mut reply);
-            out.version();
-            match decode_args::<D>(input) {
-                Ok(args) => match s.call(p, command, args) {
-                    Ok(r) => r.write(&mut out),
+        with_state_or::<D, _>(
+            data,
+            "`call`",
+            -1,
+            |s, p| {
+                let input = input(buf, len);
+                let mut reply = Reply::new(rbuf, rlen, ReplyKind::Call);
+                let mut out = Encoder::new(&mut reply);
+                out.version();
+                match decode_args::<D>(input) {
+                    Ok(args) => match s.call(p, command, args) {
+                        Ok(r) => r.write(&mut out),
+                        Err(e) => e.write(&mut out),
+                    },
                     Err(e) => e.write(&mut out),
-                },
-                Err(e) => e.write(&mut out),
-            }
-            reply.finish(false)
-        })
+                }
+                reply.finish(false)
+            },
+            on_panic,
+        )
     }
+}
+
+/// The `port_call` reply after a panic in `call`: `{erldrv_panic, Message}`, which
+/// `erldrv:call/3` raises as `error({erldrv_panic, Message})`.
+///
+/// # Safety
+/// `rbuf`/`rlen` as the VM passed them to `call`, with no reply written into them yet.
+#[cold]
+unsafe fn panic_reply(
+    rbuf: *mut *mut c_char,
+    rlen: sys::ErlDrvSizeT,
+    message: &str,
+) -> sys::ErlDrvSSizeT {
+    static ERLDRV_PANIC: crate::term::Atom = crate::term::Atom::new("erldrv_panic");
+    // SAFETY: per the contract.
+    let mut reply = unsafe { Reply::new(rbuf, rlen, ReplyKind::Call) };
+    let mut out = Encoder::new(&mut reply);
+    out.version();
+    (&ERLDRV_PANIC, message).write(&mut out);
+    reply.finish(false)
 }
 
 /// The arguments of `port_call`, as the driver's `CallArgs`.
@@ -750,9 +879,10 @@ unsafe extern "C" fn process_exit<D: Driver + DriverEntry>(
     let m = Monitor::from_raw(unsafe { *monitor });
     // SAFETY: VM arguments of a live port.
     let meta = unsafe { &(*data.cast::<PortCell<D>>()).meta };
-    meta.in_process_exit.set(true);
+    // SAFETY: the VM passes a valid monitor for the callback's duration.
+    meta.exiting_monitor.set(Some(unsafe { *monitor }));
     // SAFETY: VM arguments of a live port.
     unsafe { with_state::<D, _>(data, "`process_exit`", (), |s, p| s.process_exit(p, m)) };
     // The cell is still allocated: a close inside process_exit waits for the timer.
-    meta.in_process_exit.set(false);
+    meta.exiting_monitor.set(None);
 }

@@ -23,14 +23,42 @@ use crate::{Badarg, CallError, Event, InitError, IoVec, Monitor, Port, Reply, St
 /// long work to [`Port::spawn_async`] or your own threads.
 ///
 /// # Panics
-/// A panic never unwinds into the VM. A panic in a port callback closes the port: the owner
-/// first receives `{Port, {erldrv_panic, Message}}` (the message as a binary), then the port
-/// exits with reason `erldrv_panic`. `control` and `call` additionally raise `badarg` in the
-/// caller. After a panic the port's other callbacks are skipped (its state may be
-/// inconsistent), but `stop` still runs so that resources are released. A panic in `start`
-/// makes `open_port/2` fail with `einval` (the opener still receives the message). A panic in
-/// `init` makes loading fail with `{error, driver_init_failed}`; in `stop`, `finish` and
-/// `stop_select` it is contained. Each is also reported on the VM's standard error.
+/// A panic never unwinds into the VM, with one exception Rust itself imposes: a panic
+/// raised while another panic unwinds (a `Drop` that panics while a callback's panic drops
+/// the values on its way out) aborts the process, and the process is the whole VM. No
+/// `catch_unwind` can stop that. Do not panic in `Drop` implementations of anything a
+/// driver keeps; the framework never does.
+///
+/// What each panic does:
+/// - **In a port callback** (`output`, `outputv`, `control`, `call`, `ready_async`,
+///   `ready_input`, `ready_output`, `timeout`, `flush`, `process_exit`): the port closes.
+///   The owner first receives `{Port, {erldrv_panic, Message}}` (the message as a binary),
+///   then the port exits with reason `erldrv_panic`. The port's later callbacks are skipped
+///   (its state may be inconsistent), but `stop` still runs so that resources are released.
+///   - `control`: the caller gets `badarg`; a caller that is not the owner also receives
+///     `{Port, {erldrv_panic, Message}}`, and `erldrv:control/3` raises
+///     `error({erldrv_panic, Message})`.
+///   - `call`: the caller gets the reply `{erldrv_panic, Message}`, which `erldrv:call/3`
+///     raises as `error({erldrv_panic, Message})`.
+///   - **While a port closes with data in its queue** (in `flush`, or a `timeout` that
+///     drains the queue after it): the VM takes no message from a closing port and has sent
+///     the exit signal already, with the reason the close was given. The owner cannot be
+///     told; the port closes at once, and the panic is reported on standard error.
+/// - **An async job** ([`Port::spawn_async`]): as a panic in a port callback.
+/// - **In `start`**: `open_port/2` fails with `einval`; the opener first receives
+///   `{Port, {erldrv_panic, Message}}` (`erldrv:open/2,3` raises `error({erldrv_panic,
+///   Message})`).
+/// - **In `init`**: loading fails with `{error, driver_init_failed}`; `erldrv:load/2`
+///   raises an error whose text contains the message.
+/// - **In `stop`, `finish` and `stop_select`**: contained; no process is waiting for these
+///   callbacks, so the panic is reported on standard error only.
+///
+/// Every panic is written once to the VM's standard error by erldrv's panic hook (installed
+/// when the driver loads, in this driver's library only): the message, cut to 4 KiB with its
+/// full length stated, and where it was raised, plus a backtrace when `RUST_BACKTRACE` is
+/// set. A second line says what became of the port. The hook keeps nothing after the
+/// report, so a driver unloaded after panics leaves no memory behind; a driver that installs
+/// its own hook (in `init`, say) replaces it.
 pub trait Driver: Sized + Send + 'static {
     /// What async jobs of this driver produce (see [`Port::spawn_async`]); handed to
     /// [`ready_async`](Driver::ready_async). `#[erl_driver]` sets it to `()` when the block
@@ -61,6 +89,11 @@ pub trait Driver: Sized + Send + 'static {
     ///
     /// With `#[erl_driver(init_ack)]`, `open_port/2` waits until [`Port::init_ack`] is called
     /// (from here or a later callback).
+    ///
+    /// Refuse arguments with [`StartError::refused`] to tell the opener why: `open_port/2`
+    /// raises `badarg`, the opener receives `{Port, {erldrv_start_error, Reason}}`, and
+    /// `erldrv:open/2,3` raises `error({badarg, Reason})` (an Elixir caller would otherwise
+    /// see only "invalid port name").
     fn start(port: &Port, command: &[u8]) -> Result<Self, StartError>;
 
     /// Called when the port closes (`port_close/1`, owner exit, [`Port::exit`], a panic, VM
@@ -83,7 +116,9 @@ pub trait Driver: Sized + Send + 'static {
 
     /// `erlang:port_control(Port, Command, Data)`: a synchronous request; whatever is written
     /// to `reply` is returned to the caller, as a list of bytes or a binary (see
-    /// [`Port::set_control_binary`]). `Err(Badarg)` raises `badarg`. Left out,
+    /// [`Port::set_control_binary`]). `Err(Badarg)` raises `badarg`;
+    /// `Err(Badarg::because("..."))` also sends the caller `{Port, {erldrv_badarg, Reason}}`
+    /// first, which `erldrv:control/3` raises as `error({badarg, Reason})`. Left out,
     /// `port_control/3` raises `badarg`.
     fn control(
         &mut self,

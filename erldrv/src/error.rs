@@ -85,7 +85,7 @@ pub struct Badarg {
 pub const Badarg: Badarg = Badarg { reason: None };
 
 impl Badarg {
-    /// A refusal whose reason the caller receives (see [`Badarg`]).
+    /// A refusal whose reason the caller receives (see [`Badarg`](struct@Badarg)).
     pub fn because(reason: impl Into<Cow<'static, str>>) -> Badarg {
         Badarg {
             reason: Some(Box::new(reason.into())),

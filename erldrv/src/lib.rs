@@ -36,9 +36,11 @@
 //! ```
 //!
 //! # What the framework guarantees
-//! - **No panic reaches the VM.** Every callback runs under `catch_unwind`; a panicking port
-//!   callback closes its port with reason `erldrv_panic` after sending the panic message to
-//!   the owner (see [`Driver`]). Building with `panic = "abort"` is a compile error, since
+//! - **No panic unwinds into the VM.** Every callback runs under `catch_unwind`; a panicking
+//!   port callback closes its port with reason `erldrv_panic` after sending the panic message
+//!   to the owner (see [`Driver`] for each callback, and for the one case Rust makes fatal: a
+//!   panic while another unwinds, such as a panicking `Drop`, aborts the process). Building
+//!   with `panic = "abort"` is a compile error, since
 //!   there would be nothing to catch.
 //! - **NULL means NULL.** Callbacks you do not write stay NULL in the driver entry, so the
 //!   VM's own defaults apply (`stop`, `timeout` and `ready_async` are always filled: the

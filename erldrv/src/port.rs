@@ -166,6 +166,34 @@ impl PortMeta {
 /// `driver_*` functions behind it may only be called from the scheduler thread running a
 /// callback of this port. Work done on another thread reports back through a callback:
 /// [`Port::spawn_async`] delivers its result to `ready_async`, on a scheduler thread.
+///
+/// # Where each method may be called
+/// `init`, `finish` and `stop_select` get no `Port` at all: the VM allows no port call
+/// there. Every callback that gets one may call every method; where the VM cannot take a
+/// call in that callback, the framework defers it until it can, or refuses it with the
+/// result below. Nothing is passed through to a VM that would misbehave. "Closing" means a
+/// port closed while its driver queue held data: [`flush`](crate::Driver::flush) runs, then
+/// whatever callback drains the queue (a `timeout`, say), then `stop`.
+///
+/// | method | in `start` | in `process_exit` | while closing | in `stop` |
+/// |---|---|---|---|---|
+/// | [`exit`](Port::exit) | after `start` returns | after `process_exit` returns | closes at once after the callback, with the reason the close already has | ignored |
+/// | [`init_ack`](Port::init_ack) | after `start` returns | allowed | allowed | ignored |
+/// | [`spawn_async`](Port::spawn_async) | after `start` returns | allowed | allowed | dropped: the job never runs |
+/// | [`set_timer`](Port::set_timer), [`cancel_timer`](Port::cancel_timer) | after `start` returns | after a close requested there | allowed | ignored |
+/// | [`monitor_process`](Port::monitor_process) | allowed | allowed | allowed | `None` |
+/// | [`demonitor_process`](Port::demonitor_process) | allowed | `false` for the monitor being delivered; others allowed | allowed | allowed |
+/// | [`output`](Port::output) and the other output and send methods | allowed | allowed | dropped by the VM ([`output_term`](Port::output_term): not delivered) | delivered, unless the port was closing |
+/// | everything else (queue, select, busy, control mode, timers read, ids) | allowed | allowed | allowed | allowed |
+///
+/// "After `start` returns" and "after `process_exit` returns": the action runs from a zero
+/// timer of the framework's, right after the callback. `start` cannot take them (the VM has
+/// no port data yet and no init ack waiting), and closing the port inside `process_exit`
+/// crashes the VM. Exits, init acks and async jobs requested anywhere else run when the
+/// current callback returns, since the VM may call back into the driver from inside them.
+///
+/// Each row that is not "allowed" is checked in a real VM by `beam-tests` (`contexts_tests`,
+/// `probe_start_tests`, `probe_tests`).
 pub struct Port<'a> {
     meta: &'a PortMeta,
     _not_send: PhantomData<*mut ()>,

@@ -1,4 +1,10 @@
 //! The scheduler-side port handle and the per-port bookkeeping behind it.
+//!
+//! Every `unsafe` call here relies on one fact: a [`Port`] exists only inside a callback of
+//! its live port (from `start` to `stop`), on the scheduler thread running that callback.
+//! The SAFETY comments say "in a callback" for that; where the VM cannot take a call in
+//! some callbacks (`stop`, `process_exit`), the method checks first and the comment says
+//! so. The table in the docs of [`Port`] lists those cases.
 
 use core::cell::Cell;
 use core::ffi::{c_char, c_int, c_ulong, c_void};
@@ -333,14 +339,15 @@ impl<'a> Port<'a> {
 
     /// The port identifier term (`driver_mk_port`), usable from other threads.
     pub fn id(&self) -> PortId {
-        // SAFETY: called on the port's scheduler thread during a callback.
+        // SAFETY: in a callback (any: see the module docs).
         PortId(unsafe { sys::driver_mk_port(self.meta.raw) })
     }
 
     /// Sends `{Port, {data, Bytes}}` to the port owner (`driver_output`). Bytes arrive as a
     /// binary or a list depending on how the port was opened.
     pub fn output(&self, bytes: &[u8]) {
-        // SAFETY: scheduler thread, live port; the VM copies the bytes and does not write.
+        // SAFETY: in a callback (any; the VM drops the data while the port closes with a
+        // queue); the VM copies the bytes and does not write them.
         unsafe { sys::driver_output(self.meta.raw, c_bytes(bytes), bytes.len()) };
     }
 
@@ -372,7 +379,8 @@ impl<'a> Port<'a> {
             "output_binary: range {offset}+{len} outside a binary of {} bytes",
             binary.len()
         );
-        // SAFETY: range checked above; the VM takes its own reference to the binary.
+        // SAFETY: in a callback (any, as `output`); range checked above; the VM takes its own
+        // reference to the binary.
         unsafe {
             sys::driver_output_binary(
                 self.meta.raw,
@@ -393,7 +401,8 @@ impl<'a> Port<'a> {
     /// A `skip` beyond the data's length sends the header alone.
     pub fn outputv(&self, header: &[u8], data: IoVec<'_>, skip: usize) {
         let skip = skip.min(data.len());
-        // SAFETY: the I/O vector is the VM's, live for the callback and not used again after
+        // SAFETY: in a callback (any, as `output`). The I/O vector is the VM's, live for the
+        // callback and not used again after
         // this call (it is consumed); skip is within its size.
         unsafe {
             sys::driver_outputv(
@@ -477,7 +486,8 @@ impl<'a> Port<'a> {
     /// ```
     pub fn output_built(&self, term: &mut TermBuilder) -> Result<(), BuildError> {
         let port = self.id().as_raw();
-        // SAFETY: a specification the builder has checked, whose pointers stay valid until
+        // SAFETY: in a callback (any; while the port closes with a queue the VM reports 0,
+        // not delivered). A specification the builder has checked, whose pointers stay valid until
         // the call returns (the VM copies what it needs, and takes its own binary references).
         term.deliver(|spec, len| unsafe { sys::erl_drv_output_term(port, spec, len) })
     }
@@ -520,7 +530,7 @@ impl<'a> Port<'a> {
         } else {
             0
         };
-        // SAFETY: scheduler thread, live port.
+        // SAFETY: in a callback (any).
         unsafe { sys::set_port_control_flags(self.meta.raw, flags) };
     }
 
@@ -528,20 +538,20 @@ impl<'a> Port<'a> {
     /// `port_command/2` on it are suspended, unless the driver has `soft_busy` and they
     /// pass `[force]`.
     pub fn set_busy(&self, busy: bool) {
-        // SAFETY: scheduler thread, live port.
+        // SAFETY: in a callback (any).
         unsafe { sys::set_busy_port(self.meta.raw, c_int::from(busy)) };
     }
 
     /// The port owner: the connected process (`driver_connected`).
     pub fn connected(&self) -> Pid {
-        // SAFETY: scheduler thread, live port.
+        // SAFETY: in a callback (any).
         Pid(unsafe { sys::driver_connected(self.meta.raw) })
     }
 
     /// The process whose request the current callback serves (`driver_caller`): the sender
     /// of `port_command`, `port_control` or `port_call`.
     pub fn caller(&self) -> Pid {
-        // SAFETY: scheduler thread, live port.
+        // SAFETY: in a callback (any).
         Pid(unsafe { sys::driver_caller(self.meta.raw) })
     }
 
@@ -608,7 +618,7 @@ impl<'a> Port<'a> {
         if self.meta.timer_borrowed() {
             self.meta.user_timer.set(Some(None));
         } else {
-            // SAFETY: scheduler thread, live port.
+            // SAFETY: in a callback other than `stop` (checked above).
             unsafe { sys::driver_cancel_timer(self.meta.raw) };
         }
     }
@@ -618,7 +628,7 @@ impl<'a> Port<'a> {
     /// `process_exit`, this is the framework's own zero timer.
     pub fn read_timer(&self) -> Option<u64> {
         let mut left: c_ulong = 0;
-        // SAFETY: scheduler thread, live port, valid out-pointer.
+        // SAFETY: in a callback (any); valid out-pointer.
         let r = unsafe { sys::driver_read_timer(self.meta.raw, &mut left) };
         (r == 0 && left > 0).then_some(left as u64)
     }
@@ -642,7 +652,7 @@ impl<'a> Port<'a> {
             return None;
         }
         let mut m = core::mem::MaybeUninit::<sys::ErlDrvMonitor>::zeroed();
-        // SAFETY: scheduler thread, live port, valid out-pointer.
+        // SAFETY: in a callback other than `stop` (checked above); valid out-pointer.
         let r = unsafe { sys::driver_monitor_process(self.meta.raw, pid.0, m.as_mut_ptr()) };
         // SAFETY: zero-initialised and filled in on success.
         (r == 0).then(|| Monitor(unsafe { m.assume_init() }))
@@ -661,14 +671,15 @@ impl<'a> Port<'a> {
                 return false;
             }
         }
-        // SAFETY: scheduler thread, live port; the monitor is read only and is not the one
+        // SAFETY: in a callback (any); the monitor is read only and is not the one
         // the VM is delivering (checked above).
         unsafe { sys::driver_demonitor_process(self.meta.raw, &monitor.0) == 0 }
     }
 
     /// The process a monitor watches (`driver_get_monitored_process`).
     pub fn monitored_process(&self, monitor: &Monitor) -> Option<Pid> {
-        // SAFETY: scheduler thread, live port; the monitor is read only.
+        // SAFETY: in a callback (any, including `process_exit` for the monitor being
+        // delivered: the VM only reads it); the monitor is read only.
         let t = unsafe { sys::driver_get_monitored_process(self.meta.raw, &monitor.0) };
         (t != 0).then_some(Pid(t))
     }
@@ -676,7 +687,7 @@ impl<'a> Port<'a> {
     /// Appends bytes to the port's driver queue (`driver_enq`). While the queue is not empty
     /// a closing port calls [`flush`](crate::Driver::flush) before `stop`.
     pub fn enqueue(&self, bytes: &[u8]) {
-        // SAFETY: scheduler thread, live port; the VM copies the bytes.
+        // SAFETY: in a callback (any); the VM copies the bytes.
         unsafe { sys::driver_enq(self.meta.raw, c_bytes(bytes), bytes.len()) };
     }
 
@@ -693,7 +704,7 @@ impl<'a> Port<'a> {
             "enqueue_binary: range {offset}+{len} outside a binary of {} bytes",
             binary.len()
         );
-        // SAFETY: range checked; the queue takes its own reference.
+        // SAFETY: in a callback (any); range checked; the queue takes its own reference.
         unsafe { sys::driver_enq_bin(self.meta.raw, binary.as_raw(), offset, len) };
     }
 
@@ -701,7 +712,7 @@ impl<'a> Port<'a> {
     /// number of bytes left.
     pub fn dequeue(&self, n: usize) -> usize {
         let n = n.min(self.queue_len());
-        // SAFETY: scheduler thread, live port, n within the queue.
+        // SAFETY: in a callback (any); n within the queue.
         let left = unsafe { sys::driver_deq(self.meta.raw, n) };
         // The VM returns (size_t)-1 for an invalid port.
         if left == usize::MAX { 0 } else { left }
@@ -709,7 +720,7 @@ impl<'a> Port<'a> {
 
     /// Bytes in the driver queue (`driver_sizeq`).
     pub fn queue_len(&self) -> usize {
-        // SAFETY: scheduler thread, live port.
+        // SAFETY: in a callback (any).
         let n = unsafe { sys::driver_sizeq(self.meta.raw) };
         if n == usize::MAX { 0 } else { n }
     }
@@ -717,7 +728,7 @@ impl<'a> Port<'a> {
     /// Copies the whole driver queue into a `Vec` (`driver_peekq`), leaving it queued.
     pub fn peek_queue(&self) -> Vec<u8> {
         let mut count: c_int = 0;
-        // SAFETY: scheduler thread, live port, valid out-pointer.
+        // SAFETY: in a callback (any); valid out-pointer.
         let iov = unsafe { sys::driver_peekq(self.meta.raw, &mut count) };
         let mut out = Vec::with_capacity(self.queue_len());
         if iov.is_null() {
@@ -740,7 +751,7 @@ impl<'a> Port<'a> {
     /// (`erl_drv_consume_timeslice`); returns `true` when the slice is used up and the
     /// callback should return soon (continue later, e.g. with `set_timer(0)`).
     pub fn consume_timeslice(&self, percent: u8) -> bool {
-        // SAFETY: scheduler thread, live port.
+        // SAFETY: in a callback (any).
         unsafe { sys::erl_drv_consume_timeslice(self.meta.raw, c_int::from(percent.min(100))) != 0 }
     }
 }
@@ -750,10 +761,12 @@ fn c_bytes(bytes: &[u8]) -> *mut c_char {
     bytes.as_ptr().cast_mut().cast::<c_char>()
 }
 
-/// `driver_set_timer`.
+/// `driver_set_timer`. Called only in a callback of the port `raw` other than `stop` (by
+/// `Port::set_timer`, which checks, and by the framework in `start`, `process_exit` and the
+/// framework timer's `timeout`).
 pub(crate) fn arm_timer(raw: sys::ErlDrvPort, millis: u64) {
     let ms = c_ulong::try_from(millis).unwrap_or(c_ulong::MAX);
-    // SAFETY: called on the port's scheduler thread during one of its callbacks.
+    // SAFETY: in a callback of this port other than `stop`, per the above.
     unsafe { sys::driver_set_timer(raw, ms) };
 }
 

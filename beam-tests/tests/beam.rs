@@ -109,6 +109,19 @@ fn term_output() {
     eunit("terms_tests", &["terms_drv"]).run();
 }
 
+/// Soundness: a driver without `unsafe` misuses the port API in every way the types allow
+/// (`misuse_tests`); the VM survives each, with the default async pool and with `+A 0`.
+#[test]
+fn misuse_is_harmless() {
+    for args in [&[][..], &["+A", "0"]] {
+        let out = eunit("misuse_tests", &["misuse_drv"]).erl_args(args).run();
+        assert_reported(
+            &out,
+            "panic in `stop` of driver \"misuse_drv\" contained: deliberate panic in Drop",
+        );
+    }
+}
+
 /// `erldrv:load/2` and `erldrv:load_priv/2` explain the usual load failures:
 /// `load_errors_tests` checks each message against files broken on purpose here.
 #[test]

@@ -111,6 +111,8 @@ fn term_output() {
 
 /// Soundness: a driver without `unsafe` misuses the port API in every way the types allow
 /// (`misuse_tests`); the VM survives each, with the default async pool and with `+A 0`.
+/// (OTP 25 still starts one async thread under `+A 0`; the tests ask the driver where jobs
+/// run, and check the inline order of re-entrant actions on VMs that run them inline.)
 #[test]
 fn misuse_is_harmless() {
     for args in [&[][..], &["+A", "0"]] {

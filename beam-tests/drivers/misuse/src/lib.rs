@@ -1,0 +1,562 @@
+//! `misuse_drv`: a driver without `unsafe` that misuses the port API in the ways the types
+//! still allow. Each control command tries one misuse; `beam-tests/test/misuse_tests.erl`
+//! checks after each that the VM is alive and that the port behaves as documented, or was
+//! closed with `erldrv_panic` when the misuse panics.
+//!
+//! Left out on purpose: a `Drop` that panics while a panic unwinds. Rust aborts the process
+//! then (the VM with it), and no framework can catch that; the bombs below only go off in a
+//! plain drop.
+#![forbid(unsafe_code)]
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use erldrv::term::{Atom, Term, TermWriter, ToTerm};
+use erldrv::{
+    Badarg, Binary, CallError, Driver, ExitReason, Monitor, Pid, Port, Reply, StartError,
+    erl_driver,
+};
+
+/// Ports stopped.
+static STOPS: AtomicU64 = AtomicU64::new(0);
+/// Bombs dropped (async results, job closures, port states), armed or not.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+/// Async jobs that ran.
+static JOBS_RUN: AtomicU64 = AtomicU64::new(0);
+/// Calls of `timeout`.
+static TIMEOUTS: AtomicU64 = AtomicU64::new(0);
+/// A monitor made by one port, for another port to misuse.
+static SHARED_MONITOR: Mutex<Option<Monitor>> = Mutex::new(None);
+/// Holds gated async jobs until the test opens it (or 10 s pass).
+static GATE: Mutex<bool> = Mutex::new(false);
+static GATE_OPENED: Condvar = Condvar::new();
+
+// control commands
+const PING: u32 = 0;
+const COUNT: u32 = 1;
+const EXIT_TWICE_THEN_OUTPUT: u32 = 2;
+const IN_STOP: u32 = 3;
+const IN_FLUSH: u32 = 4;
+const INIT_ACK_TWICE: u32 = 5;
+const CANCEL_TIMER_TWICE: u32 = 6;
+const REMEMBER_CALLER: u32 = 7;
+const MONITOR_REMEMBERED: u32 = 8;
+const DEMONITOR_TWICE: u32 = 9;
+const SHARE_MONITOR: u32 = 10;
+const DEMONITOR_SHARED: u32 = 11;
+const DEQUEUE_TOO_MUCH: u32 = 12;
+const ENQUEUE_BINARY_PAST_END: u32 = 13;
+const OUTPUT_BINARY_PAST_END: u32 = 14;
+const BUSY: u32 = 15;
+const REPLY_BYTES: u32 = 16;
+const SWITCH_THEN_REPLY: u32 = 17;
+const OUTPUT_TERM_PANICS: u32 = 18;
+const ASYNC: u32 = 19;
+const ASYNC_THEN_EXIT: u32 = 20;
+const EXIT_THEN_ASYNC: u32 = 21;
+const OPEN_GATE: u32 = 22;
+const SET_TIMER: u32 = 23;
+const READ_TIMER: u32 = 24;
+const HUGE_BINARY: u32 = 25;
+const HUGE_RESERVE: u32 = 26;
+const EXIT_ERRNO: u32 = 27;
+const ARM_STATE: u32 = 28;
+const DEMONITOR_IN_PROCESS_EXIT: u32 = 29;
+const DEAD_MONITOR_PID: u32 = 31;
+const BINARY_MODE: u32 = 32;
+
+// call commands
+const CALL_DEPTH: u32 = 0;
+const CALL_NAN: u32 = 1;
+const CALL_BITS: u32 = 2;
+const CALL_EQUAL_KEYS: u32 = 3;
+const CALL_WRITE_PANICS: u32 = 4;
+
+static HALF: Atom = Atom::new("half");
+static KEY: Atom = Atom::new("key");
+
+/// Counts its drop in `DROPPED`, and panics in it when armed.
+pub struct Bomb {
+    armed: bool,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        DROPPED.fetch_add(1, Ordering::SeqCst);
+        if self.armed {
+            panic!("deliberate panic in Drop");
+        }
+    }
+}
+
+/// What an async job hands to `ready_async`.
+pub struct Outcome {
+    /// Output by `ready_async`.
+    text: &'static [u8],
+    /// `ready_async` closes the port after the output.
+    exit: bool,
+    /// Goes off when `ready_async` drops the outcome, or when the VM frees it.
+    _bomb: Bomb,
+}
+
+/// What `stop` does, once a control asked for it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InStop {
+    Nothing,
+    Exit,
+    SpawnAsync,
+    SetTimer,
+}
+
+/// What `flush` does, once a control asked for it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InFlush {
+    Nothing,
+    SetTimer,
+    Exit,
+}
+
+pub struct Misuse {
+    in_stop: InStop,
+    in_flush: InFlush,
+    remembered: Option<Pid>,
+    demonitor_in_process_exit: bool,
+    /// Armed by `ARM_STATE`: the state's drop panics in a normal `stop`.
+    bomb: Bomb,
+}
+
+/// A `ToTerm` that panics halfway through writing.
+struct PanicsHalfway;
+
+impl ToTerm for PanicsHalfway {
+    fn write<W: TermWriter + ?Sized>(&self, w: &mut W) {
+        w.tuple(2);
+        w.atom(&HALF);
+        panic!("deliberate panic in ToTerm::write");
+    }
+}
+
+/// Replies of `call`.
+pub enum CallOut {
+    /// How deeply the argument nests.
+    Depth(usize),
+    /// A float; NaN and infinities are not Erlang terms.
+    Float(f64),
+    /// A bitstring of one byte with this many bits in it (1–8 make sense).
+    Bits(u8),
+    /// A map with one key twice.
+    EqualKeys,
+    /// A reply whose `write` panics.
+    Panics,
+}
+
+impl ToTerm for CallOut {
+    fn write<W: TermWriter + ?Sized>(&self, w: &mut W) {
+        match self {
+            CallOut::Depth(n) => w.uint(*n as u64),
+            CallOut::Float(f) => w.float(*f),
+            CallOut::Bits(bits) => w.bitstring(&[0xff], *bits),
+            CallOut::EqualKeys => {
+                w.map(2);
+                w.atom(&KEY);
+                w.int(1);
+                w.atom(&KEY);
+                w.int(2);
+            }
+            CallOut::Panics => PanicsHalfway.write(w),
+        }
+    }
+}
+
+fn depth(t: &Term<'_>) -> usize {
+    let inner = match t {
+        Term::Tuple(v) | Term::List(v) => v.iter().map(depth).max().unwrap_or(0),
+        Term::Improper(v, tail) => v.iter().map(depth).max().unwrap_or(0).max(depth(tail)),
+        Term::Map(kv) => kv
+            .iter()
+            .map(|(k, v)| depth(k).max(depth(v)))
+            .max()
+            .unwrap_or(0),
+        _ => return 0,
+    };
+    inner + 1
+}
+
+fn parse_u64(data: &[u8]) -> Result<u64, Badarg> {
+    match data {
+        b"max" => Ok(u64::MAX),
+        _ => std::str::from_utf8(data)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or(Badarg),
+    }
+}
+
+fn reason(name: &'static std::ffi::CStr) -> ExitReason {
+    ExitReason::Atom(name)
+}
+
+/// Blocks an async job until the test opens the gate; gives up after 10 s so that a failed
+/// test cannot hang the async pool.
+fn wait_for_gate() {
+    let mut open = GATE.lock().unwrap();
+    while !*open {
+        let (guard, timeout) = GATE_OPENED
+            .wait_timeout(open, Duration::from_secs(10))
+            .unwrap();
+        open = guard;
+        if timeout.timed_out() {
+            break;
+        }
+    }
+}
+
+thread_local! {
+    /// Marks the scheduler thread that spawned the last `where` job. A `Cell` of a number:
+    /// nothing to destroy at thread exit. (`std::thread::current()` is avoided on purpose:
+    /// on an async thread it registers a destructor that outlives the unloaded driver.)
+    static SPAWNER_MARK: Cell<u64> = const { Cell::new(0) };
+}
+static NEXT_MARK: AtomicU64 = AtomicU64::new(1);
+
+/// Spawns a job whose outcome says whether it ran on the thread that spawned it (no async
+/// pool: `driver_async` runs the job at once) or on the pool.
+fn spawn_where(port: &Port) {
+    let mark = NEXT_MARK.fetch_add(1, Ordering::SeqCst);
+    SPAWNER_MARK.with(|m| m.set(mark));
+    let bomb = Bomb { armed: false };
+    port.spawn_async::<Misuse>(move || {
+        JOBS_RUN.fetch_add(1, Ordering::SeqCst);
+        let sync = SPAWNER_MARK.with(Cell::get) == mark;
+        Outcome {
+            text: if sync { b"sync" } else { b"pool" },
+            exit: false,
+            _bomb: bomb,
+        }
+    });
+}
+
+/// Spawns a job that hands `text` to `ready_async`. Its bomb goes in the closure: a job
+/// that never runs still counts in `DROPPED` once freed.
+fn spawn(port: &Port, text: &'static [u8], exit: bool, armed: bool, gated: bool) {
+    let bomb = Bomb { armed };
+    port.spawn_async::<Misuse>(move || {
+        if gated {
+            wait_for_gate();
+        }
+        JOBS_RUN.fetch_add(1, Ordering::SeqCst);
+        Outcome {
+            text,
+            exit,
+            _bomb: bomb,
+        }
+    });
+}
+
+fn counter(name: &[u8]) -> Option<u64> {
+    let c = match name {
+        b"stops" => &STOPS,
+        b"dropped" => &DROPPED,
+        b"jobs_run" => &JOBS_RUN,
+        b"timeouts" => &TIMEOUTS,
+        _ => return None,
+    };
+    Some(c.load(Ordering::SeqCst))
+}
+
+#[erl_driver]
+impl Driver for Misuse {
+    type Async = Outcome;
+
+    fn start(port: &Port, command: &[u8]) -> Result<Self, StartError> {
+        let arg = command.splitn(2, |b| *b == b' ').nth(1).unwrap_or(b"");
+        match arg {
+            // This driver is not declared `init_ack`.
+            b"init_ack" => {
+                port.init_ack(Ok(()));
+                port.init_ack(Err(StartError::Badarg));
+            }
+            b"exit_then_fail" => {
+                port.exit(reason(c"misuse_exit_in_start"));
+                return Err(StartError::Badarg);
+            }
+            b"spawn_then_fail" => {
+                spawn(port, b"never", false, false, false);
+                return Err(StartError::Badarg);
+            }
+            _ => {}
+        }
+        Ok(Misuse {
+            in_stop: InStop::Nothing,
+            in_flush: InFlush::Nothing,
+            remembered: None,
+            demonitor_in_process_exit: false,
+            bomb: Bomb { armed: false },
+        })
+    }
+
+    fn stop(self, port: &Port) {
+        STOPS.fetch_add(1, Ordering::SeqCst);
+        match self.in_stop {
+            InStop::Nothing => {}
+            // Documented as ignored.
+            InStop::Exit => port.exit(reason(c"misuse_exit_in_stop")),
+            // Never submitted: the port is gone once stop returns.
+            InStop::SpawnAsync => spawn(port, b"from_stop", false, false, false),
+            InStop::SetTimer => port.set_timer(1),
+        }
+    }
+
+    fn output(&mut self, port: &Port, data: &[u8]) {
+        port.output(data);
+    }
+
+    fn control(
+        &mut self,
+        port: &Port,
+        command: u32,
+        data: &[u8],
+        reply: &mut Reply,
+    ) -> Result<(), Badarg> {
+        match command {
+            PING => reply.extend_from_slice(b"pong"),
+            COUNT => {
+                let n = counter(data).ok_or(Badarg)?;
+                reply.extend_from_slice(n.to_string().as_bytes());
+            }
+            EXIT_TWICE_THEN_OUTPUT => {
+                port.exit(reason(c"misuse_first_exit"));
+                port.exit(reason(c"misuse_second_exit"));
+                port.output(b"after exit");
+            }
+            IN_STOP => {
+                self.in_stop = match data {
+                    b"exit" => InStop::Exit,
+                    b"spawn_async" => InStop::SpawnAsync,
+                    b"set_timer" => InStop::SetTimer,
+                    _ => return Err(Badarg),
+                }
+            }
+            IN_FLUSH => {
+                self.in_flush = match data {
+                    b"set_timer" => InFlush::SetTimer,
+                    b"exit" => InFlush::Exit,
+                    _ => return Err(Badarg),
+                };
+                // Something for flush to find when the port closes.
+                port.enqueue(b"queued");
+            }
+            INIT_ACK_TWICE => {
+                let r = match data {
+                    b"ok" => Ok(()),
+                    b"error" => Err(StartError::Badarg),
+                    _ => return Err(Badarg),
+                };
+                port.init_ack(r);
+                port.init_ack(r);
+            }
+            CANCEL_TIMER_TWICE => {
+                port.cancel_timer();
+                port.cancel_timer();
+                reply.extend_from_slice(match port.read_timer() {
+                    Some(_) => b"running",
+                    None => b"none",
+                });
+            }
+            REMEMBER_CALLER => self.remembered = Some(port.caller()),
+            MONITOR_REMEMBERED => {
+                let pid = self.remembered.ok_or(Badarg)?;
+                reply.extend_from_slice(match port.monitor_process(pid) {
+                    Some(_) => b"monitor",
+                    None => b"none",
+                });
+            }
+            DEMONITOR_TWICE => {
+                let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
+                let first = port.demonitor_process(&m);
+                let second = port.demonitor_process(&m);
+                reply.extend_from_slice(format!("{first} {second}").as_bytes());
+            }
+            SHARE_MONITOR => {
+                let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
+                *SHARED_MONITOR.lock().unwrap() = Some(m);
+            }
+            DEMONITOR_SHARED => {
+                // A monitor of another port: not this port's to remove.
+                let m = SHARED_MONITOR.lock().unwrap().take().ok_or(Badarg)?;
+                let removed = port.demonitor_process(&m);
+                reply.extend_from_slice(removed.to_string().as_bytes());
+            }
+            DEAD_MONITOR_PID => {
+                // The process of a monitor that was removed: there is none.
+                let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
+                port.demonitor_process(&m);
+                match port.monitored_process(&m) {
+                    None => reply.extend_from_slice(b"none"),
+                    // The VM answers with a non-pid; see that it is harmless to use.
+                    Some(pid) if data == b"use" => {
+                        let monitored = port.monitor_process(pid).is_some();
+                        let sent = port.send_term(pid, &1).is_ok();
+                        reply.extend_from_slice(
+                            format!("some {:#x} {monitored} {sent}", pid.as_raw()).as_bytes(),
+                        );
+                    }
+                    Some(_) => reply.extend_from_slice(b"some"),
+                }
+            }
+            DEQUEUE_TOO_MUCH => {
+                port.enqueue(data);
+                let left = port.dequeue(usize::MAX);
+                let again = port.dequeue(10);
+                reply.extend_from_slice(format!("{left} {again} {}", port.queue_len()).as_bytes());
+            }
+            ENQUEUE_BINARY_PAST_END => {
+                let bin = Binary::from_slice(b"0123456789");
+                match data {
+                    b"end" => port.enqueue_binary(&bin, 5, 6),
+                    b"overflow" => port.enqueue_binary(&bin, usize::MAX, 2),
+                    _ => return Err(Badarg),
+                }
+            }
+            OUTPUT_BINARY_PAST_END => {
+                let bin = Binary::from_slice(b"0123456789");
+                match data {
+                    b"end" => port.output_binary(b"h", &bin, 11, 0),
+                    b"overflow" => port.output_binary(b"h", &bin, 1, usize::MAX),
+                    _ => return Err(Badarg),
+                }
+            }
+            BUSY => port.set_busy(data == b"on"),
+            BINARY_MODE => port.set_control_binary(data == b"on"),
+            REPLY_BYTES => {
+                let n = parse_u64(data)? as usize;
+                reply.reserve(n);
+                for _ in 0..n / 4096 {
+                    reply.extend_from_slice(&[b'r'; 4096]);
+                }
+                reply.extend_from_slice(&vec![b'r'; n % 4096]);
+            }
+            SWITCH_THEN_REPLY => {
+                // Half of it written in one mode, the rest after switching.
+                let n = parse_u64(data)? as usize;
+                reply.extend_from_slice(&vec![b's'; n / 2]);
+                port.set_control_binary(true);
+                reply.extend_from_slice(&vec![b's'; n - n / 2]);
+            }
+            OUTPUT_TERM_PANICS => {
+                let _ = port.output_term(&PanicsHalfway);
+            }
+            ASYNC => match data {
+                b"where" => spawn_where(port),
+                b"drop_panics" => spawn(port, b"ready", false, true, false),
+                b"exit_in_ready" => spawn(port, b"ready", true, false, false),
+                b"gated_drop_panics" => {
+                    *GATE.lock().unwrap() = false;
+                    spawn(port, b"ready", false, true, true);
+                }
+                _ => return Err(Badarg),
+            },
+            ASYNC_THEN_EXIT => {
+                spawn(port, b"ready", false, false, false);
+                port.exit(reason(c"misuse_exit"));
+            }
+            EXIT_THEN_ASYNC => {
+                port.exit(reason(c"misuse_exit"));
+                spawn(port, b"ready", false, false, false);
+            }
+            OPEN_GATE => {
+                *GATE.lock().unwrap() = true;
+                GATE_OPENED.notify_all();
+            }
+            SET_TIMER => port.set_timer(parse_u64(data)?),
+            READ_TIMER => match port.read_timer() {
+                Some(ms) => reply.extend_from_slice(ms.to_string().as_bytes()),
+                None => reply.extend_from_slice(b"none"),
+            },
+            HUGE_BINARY => {
+                let bin = Binary::new(parse_u64(data)? as usize);
+                reply.extend_from_slice(bin.len().to_string().as_bytes());
+            }
+            HUGE_RESERVE => reply.reserve(parse_u64(data)? as usize),
+            EXIT_ERRNO => port.exit(ExitReason::Posix(
+                std::str::from_utf8(data)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or(Badarg)?,
+            )),
+            ARM_STATE => self.bomb.armed = true,
+            DEMONITOR_IN_PROCESS_EXIT => {
+                self.demonitor_in_process_exit = true;
+                port.monitor_process(port.caller()).ok_or(Badarg)?;
+            }
+            _ => return Err(Badarg),
+        }
+        Ok(())
+    }
+
+    fn call<'a>(
+        &mut self,
+        _port: &Port,
+        command: u32,
+        args: Term<'a>,
+    ) -> Result<CallOut, CallError> {
+        let bad = || CallError::badarg("unexpected arguments");
+        Ok(match command {
+            CALL_DEPTH => CallOut::Depth(depth(&args)),
+            CALL_NAN => CallOut::Float(match args.as_atom() {
+                Some(a) if a.is("nan") => f64::NAN,
+                Some(a) if a.is("infinity") => f64::INFINITY,
+                _ => return Err(bad()),
+            }),
+            CALL_BITS => CallOut::Bits(
+                args.as_int()
+                    .and_then(|n| u8::try_from(n).ok())
+                    .ok_or_else(bad)?,
+            ),
+            CALL_EQUAL_KEYS => CallOut::EqualKeys,
+            CALL_WRITE_PANICS => CallOut::Panics,
+            _ => return Err(bad()),
+        })
+    }
+
+    fn ready_async(&mut self, port: &Port, result: Outcome) {
+        port.output(result.text);
+        if result.exit {
+            port.exit(reason(c"misuse_exit_in_ready_async"));
+            port.output(b"after exit");
+        }
+        // An armed bomb goes off here, in a plain drop.
+    }
+
+    fn timeout(&mut self, port: &Port) {
+        TIMEOUTS.fetch_add(1, Ordering::SeqCst);
+        if port.queue_len() > 0 {
+            // Closing: the timer flush set. Emptying the queue lets the port go.
+            port.dequeue(port.queue_len());
+        } else {
+            port.output(b"timeout");
+        }
+    }
+
+    fn flush(&mut self, port: &Port) {
+        match self.in_flush {
+            InFlush::Nothing => {
+                port.dequeue(port.queue_len());
+            }
+            InFlush::SetTimer => port.set_timer(1),
+            InFlush::Exit => port.exit(reason(c"misuse_exit_in_flush")),
+        }
+    }
+
+    fn process_exit(&mut self, port: &Port, monitor: Monitor) {
+        if self.demonitor_in_process_exit {
+            // The monitor being delivered has fired: nothing to remove.
+            let removed = port.demonitor_process(&monitor);
+            port.output(format!("process_exit demonitor={removed}").as_bytes());
+        } else {
+            port.output(b"process_exit");
+        }
+    }
+}

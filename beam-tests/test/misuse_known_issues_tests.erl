@@ -1,6 +1,6 @@
 %% Soundness, continued: misuses that leave the VM alive but break a documented promise on
 %% OTP 25.2.3 today. misuse_tests only checks that they are harmless; these check the
-%% documented behaviour (beam.rs: misuse_known_issues, ignored until fixed).
+%% documented behaviour (beam.rs: misuse_known_issues).
 -module(misuse_known_issues_tests).
 -include_lib("eunit/include/eunit.hrl").
 

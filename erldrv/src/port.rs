@@ -588,6 +588,11 @@ impl<'a> Port<'a> {
     /// Async threads have small stacks (the `+a` emulator flag sets them, default 128 KiB on
     /// 64-bit): keep large buffers on the heap.
     ///
+    /// Async threads belong to the VM and outlive the driver: a thread-local with a
+    /// destructor that a job creates (`std::thread::current()` makes one) registers code of
+    /// the driver's library to run when the thread exits, which happens when the VM halts,
+    /// after the driver may have been unloaded. Keep jobs free of such thread-locals.
+    ///
     /// `D` must be the port's own driver type (write `port.spawn_async::<Self>(..)`); a job
     /// spawned for another type closes the port like a panic when it completes.
     pub fn spawn_async<D: Driver>(&self, work: impl FnOnce() -> D::Async + Send + 'static) {
@@ -596,7 +601,9 @@ impl<'a> Port<'a> {
     }
 
     /// Starts (or restarts) the port's timer: [`timeout`](crate::Driver::timeout) is called
-    /// after `millis` milliseconds (`driver_set_timer`). While the framework itself needs the
+    /// after `millis` milliseconds (`driver_set_timer`). Longer than `u32::MAX` ms (about
+    /// 49.7 days, the longest Erlang timer too) is clamped to that: the VM would fire a
+    /// longer one at once. While the framework itself needs the
     /// port timer (just after `start`, or to close the port after `process_exit`), the timer
     /// starts once the framework is done with it.
     pub fn set_timer(&self, millis: u64) {
@@ -681,7 +688,10 @@ impl<'a> Port<'a> {
         // SAFETY: in a callback (any, including `process_exit` for the monitor being
         // delivered: the VM only reads it); the monitor is read only.
         let t = unsafe { sys::driver_get_monitored_process(self.meta.raw, &monitor.0) };
-        (t != 0).then_some(Pid(t))
+        // The VM answers `driver_term_nil` for a monitor that fired or was removed.
+        // SAFETY: reading an immutable static of the VM.
+        let nil = unsafe { sys::driver_term_nil };
+        (t != 0 && t != nil).then_some(Pid(t))
     }
 
     /// Appends bytes to the port's driver queue (`driver_enq`). While the queue is not empty
@@ -761,11 +771,17 @@ fn c_bytes(bytes: &[u8]) -> *mut c_char {
     bytes.as_ptr().cast_mut().cast::<c_char>()
 }
 
+/// The longest port timer, in milliseconds (about 49.7 days): [`Port::set_timer`] clamps to
+/// it.
+const MAX_TIMER_MS: u64 = u32::MAX as u64;
+
 /// `driver_set_timer`. Called only in a callback of the port `raw` other than `stop` (by
 /// `Port::set_timer`, which checks, and by the framework in `start`, `process_exit` and the
 /// framework timer's `timeout`).
 pub(crate) fn arm_timer(raw: sys::ErlDrvPort, millis: u64) {
-    let ms = c_ulong::try_from(millis).unwrap_or(c_ulong::MAX);
+    // The VM computes with signed time and fires absurdly long timers at once; the longest
+    // Erlang timer (`erlang:send_after/3`) is the cap.
+    let ms = millis.min(MAX_TIMER_MS) as c_ulong;
     // SAFETY: in a callback of this port other than `stop`, per the above.
     unsafe { sys::driver_set_timer(raw, ms) };
 }

@@ -354,7 +354,7 @@ impl Driver for Misuse {
                     b"error" => Err(StartError::Badarg),
                     _ => return Err(Badarg),
                 };
-                port.init_ack(r);
+                port.init_ack(r.clone());
                 port.init_ack(r);
             }
             CANCEL_TIMER_TWICE => {

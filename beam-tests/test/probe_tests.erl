@@ -342,6 +342,8 @@ panic_in_stop_is_contained() ->
     P = erldrv_test:open(?DRV),
     [] = port_control(P, ?PANIC_IN, "stop"),
     true = port_close(P),
+    %% The close's reason is decided, but the owner still learns of the panic.
+    ?assertEqual(<<"deliberate panic in stop">>, erldrv_test:recv_panic(P)),
     erldrv_test:wait_until(fun() -> count("stop") >= Stops + 2 end, 5000),
     ?assertEqual("pong", port_control(erldrv_test:open(?DRV), ?PING, "")).
 

@@ -547,7 +547,22 @@ unsafe extern "C" fn stop<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
         // SAFETY: the state is initialised and, with `stopped` set, never touched again.
         let state = unsafe { (*(*cell).state.get()).assume_init_read() };
         let port = Port::new(meta);
-        contained::<D>("stop", || D::stop(state, &port));
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| D::stop(state, &port))) {
+            // The port's exit reason is decided before stop runs, but the owner can still be
+            // told, unless the port was closing with a queue (the VM then drops messages).
+            // SAFETY: inside stop of this port, on its scheduler thread.
+            let told = unsafe { output_tagged(meta.raw, PANIC_REASON, panic_message(&*payload)) };
+            report(format_args!(
+                "erldrv: panic in `stop` of driver {:?} contained{}",
+                D::NAME,
+                if told > 0 {
+                    "; the owner is told"
+                } else {
+                    "; the port was closing, so the VM takes no message from it"
+                }
+            ));
+            drop_quietly(payload);
+        }
         // Exits, init acks and jobs requested in stop are dropped (see `Port`).
         drop_quietly(meta.deferred.take());
         let depth = meta.depth.get() - 1;

@@ -16,6 +16,7 @@ use erldrv_sys as sys;
 
 use crate::port::{self, AsyncSubmission, Deferred, PortMeta};
 use crate::reply::ReplyKind;
+use crate::select;
 use crate::term::{DecodeError, Decoder, Encoder, FromTerm, ToTerm};
 use crate::{CallError, Driver, Event, ExitReason, IoVec, Monitor, Port, Reply, StartError};
 
@@ -33,7 +34,6 @@ pub struct Slots {
     pub name: &'static CStr,
     pub flags: c_int,
     pub init: bool,
-    pub finish: bool,
     pub output: bool,
     pub outputv: bool,
     pub control: bool,
@@ -42,13 +42,12 @@ pub struct Slots {
     pub ready_output: bool,
     pub flush: bool,
     pub process_exit: bool,
-    pub stop_select: bool,
 }
 
 /// Builds the driver entry for `D`. Always present: `start` and `stop` (they create and free
 /// the port state), `timeout` and `ready_async` (the framework's own timer and async jobs
-/// need them; unwritten, they do nothing for the driver). Every other slot is NULL unless
-/// written.
+/// need them), `stop_select` and `finish` (they release `select_owned` descriptors);
+/// unwritten, they do nothing for the driver. Every other slot is NULL unless written.
 pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
     macro_rules! slot {
         ($on:expr, $f:expr) => {
@@ -63,7 +62,8 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         ready_input: slot!(s.ready_input, ready_input::<D>),
         ready_output: slot!(s.ready_output, ready_output::<D>),
         driver_name: s.name.as_ptr().cast_mut(),
-        finish: slot!(s.finish, finish::<D>),
+        // Always installed: descriptors the VM lost track of are released at unload.
+        finish: Some(finish::<D>),
         handle: ptr::null_mut(),
         control: slot!(s.control, control::<D>),
         // An init_ack driver needs the timer to deliver an ack requested in `start`.
@@ -83,7 +83,8 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         driver_flags: s.flags,
         handle2: ptr::null_mut(),
         process_exit: slot!(s.process_exit, process_exit::<D>),
-        stop_select: slot!(s.stop_select, stop_select::<D>),
+        // Always installed: `select_owned` descriptors are released there.
+        stop_select: Some(stop_select::<D>),
         emergency_close: None,
     }
 }
@@ -385,13 +386,23 @@ unsafe extern "C" fn init<D: Driver + DriverEntry>() -> c_int {
 
 unsafe extern "C" fn finish<D: Driver + DriverEntry>() {
     contained::<D, _>("finish", D::finish);
+    // What the VM lost track of (it never called stop_select for it): the library is about
+    // to be unmapped, and statics are not dropped.
+    let left = select::release_all();
+    contained::<D, _>("finish", move || drop(left));
 }
 
 unsafe extern "C" fn stop_select<D: Driver + DriverEntry>(
     event: sys::ErlDrvEvent,
     _reserved: *mut c_void,
 ) {
-    contained::<D, _>("stop_select", || D::stop_select(Event::from_raw(event)));
+    let event = Event::from_raw(event);
+    // The driver's own stop_select first: while it runs, the number is still this
+    // descriptor's and cannot have been reused by another thread.
+    contained::<D, _>("stop_select", || D::stop_select(event));
+    if let Some(io) = select::released(event) {
+        contained::<D, _>("stop_select", move || drop(io));
+    }
 }
 
 unsafe extern "C" fn start<D: Driver + DriverEntry>(
@@ -430,7 +441,9 @@ unsafe extern "C" fn start<D: Driver + DriverEntry>(
             cell.cast()
         }
         Ok(Err(e)) => {
-            // The port never opens: drop what start deferred and free the cell.
+            // The port never opens (and `stop` never runs): release what start selected,
+            // drop what it deferred and free the cell.
+            select::release_port(&port);
             let deferred = meta.deferred.take();
             let _ = catch_unwind(AssertUnwindSafe(move || drop(deferred)));
             // SAFETY: the state was never written; the cell is ours alone.
@@ -445,6 +458,7 @@ unsafe extern "C" fn start<D: Driver + DriverEntry>(
             ));
             // SAFETY: scheduler thread, inside start of this port.
             unsafe { send_panic_message(raw, msg) };
+            select::release_port(&port);
             let deferred = meta.deferred.take();
             let _ = catch_unwind(AssertUnwindSafe(move || {
                 drop(deferred);
@@ -475,6 +489,9 @@ unsafe extern "C" fn stop<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
         let state = unsafe { (*(*cell).state.get()).assume_init_read() };
         let port = Port::new(meta);
         contained::<D, _>("stop", || D::stop(state, &port));
+        // The VM does not deselect a closing port's descriptors, and would never call
+        // stop_select for them.
+        select::release_port(&port);
         let deferred = meta.deferred.take();
         let _ = catch_unwind(AssertUnwindSafe(move || drop(deferred)));
         let depth = meta.depth.get() - 1;

@@ -49,10 +49,10 @@
 //!   ready for them yet) or, for a close, in `process_exit` (closing there crashes the VM).
 //! - **Thread rules in types.** [`Port`] is neither `Send` nor `Sync`; `stop_select` gets no
 //!   port at all, since it may not use the driver API.
-//! - **Descriptors by ownership.** [`Port::select`] takes a borrowed descriptor (`AsFd`),
-//!   never a bare number, so safe code cannot select a descriptor of the VM's own ports.
-//!   [`Port::select_owned`] keeps the descriptor open until the VM is done with it, and
-//!   releases it when its port closes; turning an integer into an [`Event`] is `unsafe`.
+//! - **Descriptors by ownership.** [`Port::select`] takes a descriptor the driver holds
+//!   (`AsFd`), never a bare number that may belong to one of the VM's own ports; turning an
+//!   integer into an [`Event`] is `unsafe`. [`Port::select_owned`] keeps the descriptor open
+//!   until the VM is done with it, and releases it when its port closes.
 //!
 //! # Terms
 //! [`term`] reads and writes Erlang terms. [`Driver::call`] is typed: `port_call/3`

@@ -328,7 +328,7 @@ impl Port<'_> {
     /// use std::net::UdpSocket;
     /// use std::sync::Arc;
     ///
-    /// use erldrv::{Badarg, Event, Port, SelectMode};
+    /// use erldrv::{Event, Port, SelectMode};
     ///
     /// struct Listener {
     ///     sock: Arc<UdpSocket>,

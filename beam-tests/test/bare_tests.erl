@@ -1,4 +1,5 @@
-%% A driver that writes only `start`: every other slot is NULL, so the VM's defaults apply.
+%% A driver that writes only `start`: every slot the framework does not need itself is NULL,
+%% so the VM's defaults apply.
 -module(bare_tests).
 -include_lib("eunit/include/eunit.hrl").
 

@@ -97,6 +97,22 @@ fn probe_unload_runs_finish() {
     assert_panic_reported(&out, "probe_drv", "finish", "deliberate panic in finish");
 }
 
+/// Descriptors handed over with `select_owned`, by a driver without unsafe code: closed only
+/// once the VM is done with them, also when their port closes first, and never one of the
+/// VM's own.
+#[test]
+fn owned_descriptors() {
+    let out = eunit("owned_fd_tests", &["owned_fd_drv"]).run();
+    // The VM reports taking a descriptor from another port, a port that closed without
+    // deselecting, or a stop_select it could not call, as error reports.
+    for text in ["=ERROR REPORT", "stealing control", "without deselecting"] {
+        assert!(
+            !out.stderr.contains(text) && !out.stdout.contains(text),
+            "the VM complained ({text:?}); output:\n{out}"
+        );
+    }
+}
+
 #[test]
 fn port_locking_and_soft_busy() {
     eunit("locking_tests", &["locked_drv", "plain_drv"]).run();

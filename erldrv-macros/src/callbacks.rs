@@ -18,8 +18,9 @@ pub struct Callback {
     /// The method name, which is also the `ErlDrvEntry` field and the `Slots` field.
     pub name: &'static str,
     pub receiver: Receiver,
-    /// Whether the method has a flag of its own in `Slots`. `start` and `stop` (state) and
-    /// `timeout` and `ready_async` (used by the framework itself) are always installed.
+    /// Whether the method has a flag of its own in `Slots`. `start` and `stop` (state),
+    /// `timeout` and `ready_async` (the framework's timer and async jobs), and `stop_select`
+    /// and `finish` (the framework's `select_owned` descriptors) are always installed.
     pub optional_slot: bool,
     /// The C signature, for error messages.
     pub c_signature: &'static str,
@@ -37,7 +38,7 @@ macro_rules! callbacks {
 
 callbacks! {
     "init", None, true, "int (*init)(void)", "fn init() -> Result<(), InitError>";
-    "finish", None, true, "void (*finish)(void)", "fn finish()";
+    "finish", None, false, "void (*finish)(void)", "fn finish()";
     "start", None, false, "ErlDrvData (*start)(ErlDrvPort, char *)", "fn start(port: &Port, command: &[u8]) -> Result<Self, StartError>";
     "stop", Value, false, "void (*stop)(ErlDrvData)", "fn stop(self, port: &Port)";
     "output", RefMut, true, "void (*output)(ErlDrvData, char *, ErlDrvSizeT)", "fn output(&mut self, port: &Port, data: &[u8])";
@@ -50,7 +51,7 @@ callbacks! {
     "timeout", RefMut, false, "void (*timeout)(ErlDrvData)", "fn timeout(&mut self, port: &Port)";
     "flush", RefMut, true, "void (*flush)(ErlDrvData)", "fn flush(&mut self, port: &Port)";
     "process_exit", RefMut, true, "void (*process_exit)(ErlDrvData, ErlDrvMonitor *)", "fn process_exit(&mut self, port: &Port, monitor: Monitor)";
-    "stop_select", None, true, "void (*stop_select)(ErlDrvEvent, void *)", "fn stop_select(event: Event)";
+    "stop_select", None, false, "void (*stop_select)(ErlDrvEvent, void *)", "fn stop_select(event: Event)";
 }
 
 pub fn find(name: &str) -> Option<&'static Callback> {

@@ -9,9 +9,10 @@ use crate::{Badarg, CallError, Event, InitError, IoVec, Monitor, Port, Reply, St
 /// Put `#[erl_driver]` on the `impl Driver for ...` block. The attribute fills in the entry
 /// slots of the methods the block writes; other slots stay NULL, so the VM's own default
 /// applies (the defaults below describe that behaviour). Write only the callbacks your
-/// driver needs. `start` is required. Four slots are always filled: `start` and `stop`
-/// (they create and free the port state), and `timeout` and `ready_async`, which the
-/// framework itself needs (its zero timer, its async jobs); left out, they do nothing.
+/// driver needs. `start` is required. Six slots are always filled: `start` and `stop`
+/// (they create and free the port state), `timeout` and `ready_async`, which the framework
+/// itself needs (its zero timer, its async jobs), and `stop_select` and `finish`, where it
+/// releases the descriptors of [`Port::select_owned`]; left out, they do nothing.
 ///
 /// # Threads and locking
 /// Callbacks run on the VM's scheduler threads. Calls for one port never overlap, but they
@@ -81,7 +82,9 @@ pub trait Driver: Sized + Send + 'static {
         Ok(())
     }
 
-    /// Called once when the driver is unloaded, after the last port has closed.
+    /// Called once when the driver is unloaded, after the last port has closed (and after
+    /// every pending `stop_select`). Descriptors of [`Port::select_owned`] the VM never
+    /// released are dropped right after it.
     fn finish() {}
 
     /// Called by `erlang:open_port({spawn_driver, Command}, Opts)` to open a port; returns the
@@ -175,14 +178,19 @@ pub trait Driver: Sized + Send + 'static {
         let _ = (port, result);
     }
 
-    /// `event` selected with [`SelectMode::READ`](crate::SelectMode::READ) is readable. Can be
-    /// spurious: handle `EAGAIN`.
+    /// A descriptor selected with [`SelectMode::READ`](crate::SelectMode::READ) is readable:
+    /// find which with [`Event::is`]. Can be spurious (another read got the data first, or
+    /// the VM saw a readiness that is gone): read from a non-blocking descriptor and return
+    /// on [`WouldBlock`](std::io::ErrorKind::WouldBlock). The VM calls it again while the
+    /// descriptor stays readable and selected.
     fn ready_input(&mut self, port: &Port, event: Event) {
         let _ = (port, event);
     }
 
-    /// `event` selected with [`SelectMode::WRITE`](crate::SelectMode::WRITE) is writable. Can
-    /// be spurious: handle `EAGAIN`.
+    /// A descriptor selected with [`SelectMode::WRITE`](crate::SelectMode::WRITE) is
+    /// writable: find which with [`Event::is`]. Can be spurious: return on
+    /// [`WouldBlock`](std::io::ErrorKind::WouldBlock). Turn `WRITE` off once there is
+    /// nothing left to write, or the VM keeps calling.
     fn ready_output(&mut self, port: &Port, event: Event) {
         let _ = (port, event);
     }
@@ -207,10 +215,15 @@ pub trait Driver: Sized + Send + 'static {
         let _ = (port, monitor);
     }
 
-    /// It is now safe to close `event` (after [`Port::select`] turned
-    /// [`SelectMode::USE`](crate::SelectMode::USE) off). Runs with no port and no lock
-    /// guaranteed — the port may already be gone — so it gets no port handle and must not
-    /// use the driver API: close the descriptor and nothing else.
+    /// The VM is done with the descriptor `event` (after [`Port::select`] turned
+    /// [`SelectMode::USE`](crate::SelectMode::USE) off, or after the framework did so for a
+    /// closing port): it is now safe to close. Runs from inside that `select` call, or later
+    /// on another thread, with no port and no lock guaranteed — the port may already be gone
+    /// — so it gets no port handle and must not use the driver API.
+    ///
+    /// A descriptor of [`Port::select_owned`] needs nothing here: the framework drops its
+    /// reference right after this method returns. Write it for descriptors you selected with
+    /// `USE` through [`Port::select`] and keep open yourself (in a shared map, say) until now.
     fn stop_select(event: Event) {
         let _ = event;
     }

@@ -43,14 +43,18 @@
 //!   with `panic = "abort"` is a compile error, since
 //!   there would be nothing to catch.
 //! - **NULL means NULL.** Callbacks you do not write stay NULL in the driver entry, so the
-//!   VM's own defaults apply (`stop`, `timeout` and `ready_async` are always filled: the
-//!   framework needs them, and they do nothing you did not write).
+//!   VM's own defaults apply (`stop`, `timeout`, `ready_async`, `stop_select` and `finish`
+//!   are always filled: the framework needs them, and they do nothing you did not write).
 //! - **No re-entrancy surprises.** Actions that make the VM call back into the driver
 //!   ([`Port::exit`], [`Port::init_ack`], [`Port::spawn_async`]) run after the current
 //!   callback has returned — from a zero timer when requested in `start` (the VM is not
 //!   ready for them yet) or, for a close, in `process_exit` (closing there crashes the VM).
 //! - **Thread rules in types.** [`Port`] is neither `Send` nor `Sync`; `stop_select` gets no
 //!   port at all, since it may not use the driver API.
+//! - **Descriptors by ownership.** [`Port::select`] takes a descriptor the driver holds
+//!   (`AsFd`), never a bare number that may belong to one of the VM's own ports; turning an
+//!   integer into an [`Event`] is `unsafe`. [`Port::select_owned`] keeps the descriptor open
+//!   until the VM is done with it, and releases it when its port closes.
 //!
 //! # Terms
 //! [`term`] reads and writes Erlang terms. [`Driver::call`] is typed: `port_call/3`
@@ -77,6 +81,7 @@ mod panic;
 mod port;
 mod reply;
 mod rt;
+mod select;
 pub mod term;
 
 pub use binary::Binary;
@@ -84,8 +89,9 @@ pub use driver::Driver;
 pub use erldrv_macros::erl_driver;
 pub use error::{Badarg, CallError, ExitReason, InitError, StartError};
 pub use iovec::{IoVec, Segment};
-pub use port::{Event, Monitor, Pid, Port, PortId, SelectMode};
+pub use port::{Monitor, Pid, Port, PortId};
 pub use reply::Reply;
+pub use select::{Event, SelectMode};
 
 /// The raw `erl_driver.h` API (`erldrv-sys`).
 pub use erldrv_sys as sys;

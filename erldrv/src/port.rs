@@ -66,6 +66,8 @@ pub(crate) struct PortMeta {
     pub(crate) user_timer: Cell<Option<Option<u64>>>,
     /// The builder `output_term` and `send_term` reuse, so that messages stop allocating.
     term_scratch: Cell<Option<Box<TermBuilder>>>,
+    /// The port has called `select_owned`: closing it must release what it still selects.
+    pub(crate) owns_fds: Cell<bool>,
 }
 
 const DEFERRED: u8 = 1;
@@ -86,6 +88,7 @@ impl PortMeta {
             framework_timer: Cell::new(false),
             user_timer: Cell::new(None),
             term_scratch: Cell::new(None),
+            owns_fds: Cell::new(false),
         }
     }
 
@@ -165,8 +168,9 @@ impl PortMeta {
 }
 
 /// The port a callback runs for: the handle for everything a driver does on a scheduler
-/// thread — output to the owner, control mode, busy state, timers, select, monitors, the
-/// driver queue, async jobs and closing the port.
+/// thread — output to the owner, control mode, busy state, timers, select (see
+/// [`Port::select`] and [`Port::select_owned`]), monitors, the driver queue, async jobs and
+/// closing the port.
 ///
 /// A `Port` is only ever lent to callbacks (`&Port`) and is neither `Send` nor `Sync`: the
 /// `driver_*` functions behind it may only be called from the scheduler thread running a
@@ -241,54 +245,6 @@ impl PortId {
     #[cfg(test)]
     pub(crate) fn from_raw(raw: sys::ErlDrvTermData) -> PortId {
         PortId(raw)
-    }
-}
-
-/// An OS event (a file descriptor on Unix) registered with [`Port::select`].
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct Event(sys::ErlDrvEvent);
-
-// SAFETY: an event is a plain file descriptor number stored in a pointer-sized value.
-unsafe impl Send for Event {}
-// SAFETY: as above.
-unsafe impl Sync for Event {}
-
-impl Event {
-    /// The event for a file descriptor.
-    pub fn from_raw_fd(fd: i32) -> Event {
-        Event(fd as isize as sys::ErlDrvEvent)
-    }
-
-    /// The file descriptor this event stands for.
-    pub fn as_raw_fd(self) -> i32 {
-        self.0 as isize as i32
-    }
-
-    pub(crate) fn from_raw(raw: sys::ErlDrvEvent) -> Event {
-        Event(raw)
-    }
-}
-
-/// Which readiness [`Port::select`] changes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct SelectMode(c_int);
-
-impl SelectMode {
-    /// Readable: the VM calls [`ready_input`](crate::Driver::ready_input).
-    pub const READ: SelectMode = SelectMode(sys::ERL_DRV_READ);
-    /// Writable: the VM calls [`ready_output`](crate::Driver::ready_output).
-    pub const WRITE: SelectMode = SelectMode(sys::ERL_DRV_WRITE);
-    /// Use of the event: turned off, it makes the VM call
-    /// [`stop_select`](crate::Driver::stop_select) once it is safe to close the event.
-    pub const USE: SelectMode = SelectMode(sys::ERL_DRV_USE);
-    /// Like [`SelectMode::USE`] off, but without a `stop_select` call.
-    pub const USE_NO_CALLBACK: SelectMode = SelectMode(sys::ERL_DRV_USE_NO_CALLBACK);
-}
-
-impl core::ops::BitOr for SelectMode {
-    type Output = SelectMode;
-    fn bitor(self, rhs: SelectMode) -> SelectMode {
-        SelectMode(self.0 | rhs.0)
     }
 }
 
@@ -638,16 +594,6 @@ impl<'a> Port<'a> {
         // SAFETY: in a callback (any); valid out-pointer.
         let r = unsafe { sys::driver_read_timer(self.meta.raw, &mut left) };
         (r == 0 && left > 0).then_some(left as u64)
-    }
-
-    /// Turns readiness notification for `event` on or off (`driver_select`). Returns
-    /// `false` if the VM refused.
-    ///
-    /// Spurious `ready_input`/`ready_output` calls can happen: treat `EAGAIN` as normal.
-    pub fn select(&self, event: Event, mode: SelectMode, on: bool) -> bool {
-        // SAFETY: scheduler thread, live port. driver_select may call stop_select at once;
-        // stop_select gets no port state, so nothing the callback borrows is touched.
-        unsafe { sys::driver_select(self.meta.raw, event.0, mode.0, c_int::from(on)) == 0 }
     }
 
     /// Monitors `pid`: when it dies, [`process_exit`](crate::Driver::process_exit) is called

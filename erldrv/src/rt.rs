@@ -17,6 +17,7 @@ use erldrv_sys as sys;
 use crate::panic::{STDERR_LIMIT, install_hook, panic_message, truncated};
 use crate::port::{self, AsyncSubmission, Deferred, PortMeta};
 use crate::reply::ReplyKind;
+use crate::select;
 use crate::term::{DecodeError, Decoder, Encoder, FromTerm, ToTerm};
 use crate::{
     Badarg, CallError, Driver, Event, ExitReason, IoVec, Monitor, Pid, Port, Reply, StartError,
@@ -36,7 +37,6 @@ pub struct Slots {
     pub name: &'static CStr,
     pub flags: c_int,
     pub init: bool,
-    pub finish: bool,
     pub output: bool,
     pub outputv: bool,
     pub control: bool,
@@ -45,13 +45,12 @@ pub struct Slots {
     pub ready_output: bool,
     pub flush: bool,
     pub process_exit: bool,
-    pub stop_select: bool,
 }
 
 /// Builds the driver entry for `D`. Always present: `start` and `stop` (they create and free
 /// the port state), `timeout` and `ready_async` (the framework's own timer and async jobs
-/// need them; unwritten, they do nothing for the driver). Every other slot is NULL unless
-/// written.
+/// need them), `stop_select` and `finish` (they release `select_owned` descriptors);
+/// unwritten, they do nothing for the driver. Every other slot is NULL unless written.
 pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
     macro_rules! slot {
         ($on:expr, $f:expr) => {
@@ -66,7 +65,8 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         ready_input: slot!(s.ready_input, ready_input::<D>),
         ready_output: slot!(s.ready_output, ready_output::<D>),
         driver_name: s.name.as_ptr().cast_mut(),
-        finish: slot!(s.finish, finish::<D>),
+        // Always installed: descriptors the VM lost track of are released at unload.
+        finish: Some(finish::<D>),
         handle: ptr::null_mut(),
         control: slot!(s.control, control::<D>),
         // An init_ack driver needs the timer to deliver an ack requested in `start`.
@@ -86,7 +86,8 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         driver_flags: s.flags,
         handle2: ptr::null_mut(),
         process_exit: slot!(s.process_exit, process_exit::<D>),
-        stop_select: slot!(s.stop_select, stop_select::<D>),
+        // Always installed: `select_owned` descriptors are released there.
+        stop_select: Some(stop_select::<D>),
         emergency_close: None,
     }
 }
@@ -461,13 +462,23 @@ fn init_error_var(name: &CStr) -> String {
 
 unsafe extern "C" fn finish<D: Driver + DriverEntry>() {
     contained::<D>("finish", D::finish);
+    // What the VM lost track of (it never called stop_select for it): the library is about
+    // to be unmapped, and statics are not dropped.
+    let left = select::release_all();
+    contained::<D>("finish", move || drop(left));
 }
 
 unsafe extern "C" fn stop_select<D: Driver + DriverEntry>(
     event: sys::ErlDrvEvent,
     _reserved: *mut c_void,
 ) {
-    contained::<D>("stop_select", || D::stop_select(Event::from_raw(event)));
+    let event = Event::from_raw(event);
+    // The driver's own stop_select first: while it runs, the number is still this
+    // descriptor's and cannot have been reused by another thread.
+    contained::<D>("stop_select", || D::stop_select(event));
+    if let Some(io) = select::released(event) {
+        contained::<D>("stop_select", move || drop(io));
+    }
 }
 
 unsafe extern "C" fn start<D: Driver + DriverEntry>(
@@ -506,7 +517,9 @@ unsafe extern "C" fn start<D: Driver + DriverEntry>(
             cell.cast()
         }
         Ok(Err(e)) => {
-            // The port never opens: drop what start deferred and free the cell.
+            // The port never opens (and `stop` never runs): release what start selected,
+            // drop what it deferred and free the cell.
+            select::release_port(&port);
             drop_quietly(meta.deferred.take());
             // SAFETY: the state was never written; the cell is ours alone.
             drop(unsafe { Box::from_raw(cell) });
@@ -521,6 +534,7 @@ unsafe extern "C" fn start<D: Driver + DriverEntry>(
             ));
             // SAFETY: scheduler thread, inside start of this port.
             unsafe { output_tagged(raw, PANIC_REASON, panic_message(&*payload)) };
+            select::release_port(&port);
             drop_quietly(meta.deferred.take());
             drop_quietly(payload);
             // SAFETY: as above.
@@ -563,6 +577,9 @@ unsafe extern "C" fn stop<D: Driver + DriverEntry>(data: sys::ErlDrvData) {
             ));
             drop_quietly(payload);
         }
+        // The VM does not deselect a closing port's descriptors, and would never call
+        // stop_select for them.
+        select::release_port(&port);
         // Exits, init acks and jobs requested in stop are dropped (see `Port`).
         drop_quietly(meta.deferred.take());
         let depth = meta.depth.get() - 1;

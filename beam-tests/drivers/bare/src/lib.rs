@@ -1,5 +1,7 @@
-//! `bare_drv`: writes nothing but `start`, so every other entry slot stays NULL and the VM's
-//! defaults apply (`port_control/3` and `port_call/3` raise `badarg`, output is dropped).
+//! `bare_drv`: writes nothing but `start`, so every entry slot the framework does not need
+//! stays NULL and the VM's defaults apply (`port_control/3` and `port_call/3` raise `badarg`,
+//! output is dropped). The framework's own slots (`stop`, `timeout`, `ready_async`,
+//! `stop_select`, `finish`) are filled but do nothing here.
 
 use erldrv::{Driver, Port, StartError, erl_driver};
 

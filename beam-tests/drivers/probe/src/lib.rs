@@ -3,6 +3,10 @@
 //! `beam-tests/test/probe_tests.erl` drives it.
 
 use std::ffi::CStr;
+use std::io::{ErrorKind, PipeReader, PipeWriter, Read, Write};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use erldrv::term::{RawTerm, TermWriter, ToTerm};
@@ -109,9 +113,19 @@ pub struct Probe {
     panic_in: Option<Vec<u8>>,
     /// Segments received by `outputv` after a `keep:` prefix: a binary reference, offset, length.
     kept: Vec<(Binary, usize, usize)>,
+    /// The pipe of `SELECT`.
+    pipe: Option<Pipe>,
 }
 
 impl Probe {
+    fn new() -> Probe {
+        Probe {
+            panic_in: None,
+            kept: Vec::new(),
+            pipe: None,
+        }
+    }
+
     fn maybe_panic(&self, callback: &str) {
         if self.panic_in.as_deref() == Some(callback.as_bytes()) {
             panic!("deliberate panic in {callback}");
@@ -138,24 +152,37 @@ fn exit_reason(data: &[u8]) -> Result<ExitReason, Badarg> {
     })
 }
 
-/// Opens a pipe, asks for read readiness of one end and write readiness of the other, and
-/// makes the read end readable. Both ends are closed by `stop_select`.
-fn select_pipe(port: &Port) -> Result<(), Badarg> {
-    let mut fds = [0i32; 2];
-    // SAFETY: fds has room for the two descriptors pipe() writes.
-    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
-        return Err(Badarg);
+/// Opens a pipe, hands its read end to the VM for read readiness and its write end for write
+/// readiness, and makes the read end readable. The framework closes both ends after
+/// `stop_select` (once the probe has dropped its own handles too).
+fn select_pipe(port: &Port) -> std::io::Result<Pipe> {
+    let (reader, writer) = std::io::pipe()?;
+    let (reader, writer) = (
+        Arc::new(nonblocking(reader)?),
+        Arc::new(nonblocking(writer)?),
+    );
+    (&*writer).write_all(b"x")?;
+    let ok = port.select_owned(reader.clone(), SelectMode::READ)
+        && port.select_owned(writer.clone(), SelectMode::WRITE);
+    if ok {
+        Ok(Pipe { reader, writer })
+    } else {
+        Err(std::io::ErrorKind::Other.into())
     }
-    for fd in fds {
-        // SAFETY: fd was just opened by pipe().
-        unsafe { libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK) };
-    }
-    let (r, w) = (Event::from_raw_fd(fds[0]), Event::from_raw_fd(fds[1]));
-    // SAFETY: w is an open pipe end; one byte from a live buffer.
-    unsafe { libc::write(fds[1], b"x".as_ptr().cast(), 1) };
-    let ok = port.select(r, SelectMode::READ | SelectMode::USE, true)
-        && port.select(w, SelectMode::WRITE | SelectMode::USE, true);
-    if ok { Ok(()) } else { Err(Badarg) }
+}
+
+/// `std` has no `set_nonblocking` for pipes; `UnixStream`'s works on any descriptor, so the
+/// end is lent to one for the call (ownership moves, nothing is duplicated).
+fn nonblocking<T: Into<OwnedFd> + From<OwnedFd>>(end: T) -> std::io::Result<T> {
+    let stream = UnixStream::from(end.into());
+    stream.set_nonblocking(true)?;
+    Ok(T::from(OwnedFd::from(stream)))
+}
+
+/// The two ends of the pipe of `SELECT`.
+struct Pipe {
+    reader: Arc<PipeReader>,
+    writer: Arc<PipeWriter>,
 }
 
 #[erl_driver]
@@ -195,15 +222,9 @@ impl Driver for Probe {
                 if arg == b"exit" {
                     port.exit(ExitReason::Atom(c"probe_exit"));
                 }
-                Ok(Probe {
-                    panic_in: None,
-                    kept: Vec::new(),
-                })
+                Ok(Probe::new())
             }
-            _ => Ok(Probe {
-                panic_in: None,
-                kept: Vec::new(),
-            }),
+            _ => Ok(Probe::new()),
         }
     }
 
@@ -266,7 +287,7 @@ impl Driver for Probe {
                 None => reply.extend_from_slice(b"none"),
             },
             CANCEL_TIMER => port.cancel_timer(),
-            SELECT => select_pipe(port)?,
+            SELECT => self.pipe = Some(select_pipe(port).map_err(|_| Badarg)?),
             ASYNC => {
                 let mut job = data.to_vec();
                 port.spawn_async::<Self>(move || {
@@ -389,21 +410,29 @@ impl Driver for Probe {
     fn ready_input(&mut self, port: &Port, event: Event) {
         hit("ready_input");
         self.maybe_panic("ready_input");
-        let mut buf = [0u8; 16];
-        // SAFETY: event is our open, non-blocking pipe read end; buf is writable.
-        let n = unsafe { libc::read(event.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-        if n < 0 {
-            // Spurious wake-up: nothing to read yet.
+        let Some(pipe) = &self.pipe else { return };
+        if !event.is(&pipe.reader) {
             return;
         }
-        port.select(event, SelectMode::READ | SelectMode::USE, false);
+        let mut buf = [0u8; 16];
+        if let Err(e) = (&*pipe.reader).read(&mut buf) {
+            if e.kind() == ErrorKind::WouldBlock {
+                // Spurious wake-up: nothing to read yet.
+                return;
+            }
+        }
+        port.select(&pipe.reader, SelectMode::READ | SelectMode::USE, false);
         port.output(b"ready_input");
     }
 
     fn ready_output(&mut self, port: &Port, event: Event) {
         hit("ready_output");
         self.maybe_panic("ready_output");
-        port.select(event, SelectMode::WRITE | SelectMode::USE, false);
+        let Some(pipe) = &self.pipe else { return };
+        if !event.is(&pipe.writer) {
+            return;
+        }
+        port.select(&pipe.writer, SelectMode::WRITE | SelectMode::USE, false);
         port.output(b"ready_output");
     }
 
@@ -426,10 +455,9 @@ impl Driver for Probe {
         port.output(b"process_exit");
     }
 
-    fn stop_select(event: Event) {
+    fn stop_select(_event: Event) {
+        // The framework closes the descriptor (once the port's own handles are gone too).
         hit("stop_select");
-        // SAFETY: the VM is done with the descriptor; we opened it and close it once.
-        unsafe { libc::close(event.as_raw_fd()) };
         if PANIC_IN_STOP_SELECT.load(Ordering::SeqCst) {
             panic!("deliberate panic in stop_select");
         }

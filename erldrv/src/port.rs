@@ -10,6 +10,7 @@ use core::cell::Cell;
 use core::ffi::{c_char, c_int, c_ulong, c_void};
 use core::fmt;
 use core::marker::PhantomData;
+use core::ptr::NonNull;
 
 use erldrv_sys as sys;
 
@@ -205,8 +206,11 @@ impl PortMeta {
 /// Each row that is not "allowed" is checked in a real VM by `beam-tests` (`contexts_tests`,
 /// `probe_start_tests`, `probe_tests`).
 pub struct Port<'a> {
-    meta: &'a PortMeta,
-    _not_send: PhantomData<*mut ()>,
+    /// The port's bookkeeping, lent for `'a`. A pointer rather than `&'a PortMeta`: it alone
+    /// makes `Port` neither `Send` nor `Sync`, so the compiler explains a misuse with one
+    /// reason instead of one per field of the bookkeeping.
+    meta: NonNull<PortMeta>,
+    _lent: PhantomData<&'a ()>,
 }
 
 /// An Erlang process identifier, as the driver API hands it out (`ErlDrvTermData`).
@@ -278,25 +282,27 @@ impl<'a> Port<'a> {
     #[inline]
     pub(crate) fn new(meta: &'a PortMeta) -> Port<'a> {
         Port {
-            meta,
-            _not_send: PhantomData,
+            meta: NonNull::from(meta),
+            _lent: PhantomData,
         }
     }
 
     #[inline]
     pub(crate) fn meta(&self) -> &'a PortMeta {
-        self.meta
+        // SAFETY: made from a `&'a PortMeta` in `new`; `Port` is neither Send nor Sync, so
+        // the reference is used on the thread that lent it, as a shared borrow.
+        unsafe { self.meta.as_ref() }
     }
 
     /// The raw `ErlDrvPort`, for calling `erldrv-sys` directly.
     pub fn as_raw(&self) -> sys::ErlDrvPort {
-        self.meta.raw
+        self.meta().raw
     }
 
     /// The port identifier term (`driver_mk_port`), usable from other threads.
     pub fn id(&self) -> PortId {
         // SAFETY: in a callback (any: see the module docs).
-        PortId(unsafe { sys::driver_mk_port(self.meta.raw) })
+        PortId(unsafe { sys::driver_mk_port(self.meta().raw) })
     }
 
     /// Sends `{Port, {data, Bytes}}` to the port owner (`driver_output`). Bytes arrive as a
@@ -304,7 +310,7 @@ impl<'a> Port<'a> {
     pub fn output(&self, bytes: &[u8]) {
         // SAFETY: in a callback (any; the VM drops the data while the port closes with a
         // queue); the VM copies the bytes and does not write them.
-        unsafe { sys::driver_output(self.meta.raw, c_bytes(bytes), bytes.len()) };
+        unsafe { sys::driver_output(self.meta().raw, c_bytes(bytes), bytes.len()) };
     }
 
     /// Sends a header and a body as one message (`driver_output2`); with the `{header, N}`
@@ -313,7 +319,7 @@ impl<'a> Port<'a> {
         // SAFETY: as in `output`.
         unsafe {
             sys::driver_output2(
-                self.meta.raw,
+                self.meta().raw,
                 c_bytes(header),
                 header.len(),
                 c_bytes(body),
@@ -339,7 +345,7 @@ impl<'a> Port<'a> {
         // reference to the binary.
         unsafe {
             sys::driver_output_binary(
-                self.meta.raw,
+                self.meta().raw,
                 c_bytes(header),
                 header.len(),
                 binary.as_raw(),
@@ -362,7 +368,7 @@ impl<'a> Port<'a> {
         // this call (it is consumed); skip is within its size.
         unsafe {
             sys::driver_outputv(
-                self.meta.raw,
+                self.meta().raw,
                 c_bytes(header),
                 header.len(),
                 data.as_raw(),
@@ -464,7 +470,7 @@ impl<'a> Port<'a> {
     ) -> Result<(), BuildError> {
         // Taken out while in use: a `write` that sends a message itself gets a new builder.
         let mut b = self
-            .meta
+            .meta()
             .term_scratch
             .take()
             .unwrap_or_else(|| Box::new(TermBuilder::on_scheduler()));
@@ -472,7 +478,7 @@ impl<'a> Port<'a> {
         let result = send(&mut b);
         b.clear();
         if b.worth_keeping() {
-            self.meta.term_scratch.set(Some(b));
+            self.meta().term_scratch.set(Some(b));
         }
         result
     }
@@ -480,14 +486,14 @@ impl<'a> Port<'a> {
     /// Makes `port_control/3` replies binaries (`true`) or byte lists (`false`, the default)
     /// — `set_port_control_flags` with `PORT_CONTROL_FLAG_BINARY`.
     pub fn set_control_binary(&self, binary: bool) {
-        self.meta.control_binary.set(binary);
+        self.meta().control_binary.set(binary);
         let flags = if binary {
             sys::PORT_CONTROL_FLAG_BINARY
         } else {
             0
         };
         // SAFETY: in a callback (any).
-        unsafe { sys::set_port_control_flags(self.meta.raw, flags) };
+        unsafe { sys::set_port_control_flags(self.meta().raw, flags) };
     }
 
     /// Marks the port busy or not (`set_busy_port`). While busy, processes calling
@@ -495,20 +501,20 @@ impl<'a> Port<'a> {
     /// pass `[force]`.
     pub fn set_busy(&self, busy: bool) {
         // SAFETY: in a callback (any).
-        unsafe { sys::set_busy_port(self.meta.raw, c_int::from(busy)) };
+        unsafe { sys::set_busy_port(self.meta().raw, c_int::from(busy)) };
     }
 
     /// The port owner: the connected process (`driver_connected`).
     pub fn connected(&self) -> Pid {
         // SAFETY: in a callback (any).
-        Pid(unsafe { sys::driver_connected(self.meta.raw) })
+        Pid(unsafe { sys::driver_connected(self.meta().raw) })
     }
 
     /// The process whose request the current callback serves (`driver_caller`): the sender
     /// of `port_command`, `port_control` or `port_call`.
     pub fn caller(&self) -> Pid {
         // SAFETY: in a callback (any).
-        Pid(unsafe { sys::driver_caller(self.meta.raw) })
+        Pid(unsafe { sys::driver_caller(self.meta().raw) })
     }
 
     /// Closes the port with `reason` once the current callback returns (`driver_failure_*`,
@@ -519,7 +525,7 @@ impl<'a> Port<'a> {
     /// [`process_exit`](crate::Driver::process_exit) the port closes from a zero timer just
     /// after the callback: the VM crashes if a port closes inside that callback.
     pub fn exit(&self, reason: ExitReason) {
-        self.meta.defer(Deferred::Exit(reason));
+        self.meta().defer(Deferred::Exit(reason));
     }
 
     /// Acknowledges the start of the port to the waiting `open_port/2` (`erl_drv_init_ack`),
@@ -531,7 +537,7 @@ impl<'a> Port<'a> {
     /// only starts waiting for it then). Only the first acknowledgement counts; the VM
     /// ignores later ones.
     pub fn init_ack(&self, result: Result<(), StartError>) {
-        self.meta.defer(Deferred::InitAck(result));
+        self.meta().defer(Deferred::InitAck(result));
     }
 
     /// Starts `work` on the VM's async thread pool (`driver_async`); its result is handed to
@@ -553,7 +559,7 @@ impl<'a> Port<'a> {
     /// spawned for another type closes the port like a panic when it completes.
     pub fn spawn_async<D: Driver>(&self, work: impl FnOnce() -> D::Async + Send + 'static) {
         let sub = crate::rt::async_submission::<D>(Box::new(work));
-        self.meta.defer(Deferred::Async(sub));
+        self.meta().defer(Deferred::Async(sub));
     }
 
     /// Starts (or restarts) the port's timer: [`timeout`](crate::Driver::timeout) is called
@@ -563,26 +569,26 @@ impl<'a> Port<'a> {
     /// port timer (just after `start`, or to close the port after `process_exit`), the timer
     /// starts once the framework is done with it.
     pub fn set_timer(&self, millis: u64) {
-        if self.meta.stopped() {
+        if self.meta().stopped() {
             return;
         }
-        if self.meta.timer_borrowed() {
-            self.meta.user_timer.set(Some(Some(millis)));
+        if self.meta().timer_borrowed() {
+            self.meta().user_timer.set(Some(Some(millis)));
         } else {
-            arm_timer(self.meta.raw, millis);
+            arm_timer(self.meta().raw, millis);
         }
     }
 
     /// Cancels the port's timer (`driver_cancel_timer`).
     pub fn cancel_timer(&self) {
-        if self.meta.stopped() {
+        if self.meta().stopped() {
             return;
         }
-        if self.meta.timer_borrowed() {
-            self.meta.user_timer.set(Some(None));
+        if self.meta().timer_borrowed() {
+            self.meta().user_timer.set(Some(None));
         } else {
             // SAFETY: in a callback other than `stop` (checked above).
-            unsafe { sys::driver_cancel_timer(self.meta.raw) };
+            unsafe { sys::driver_cancel_timer(self.meta().raw) };
         }
     }
 
@@ -592,7 +598,7 @@ impl<'a> Port<'a> {
     pub fn read_timer(&self) -> Option<u64> {
         let mut left: c_ulong = 0;
         // SAFETY: in a callback (any); valid out-pointer.
-        let r = unsafe { sys::driver_read_timer(self.meta.raw, &mut left) };
+        let r = unsafe { sys::driver_read_timer(self.meta().raw, &mut left) };
         (r == 0 && left > 0).then_some(left as u64)
     }
 
@@ -601,12 +607,12 @@ impl<'a> Port<'a> {
     /// does not write `process_exit` (the VM refuses monitors then), or inside
     /// [`stop`](crate::Driver::stop) (the port is going away: the monitor could never fire).
     pub fn monitor_process(&self, pid: Pid) -> Option<Monitor> {
-        if self.meta.stopped() {
+        if self.meta().stopped() {
             return None;
         }
         let mut m = core::mem::MaybeUninit::<sys::ErlDrvMonitor>::zeroed();
         // SAFETY: in a callback other than `stop` (checked above); valid out-pointer.
-        let r = unsafe { sys::driver_monitor_process(self.meta.raw, pid.0, m.as_mut_ptr()) };
+        let r = unsafe { sys::driver_monitor_process(self.meta().raw, pid.0, m.as_mut_ptr()) };
         // SAFETY: zero-initialised and filled in on success.
         (r == 0).then(|| Monitor(unsafe { m.assume_init() }))
     }
@@ -619,21 +625,21 @@ impl<'a> Port<'a> {
     /// (OTP 25 still works on the monitor it is delivering). Other monitors can be removed
     /// there as anywhere else.
     pub fn demonitor_process(&self, monitor: &Monitor) -> bool {
-        if let Some(exiting) = self.meta.exiting_monitor.get() {
+        if let Some(exiting) = self.meta().exiting_monitor.get() {
             if Monitor(exiting) == *monitor {
                 return false;
             }
         }
         // SAFETY: in a callback (any); the monitor is read only and is not the one
         // the VM is delivering (checked above).
-        unsafe { sys::driver_demonitor_process(self.meta.raw, &monitor.0) == 0 }
+        unsafe { sys::driver_demonitor_process(self.meta().raw, &monitor.0) == 0 }
     }
 
     /// The process a monitor watches (`driver_get_monitored_process`).
     pub fn monitored_process(&self, monitor: &Monitor) -> Option<Pid> {
         // SAFETY: in a callback (any, including `process_exit` for the monitor being
         // delivered: the VM only reads it); the monitor is read only.
-        let t = unsafe { sys::driver_get_monitored_process(self.meta.raw, &monitor.0) };
+        let t = unsafe { sys::driver_get_monitored_process(self.meta().raw, &monitor.0) };
         // The VM answers `driver_term_nil` for a monitor that fired or was removed.
         // SAFETY: reading an immutable static of the VM.
         let nil = unsafe { sys::driver_term_nil };
@@ -644,7 +650,7 @@ impl<'a> Port<'a> {
     /// a closing port calls [`flush`](crate::Driver::flush) before `stop`.
     pub fn enqueue(&self, bytes: &[u8]) {
         // SAFETY: in a callback (any); the VM copies the bytes.
-        unsafe { sys::driver_enq(self.meta.raw, c_bytes(bytes), bytes.len()) };
+        unsafe { sys::driver_enq(self.meta().raw, c_bytes(bytes), bytes.len()) };
     }
 
     /// Appends `len` bytes of `binary` from `offset` to the driver queue without copying
@@ -661,7 +667,7 @@ impl<'a> Port<'a> {
             binary.len()
         );
         // SAFETY: in a callback (any); range checked; the queue takes its own reference.
-        unsafe { sys::driver_enq_bin(self.meta.raw, binary.as_raw(), offset, len) };
+        unsafe { sys::driver_enq_bin(self.meta().raw, binary.as_raw(), offset, len) };
     }
 
     /// Removes `n` bytes from the front of the driver queue (`driver_deq`); returns the
@@ -669,7 +675,7 @@ impl<'a> Port<'a> {
     pub fn dequeue(&self, n: usize) -> usize {
         let n = n.min(self.queue_len());
         // SAFETY: in a callback (any); n within the queue.
-        let left = unsafe { sys::driver_deq(self.meta.raw, n) };
+        let left = unsafe { sys::driver_deq(self.meta().raw, n) };
         // The VM returns (size_t)-1 for an invalid port.
         if left == usize::MAX { 0 } else { left }
     }
@@ -677,7 +683,7 @@ impl<'a> Port<'a> {
     /// Bytes in the driver queue (`driver_sizeq`).
     pub fn queue_len(&self) -> usize {
         // SAFETY: in a callback (any).
-        let n = unsafe { sys::driver_sizeq(self.meta.raw) };
+        let n = unsafe { sys::driver_sizeq(self.meta().raw) };
         if n == usize::MAX { 0 } else { n }
     }
 
@@ -685,7 +691,7 @@ impl<'a> Port<'a> {
     pub fn peek_queue(&self) -> Vec<u8> {
         let mut count: c_int = 0;
         // SAFETY: in a callback (any); valid out-pointer.
-        let iov = unsafe { sys::driver_peekq(self.meta.raw, &mut count) };
+        let iov = unsafe { sys::driver_peekq(self.meta().raw, &mut count) };
         let mut out = Vec::with_capacity(self.queue_len());
         if iov.is_null() {
             return out;
@@ -708,7 +714,9 @@ impl<'a> Port<'a> {
     /// callback should return soon (continue later, e.g. with `set_timer(0)`).
     pub fn consume_timeslice(&self, percent: u8) -> bool {
         // SAFETY: in a callback (any).
-        unsafe { sys::erl_drv_consume_timeslice(self.meta.raw, c_int::from(percent.min(100))) != 0 }
+        unsafe {
+            sys::erl_drv_consume_timeslice(self.meta().raw, c_int::from(percent.min(100))) != 0
+        }
     }
 }
 
@@ -734,6 +742,8 @@ pub(crate) fn arm_timer(raw: sys::ErlDrvPort, millis: u64) {
 
 impl fmt::Debug for Port<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Port").field("raw", &self.meta.raw).finish()
+        f.debug_struct("Port")
+            .field("raw", &self.meta().raw)
+            .finish()
     }
 }

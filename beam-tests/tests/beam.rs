@@ -166,3 +166,16 @@ fn compile_c_library(source: &str, out: &Path) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Threads a driver started, with `erldrv::thread::spawn` or with `std::thread` and the
+/// documented `finish`, have stopped and been joined before the driver is unloaded.
+#[test]
+fn driver_threads_end_before_unload() {
+    let out = eunit("threads_tests", &["threads_drv"]).run();
+    assert_reported(
+        &out,
+        "erldrv: driver \"threads_drv\" is being unloaded and has waited 2 s for its thread \
+         \"stubborn\" to stop",
+    );
+    assert_reported(&out, "deliberate panic in a driver thread");
+}

@@ -20,6 +20,7 @@ pub struct Callback {
     pub receiver: Receiver,
     /// Whether the method has a flag of its own in `Slots`. `start` and `stop` (state) and
     /// `timeout` and `ready_async` (used by the framework itself) are always installed.
+    /// So is `finish` (it joins the driver's threads), whatever its flag says.
     pub optional_slot: bool,
     /// The C signature, for error messages.
     pub c_signature: &'static str,

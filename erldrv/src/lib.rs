@@ -41,8 +41,11 @@
 //!   the owner (see [`Driver`]). Building with `panic = "abort"` is a compile error, since
 //!   there would be nothing to catch.
 //! - **NULL means NULL.** Callbacks you do not write stay NULL in the driver entry, so the
-//!   VM's own defaults apply (`stop`, `timeout` and `ready_async` are always filled: the
-//!   framework needs them, and they do nothing you did not write).
+//!   VM's own defaults apply (`stop`, `timeout`, `ready_async` and `finish` are always
+//!   filled: the framework needs them, and they do nothing you did not write beyond the
+//!   framework's own work).
+//! - **Threads never outlive the driver.** Threads started with [`thread::spawn`] are
+//!   stopped and joined at unload, before the VM unmaps the library.
 //! - **No re-entrancy surprises.** Actions that make the VM call back into the driver
 //!   ([`Port::exit`], [`Port::init_ack`], [`Port::spawn_async`]) run after the current
 //!   callback has returned — from a zero timer when requested in `start` (the VM is not
@@ -75,6 +78,7 @@ mod port;
 mod reply;
 mod rt;
 pub mod term;
+pub mod thread;
 
 pub use binary::Binary;
 pub use driver::Driver;

@@ -47,8 +47,8 @@ pub struct Slots {
 
 /// Builds the driver entry for `D`. Always present: `start` and `stop` (they create and free
 /// the port state), `timeout` and `ready_async` (the framework's own timer and async jobs
-/// need them; unwritten, they do nothing for the driver). Every other slot is NULL unless
-/// written.
+/// need them; unwritten, they do nothing for the driver), `finish` (it joins the driver's
+/// threads). Every other slot is NULL unless written.
 pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
     macro_rules! slot {
         ($on:expr, $f:expr) => {
@@ -63,7 +63,8 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         ready_input: slot!(s.ready_input, ready_input::<D>),
         ready_output: slot!(s.ready_output, ready_output::<D>),
         driver_name: s.name.as_ptr().cast_mut(),
-        finish: slot!(s.finish, finish::<D>),
+        // Always installed: it joins the driver's threads (`crate::thread`) before unload.
+        finish: Some(finish::<D>),
         handle: ptr::null_mut(),
         control: slot!(s.control, control::<D>),
         // An init_ack driver needs the timer to deliver an ack requested in `start`.
@@ -385,6 +386,8 @@ unsafe extern "C" fn init<D: Driver + DriverEntry>() -> c_int {
 
 unsafe extern "C" fn finish<D: Driver + DriverEntry>() {
     contained::<D, _>("finish", D::finish);
+    // After this returns the VM unmaps the library: no thread may still run its code.
+    contained::<D, _>("finish", || crate::thread::finish(D::NAME));
 }
 
 unsafe extern "C" fn stop_select<D: Driver + DriverEntry>(

@@ -67,6 +67,7 @@ fn send_reason(port: &Port, to: Option<Pid>, tag: &Atom, reason: &[u8]) {
     };
 }
 
+/// The state of a port: none.
 pub struct Erlside;
 
 #[erl_driver]

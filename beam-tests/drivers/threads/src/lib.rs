@@ -78,6 +78,7 @@ fn wait_running(running: mpsc::Receiver<()>, reply: &mut Reply) -> Result<(), Ba
     Ok(())
 }
 
+/// The state of a port: none; the threads outlive their ports.
 pub struct Threads;
 
 #[erl_driver]

@@ -285,3 +285,49 @@ fn compile_c_library(source: &str, out: &Path) {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Threads a driver started, with `erldrv::thread::spawn` or with `std::thread` and the
+/// documented `finish`, have stopped and been joined before the driver is unloaded.
+#[test]
+fn driver_threads_end_before_unload() {
+    let out = eunit("threads_tests", &["threads_drv"]).run();
+    assert_reported(
+        &out,
+        "erldrv: driver \"threads_drv\" is being unloaded and has waited 2 s for its thread \
+         \"stubborn\" to stop",
+    );
+    assert_reported(&out, "deliberate panic in a driver thread");
+}
+
+/// The Erlang module `erldrv` against `erlside_drv`: `unload/1` with open ports,
+/// `reload/2` between two copies of the driver (and `erl_ddll:reload/2` after
+/// `erldrv:load/2`), and the reasons `open`, `control`, `call` and `load` raise.
+#[test]
+fn erlang_side() {
+    let driver = build_driver("erlside_drv");
+    let dir = beam_dir().join("erlside");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).unwrap();
+    }
+    for copy in ["v1", "v2"] {
+        fs::create_dir_all(dir.join(copy)).unwrap();
+        fs::copy(&driver.path, dir.join(copy).join("erlside_drv.so")).unwrap();
+    }
+    fs::create_dir_all(dir.join("bad")).unwrap();
+    fs::write(dir.join("bad/erlside_drv.so"), "not a shared library\n").unwrap();
+    fs::create_dir_all(dir.join("empty")).unwrap();
+    eunit("erlside_tests", &["erlside_drv"])
+        .env("ERLSIDE_DIR", &dir)
+        .run();
+}
+
+/// The reasons the runtime reports to callers, raised by `erldrv:open/2,3`,
+/// `erldrv:control/3`, `erldrv:call/3` and `erldrv:load/2`.
+#[test]
+fn reasons_from_the_runtime() {
+    eunit(
+        "reasons_tests",
+        &["probe_drv", "init_fail_drv", "contexts_drv"],
+    )
+    .run();
+}

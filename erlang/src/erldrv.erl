@@ -1,32 +1,63 @@
-%% The Erlang side of erldrv drivers: loading with readable errors, and port_call with
-%% the framework's argument errors raised as exceptions.
+%% The Erlang side of erldrv drivers: loading, replacing and unloading a driver with
+%% readable errors; opening ports and making control and call requests with the reasons
+%% the driver gives raised as exceptions.
 %%
 %% A driver is loaded from the file Dir/Name.so, and its driver name must be Name. Load
 %% failures raise error({erldrv_load_failed, Name, Where, Text}), where Text is a string
 %% that names the file, says what is wrong with it and how to fix the usual mistakes:
 %% the library installed under cargo's name (libName.so), a driver name that is not the
 %% file name, a library that is not a driver (no driver_init), a driver built for another
-%% driver API version, the same driver name already loaded from another file.
+%% driver API version, the same driver name already loaded from another file, an init
+%% that failed (with the driver's own reason).
+%%
+%% erl_ddll keeps a driver loaded for each process that loaded it, until that process
+%% unloads it or exits. load/2 loads the way erl_ddll:load/2 does, without the kill_ports
+%% option of erl_ddll:load_driver/2: so when the last process that loaded a driver exits,
+%% ports of the driver that are still open keep working, and the driver goes once they
+%% are closed; and the driver can be replaced with reload/2 or erl_ddll:reload/2. The VM
+%% refuses to load one driver both ways (with and without kill_ports).
+%%
+%% The runtime tells callers why a request failed with messages and replies this module
+%% turns into exceptions:
+%%   {Port, {erldrv_start_error, Reason}}  start refused the arguments (open/2,3)
+%%   {Port, {erldrv_badarg, Reason}}       control refused the request (control/3)
+%%   {Port, {erldrv_panic, Message}}       the callback panicked (open, control, call)
+%%   {erldrv_badarg, Message}, {erldrv_panic, Message}   replies of call (call/3)
+%% and tells load/2 why init failed in the VM environment variable
+%% ERLDRV_INIT_ERROR_<Name>.
 -module(erldrv).
--export([load/2, load_priv/2, unload/1, call/3]).
+-export([load/2, load_priv/2, unload/1, reload/2,
+         open/2, open/3, control/3, call/3]).
 
-%% Loads driver Name from directory Dir (the file is Dir/Name.so).
-%% Returns ok, also when the driver is already loaded from there; raises
-%% error({erldrv_load_failed, Name, Dir, Text}) otherwise.
--spec load(file:filename(), string() | atom()) -> ok.
+%% How long reload/2 waits for the VM to replace the library.
+-define(RELOAD_TIMEOUT, 10000).
+
+-type name() :: string() | atom().
+
+%% Loads driver Name from directory Dir (the file is Dir/Name.so), for the calling
+%% process: the driver stays loaded until this process unloads it (unload/1) or exits,
+%% and, after that, until its last port is closed (see the module comment). Returns ok,
+%% also when the driver is already loaded from there; each call counts, and takes an
+%% unload/1 of its own. Raises
+%% error({erldrv_load_failed, Name, Dir, Text}) when it cannot be loaded; when the
+%% driver's init failed, Text ends with the reason the driver gave (or its panic message).
+-spec load(file:filename(), name()) -> ok.
 load(Dir, Name) ->
-    case erl_ddll:load_driver(Dir, Name) of
+    NameS = to_string(Name),
+    %% A reason left over from an earlier failure must not be taken for this one's.
+    os:unsetenv(init_error_var(NameS)),
+    case try_load(Dir, NameS, []) of
         ok -> ok;
-        {error, already_loaded} -> ok;
         {error, Reason} ->
-            Text = explain(Reason, Dir, to_string(Name)),
+            Text = explain(Reason, Dir, NameS),
             erlang:error({erldrv_load_failed, Name, Dir, Text}, [Dir, Name])
     end.
 
 %% Loads driver Name from the priv directory of application App (code:priv_dir/1), where
 %% a build installs it as priv/Name.so. Raises error({erldrv_load_failed, Name, App, Text})
-%% if App is not in the code path, and otherwise fails as load/2 does.
--spec load_priv(atom(), string() | atom()) -> ok.
+%% if App is not in the code path, and otherwise fails as load/2 does (with the priv
+%% directory in place of App).
+-spec load_priv(atom(), name()) -> ok.
 load_priv(App, Name) ->
     case code:priv_dir(App) of
         {error, bad_name} ->
@@ -38,21 +69,234 @@ load_priv(App, Name) ->
             load(Dir, Name)
     end.
 
-%% Unloads driver Name; the VM finishes unloading once its last port has closed.
--spec unload(string() | atom()) -> ok | {error, term()}.
+%% Unloads driver Name for the calling process (erl_ddll:unload_driver/1). Returns ok,
+%% or {error, not_loaded} / {error, not_loaded_by_this_process} / {error, permanent} /
+%% {error, linked_in_driver}; raises only badarg, for a Name that is not a string or atom.
+%%
+%% If other processes have loaded the driver too, this only drops the caller's load: the
+%% driver, its ports and finish are untouched, and ok is returned at once.
+%%
+%% If the caller is the last process that loaded it, the driver's open ports are closed
+%% with exit reason driver_unloaded, whoever owns them (a linked owner that traps exits
+%% receives {'EXIT', Port, driver_unloaded}; each port's stop runs). Once the last port
+%% is gone the VM removes the driver from its list, runs finish (which, for an erldrv
+%% driver, also stops and joins the driver's threads) and unmaps the library. unload/1
+%% returns ok only after all of that: when it returns, erl_ddll:loaded_drivers/0 no longer
+%% lists the driver. While finish runs, erl_ddll:loaded_drivers/0 waits for it.
+-spec unload(name()) -> ok | {error, term()}.
 unload(Name) ->
     erl_ddll:unload_driver(Name).
 
-%% erlang:port_call/3 for a driver whose call takes typed arguments. When the driver
-%% refuses the arguments (they do not decode as its argument type, or the driver returns
-%% a CallError), it replies {erldrv_badarg, Message}; this raises error({badarg, Message})
-%% instead, with the call's arguments in the stack trace.
--spec call(port(), non_neg_integer(), term()) -> term().
-call(Port, Command, Args) ->
-    case erlang:port_call(Port, Command, Args) of
-        {erldrv_badarg, Message} -> erlang:error({badarg, Message}, [Port, Command, Args]);
-        Reply -> Reply
+%% Replaces the library of driver Name, loaded by the calling process, with the file
+%% Dir/Name.so (which may be the same path, holding a new file). The driver must have no
+%% open port, and no other process may have it loaded. The VM then runs the old library's
+%% finish, unmaps it, and loads the new one (its init runs); ports opened afterwards run
+%% the new code. Returns ok once the new library is loaded.
+%%
+%% Raises error({erldrv_load_failed, Name, Dir, Text}) when the driver is not loaded,
+%% still has open ports, is loaded by other processes or not by this one, when
+%% Dir/Name.so is missing (the old library stays), and when the new file fails to load:
+%% then the old library has already been unloaded, and the driver is no longer loaded.
+%% Should a port be opened between the check and the replacement, the replacement waits
+%% for every port to close (for a driver loaded with kill_ports, the VM closes them with
+%% reason driver_unloaded instead); after 10 s (RELOAD_TIMEOUT) this raises, saying the
+%% replacement is still pending.
+-spec reload(file:filename(), name()) -> ok.
+reload(Dir, Name) ->
+    NameS = to_string(Name),
+    Fail = fun(Text) -> erlang:error({erldrv_load_failed, Name, Dir, Text}, [Dir, Name]) end,
+    case driver_info(NameS, port_count) of
+        {ok, 0} -> ok;
+        {ok, N} when is_integer(N) ->
+            Fail(format("driver ~ts still has ~b open port~ts: a reload replaces the "
+                        "library only once no port uses it. Close the ports first "
+                        "(port_close/1)", [NameS, N, plural(N)]));
+        {ok, _LinkedOrPermanent} ->
+            Fail(explain_reload(permanent, NameS));
+        not_loaded ->
+            Fail(explain_reload(not_loaded, NameS))
+    end,
+    File = filename:join(Dir, NameS ++ ".so"),
+    filelib:is_regular(File) orelse Fail(missing_file(Dir, NameS, File)),
+    %% The VM wants the options of the first load again (kill_ports or not).
+    Options = case driver_info(NameS, driver_options) of
+                  {ok, [_ | _] = DriverOptions} -> [{driver_options, DriverOptions}];
+                  _ -> []
+              end,
+    os:unsetenv(init_error_var(NameS)),
+    case erl_ddll:try_load(Dir, NameS, [{monitor, pending_driver},
+                                        {reload, pending_driver} | Options]) of
+        {ok, pending_driver, Ref} ->
+            receive
+                {'UP', Ref, driver, _, loaded} ->
+                    ok;
+                {'DOWN', Ref, driver, _, {load_failure, Failure}} ->
+                    Fail(explain(Failure, Dir, NameS) ++ format(
+                           ". The old library was unloaded before the new one was "
+                           "opened, so driver ~ts is no longer loaded", [NameS]));
+                {'UP', Ref, driver, _, permanent} ->
+                    Fail(explain_reload(permanent, NameS));
+                {'DOWN', Ref, driver, _, load_cancelled} ->
+                    Fail(format("the reload of driver ~ts was cancelled: the process that "
+                                "loaded it unloaded it meanwhile", [NameS]))
+            after ?RELOAD_TIMEOUT ->
+                erl_ddll:demonitor(Ref),
+                Fail(format("the reload of driver ~ts is still pending after ~b ms: ports "
+                            "of the driver were opened meanwhile, or the old library's "
+                            "finish has not returned (see the VM's standard error). The "
+                            "VM replaces the library once every port is closed",
+                            [NameS, ?RELOAD_TIMEOUT]))
+            end;
+        {error, Reason} ->
+            Fail(explain_reload(Reason, NameS))
     end.
+
+%% Opens a port of driver Name: erlang:open_port({spawn_driver, Name}, Opts). Returns the
+%% port. When open_port/2 raises Error (badarg, einval, an errno atom such as enoent):
+%% if the driver said why (it refused the arguments), raises error({Error, Reason});
+%% if start panicked, raises error({erldrv_panic, Message}); otherwise raises Error as
+%% open_port/2 did.
+-spec open(name(), list()) -> port().
+open(Name, Opts) ->
+    spawn_driver(to_string(Name), Opts, [Name, Opts]).
+
+%% Like open/2, with arguments for the driver's start: the command is "Name Args".
+-spec open(name(), string() | binary(), list()) -> port().
+open(Name, Args, Opts) ->
+    spawn_driver(to_string(Name) ++ " " ++ to_string(Args), Opts, [Name, Args, Opts]).
+
+%% erlang:port_control/3. When it raises badarg: if the driver said why, raises
+%% error({badarg, Reason}); if control panicked and the caller owns the port (the panic
+%% message goes to the owner), raises error({erldrv_panic, Message}); otherwise raises
+%% badarg. Messages of earlier failures of the port are taken out of the mailbox too.
+-spec control(port() | atom(), non_neg_integer(), iodata()) -> string() | binary().
+control(Port, Command, Data) ->
+    try
+        erlang:port_control(Port, Command, Data)
+    catch
+        error:badarg:Stack ->
+            raise_reason(Port, true, Stack, [Port, Command, Data])
+    end.
+
+%% erlang:port_call/3 for a driver whose call takes typed arguments. Returns the reply.
+%% Raises error({badarg, Message}) when the driver refuses the arguments (they do not
+%% decode as its argument type, or it returns a CallError: the reply is
+%% {erldrv_badarg, Message}), and error({erldrv_panic, Message}) when its call panicked
+%% (the reply is {erldrv_panic, Message}, or, when port_call/3 raises badarg, the port
+%% sent that message to its owner, the caller). Otherwise a badarg from port_call/3 is
+%% raised as it is. The call's arguments are in the stack trace.
+-spec call(port() | atom(), non_neg_integer(), term()) -> term().
+call(Port, Command, Args) ->
+    try erlang:port_call(Port, Command, Args) of
+        {erldrv_badarg, Message} -> erlang:error({badarg, Message}, [Port, Command, Args]);
+        {erldrv_panic, Message} ->
+            %% A caller that owns the port has the owner's copy of the panic too: drop it,
+            %% the exception says it all.
+            _ = latest_reason(port_id(Port), false, none),
+            erlang:error({erldrv_panic, Message}, [Port, Command, Args]);
+        Reply -> Reply
+    catch
+        error:badarg:Stack ->
+            raise_reason(Port, false, Stack, [Port, Command, Args])
+    end.
+
+%% open_port/2 for open/2,3. The port that failed to open is not known here, so the
+%% driver's message is looked for among the messages that arrived during the call, from
+%% a port that is not alive: an older message (say, the panic of an earlier port the
+%% caller has not read yet) is left alone.
+spawn_driver(Command, Opts, CallArgs) ->
+    Before = mailbox_length(),
+    try
+        open_port({spawn_driver, Command}, Opts)
+    catch
+        error:Error:Stack ->
+            case start_failure(Before) of
+                {erldrv_start_error, Reason} -> erlang:error({Error, Reason}, CallArgs);
+                {erldrv_panic, Message} -> erlang:error({erldrv_panic, Message}, CallArgs);
+                none -> erlang:raise(error, Error, Stack)
+            end
+    end.
+
+start_failure(Before) ->
+    fetch_messages(),
+    {messages, Messages} = process_info(self(), messages),
+    New = lists:nthtail(min(Before, length(Messages)), Messages),
+    case [M || {P, {Tag, _}} = M <- New, is_port(P),
+               Tag =:= erldrv_start_error orelse Tag =:= erldrv_panic,
+               erlang:port_info(P) =:= undefined] of
+        [{P, {Tag, Why}} | _] ->
+            %% P is the port that failed: the pattern can only match this message.
+            receive {P, {Tag, Why}} -> {Tag, Why} after 0 -> none end;
+        [] ->
+            none
+    end.
+
+mailbox_length() ->
+    fetch_messages(),
+    {message_queue_len, Length} = process_info(self(), message_queue_len),
+    Length.
+
+%% Moves the messages still on their way into the mailbox, where process_info/2 sees
+%% them: a message a port sent during open_port/2 may not be there yet otherwise (OTP
+%% 25). Any receive does that; this one waits for a new reference, so the compiler lets
+%% it skip the messages already in the mailbox, and it costs the same for any length.
+fetch_messages() ->
+    Ref = make_ref(),
+    receive Ref -> ok after 0 -> ok end.
+
+%% Raises the reason the newest of Port's reason messages gives, or badarg. Badarg says
+%% whether {Port, {erldrv_badarg, _}} messages count (control) or not (call, whose
+%% refusals come as replies).
+raise_reason(Port, Badarg, Stack, CallArgs) ->
+    case latest_reason(port_id(Port), Badarg, none) of
+        {erldrv_badarg, Reason} -> erlang:error({badarg, Reason}, CallArgs);
+        {erldrv_panic, Message} -> erlang:error({erldrv_panic, Message}, CallArgs);
+        none -> erlang:raise(error, badarg, Stack)
+    end.
+
+%% Each message belongs to a request that had failed by the time it is read, so only the
+%% newest is this request's; older ones are dropped with it.
+latest_reason(Port, Badarg, Found) ->
+    receive
+        {Port, {erldrv_panic, Message}} when is_port(Port) ->
+            latest_reason(Port, Badarg, {erldrv_panic, Message});
+        {Port, {erldrv_badarg, Reason}} when is_port(Port), Badarg ->
+            latest_reason(Port, Badarg, {erldrv_badarg, Reason})
+    after 0 ->
+        Found
+    end.
+
+port_id(Port) when is_atom(Port) -> whereis(Port);
+port_id(Port) -> Port.
+
+%% erl_ddll:load/2 through try_load/3, which tells an inconsistent load (the driver is
+%% loaded from another file, or with other options) apart from a driver name mismatch;
+%% erl_ddll:load/2 reports both as bad_driver_name.
+try_load(Dir, Name, Options) ->
+    case erl_ddll:try_load(Dir, Name, [{monitor, pending_driver} | Options]) of
+        {ok, loaded} -> ok;
+        {ok, already_loaded} -> ok;
+        {ok, pending_driver, Ref} ->
+            %% Someone's reload of the driver is pending: this load completes with it.
+            receive
+                {'UP', Ref, driver, _, loaded} -> ok;
+                {'UP', Ref, driver, _, permanent} -> {error, permanent};
+                {'DOWN', Ref, driver, _, load_cancelled} -> {error, load_cancelled};
+                {'DOWN', Ref, driver, _, {load_failure, Failure}} -> {error, Failure}
+            end;
+        {error, Reason} ->
+            {error, Reason}
+    end.
+
+%% erl_ddll:info/2, or not_loaded.
+driver_info(Name, Item) ->
+    try
+        {ok, erl_ddll:info(Name, Item)}
+    catch
+        error:badarg -> not_loaded
+    end.
+
+init_error_var(Name) -> "ERLDRV_INIT_ERROR_" ++ Name.
 
 %% What went wrong, for a person. erl_ddll's own texts name neither the file nor the
 %% remedy; its reasons are mapped to both here, and anything else keeps its own text.
@@ -64,19 +308,25 @@ explain(Reason, Dir, Name) ->
                 true -> format("~ts: ~ts", [File, erl_ddll:format_error(Reason)]);
                 false -> missing_file(Dir, Name, File)
             end;
-        bad_driver_name ->
-            case lists:member(Name, loaded_drivers()) of
-                true ->
+        inconsistent ->
+            case driver_info(Name, driver_options) of
+                {ok, [kill_ports]} ->
+                    format("driver ~ts is already loaded with erl_ddll:load_driver/2, "
+                           "which gives it the kill_ports option; erldrv:load/2 loads "
+                           "like erl_ddll:load/2, without it, and the VM does not load "
+                           "one driver both ways. Load it one way everywhere, or unload "
+                           "it first, before loading ~ts", [Name, File]);
+                _ ->
                     format("a driver named ~ts is already loaded, from another file: the "
                            "VM holds one driver per name. Unload it (erldrv:unload/1; it "
                            "goes once its ports are closed) before loading ~ts",
-                           [Name, File]);
-                false ->
-                    format("driver name mismatch: ~ts holds a driver that is not named "
-                           "~tp. The driver name (#[erl_driver(name = \"...\")], by default "
-                           "the crate name) must be the file name without .so",
-                           [File, Name])
+                           [Name, File])
             end;
+        bad_driver_name ->
+            format("driver name mismatch: ~ts holds a driver that is not named "
+                   "~tp. The driver name (#[erl_driver(name = \"...\")], by default "
+                   "the crate name) must be the file name without .so",
+                   [File, Name]);
         no_driver_init ->
             format("~ts is a shared library but not a driver: it has no driver_init "
                    "function. A Rust driver gets one from #[erl_driver] on its "
@@ -88,8 +338,46 @@ explain(Reason, Dir, Name) ->
                    "this OTP (erldrv drivers are version 3.3, for OTP 19 and later)",
                    [File, erlang:system_info(otp_release),
                     erlang:system_info(driver_version)]);
+        driver_init_failed ->
+            Var = init_error_var(Name),
+            case os:getenv(Var) of
+                false ->
+                    format("~ts: the driver's init failed (it returned an error or "
+                           "panicked; the VM's standard error says which)", [File]);
+                Why ->
+                    os:unsetenv(Var),
+                    format("~ts: the driver's init failed: ~ts", [File, Why])
+            end;
         _ ->
             format("~ts: ~ts", [File, erl_ddll:format_error(Reason)])
+    end.
+
+%% Why erl_ddll refused a reload.
+explain_reload(Reason, Name) ->
+    case Reason of
+        not_loaded ->
+            format("driver ~ts is not loaded, so there is nothing to replace: load it "
+                   "with erldrv:load/2", [Name]);
+        pending_process ->
+            Pids = case driver_info(Name, processes) of
+                       {ok, Procs} when is_list(Procs) -> [Pid || {Pid, _} <- Procs];
+                       _ -> []
+                   end,
+            format("driver ~ts is loaded by other processes too (~tp loaded it): the VM "
+                   "replaces a driver only for the one process that loaded it. Reload "
+                   "it from that process, once the others have unloaded it", [Name, Pids]);
+        not_loaded_by_this_process ->
+            format("driver ~ts was not loaded by this process: the VM replaces a driver "
+                   "only for the process that loaded it", [Name]);
+        pending_reload ->
+            format("a reload of driver ~ts is already pending", [Name]);
+        permanent ->
+            format("driver ~ts cannot be replaced: it is permanent (it made itself so "
+                   "with driver_lock_driver) or linked into the VM", [Name]);
+        linked_in_driver ->
+            format("driver ~ts is linked into the VM and cannot be replaced", [Name]);
+        _ ->
+            format("driver ~ts: ~ts", [Name, erl_ddll:format_error(Reason)])
     end.
 
 %% Dir/Name.so does not exist: say what is there instead, if anything.
@@ -112,9 +400,8 @@ missing_file(Dir, Name, File) ->
             end
     end.
 
-loaded_drivers() ->
-    {ok, Drivers} = erl_ddll:loaded_drivers(),
-    Drivers.
+plural(1) -> "";
+plural(_) -> "s".
 
 to_string(Name) when is_atom(Name) -> atom_to_list(Name);
 to_string(Name) -> unicode:characters_to_list(Name).

@@ -14,6 +14,9 @@ driver_dir() ->
 
 load(Name) -> erldrv:load(driver_dir(), Name).
 
+%% open_port/2 itself, not erldrv:open/2: these tests check what the VM does, messages and
+%% errors as they come (a panic in start raises einval here, and its message stays in the
+%% mailbox for recv_panic/1).
 open(Command) -> open(Command, [binary]).
 open(Command, Opts) -> open_port({spawn_driver, Command}, Opts).
 

@@ -19,8 +19,9 @@ pub struct Callback {
     pub name: &'static str,
     pub receiver: Receiver,
     /// Whether the method has a flag of its own in `Slots`. `start` and `stop` (state),
-    /// `timeout` and `ready_async` (the framework's timer and async jobs), and `stop_select`
-    /// and `finish` (the framework's `select_owned` descriptors) are always installed.
+    /// `timeout` and `ready_async` (the framework's timer and async jobs), `stop_select` (the
+    /// framework's `select_owned` descriptors) and `finish` (those descriptors, and the
+    /// driver's threads) are always installed.
     pub optional_slot: bool,
     /// The C signature, for error messages.
     pub c_signature: &'static str,

@@ -18,8 +18,9 @@ use proc_macro::TokenStream;
 
 /// Turns an `impl erldrv::Driver for T` block into a loadable Erlang driver.
 ///
-/// Emits the `ErlDrvEntry` (only the callbacks the block writes are filled in; the rest
-/// stay NULL), the C-ABI trampolines' instantiations, and the exported `driver_init`.
+/// Emits the `ErlDrvEntry` (the callbacks the block writes are filled in, and the few the
+/// framework always needs, listed in `erldrv::Driver`; the rest stay NULL), the C-ABI
+/// trampolines' instantiations, and the exported `driver_init`.
 ///
 /// Options, comma-separated:
 /// - `name = "my_drv"`: the driver name (default: the crate name). It must equal the file

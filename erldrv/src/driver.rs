@@ -11,8 +11,10 @@ use crate::{Badarg, CallError, Event, InitError, IoVec, Monitor, Port, Reply, St
 /// applies (the defaults below describe that behaviour). Write only the callbacks your
 /// driver needs. `start` is required. Six slots are always filled: `start` and `stop`
 /// (they create and free the port state), `timeout` and `ready_async`, which the framework
-/// itself needs (its zero timer, its async jobs), and `stop_select` and `finish`, where it
-/// releases the descriptors of [`Port::select_owned`]; left out, they do nothing.
+/// itself needs (its zero timer, its async jobs), `stop_select`, where it releases the
+/// descriptors of [`Port::select_owned`], and `finish`, where it also joins the threads
+/// started with [`thread::spawn`](crate::thread::spawn) before the library is unloaded.
+/// Left out, they do nothing more than that.
 ///
 /// # Threads and locking
 /// Callbacks run on the VM's scheduler threads. Calls for one port never overlap, but they
@@ -83,8 +85,23 @@ pub trait Driver: Sized + Send + 'static {
     }
 
     /// Called once when the driver is unloaded, after the last port has closed (and after
-    /// every pending `stop_select`). Descriptors of [`Port::select_owned`] the VM never
-    /// released are dropped right after it.
+    /// every pending `stop_select`): on a
+    /// scheduler thread, with no port, while the VM holds its lock on the list of drivers
+    /// (`erl_ddll` calls, `erl_ddll:loaded_drivers/0` included, wait until it returns).
+    /// Release driver-wide resources here.
+    ///
+    /// When it returns, the VM unmaps the library: no thread may run the driver's code any
+    /// more. After this method, the framework drops the descriptors of
+    /// [`Port::select_owned`] the VM never released, then stops and joins every thread
+    /// started with [`thread::spawn`](crate::thread::spawn), and waits for as long as one
+    /// does not stop.
+    /// Threads started otherwise are the driver's to stop and join here: keep each
+    /// `std::thread::JoinHandle`, with a way to tell the thread to stop, in a `static`, and
+    /// in `finish` take them out, signal the thread and join it (the
+    /// [`thread`](crate::thread) module shows the pattern). Take rather than borrow: a
+    /// library loaded again may keep its statics (glibc keeps a library mapped once its
+    /// code has used thread-local storage with a destructor, as every Rust thread does),
+    /// so `finish` must leave them as `init` expects to find them.
     fn finish() {}
 
     /// Called by `erlang:open_port({spawn_driver, Command}, Opts)` to open a port; returns the

@@ -44,7 +44,10 @@
 //!   there would be nothing to catch.
 //! - **NULL means NULL.** Callbacks you do not write stay NULL in the driver entry, so the
 //!   VM's own defaults apply (`stop`, `timeout`, `ready_async`, `stop_select` and `finish`
-//!   are always filled: the framework needs them, and they do nothing you did not write).
+//!   are always filled: the framework needs them, and they do nothing you did not write
+//!   beyond the framework's own work).
+//! - **Threads never outlive the driver.** Threads started with [`thread::spawn`] are
+//!   stopped and joined at unload, before the VM unmaps the library.
 //! - **No re-entrancy surprises.** Actions that make the VM call back into the driver
 //!   ([`Port::exit`], [`Port::init_ack`], [`Port::spawn_async`]) run after the current
 //!   callback has returned — from a zero timer when requested in `start` (the VM is not
@@ -83,6 +86,7 @@ mod reply;
 mod rt;
 mod select;
 pub mod term;
+pub mod thread;
 
 pub use binary::Binary;
 pub use driver::Driver;

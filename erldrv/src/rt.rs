@@ -49,8 +49,9 @@ pub struct Slots {
 
 /// Builds the driver entry for `D`. Always present: `start` and `stop` (they create and free
 /// the port state), `timeout` and `ready_async` (the framework's own timer and async jobs
-/// need them), `stop_select` and `finish` (they release `select_owned` descriptors);
-/// unwritten, they do nothing for the driver. Every other slot is NULL unless written.
+/// need them), `stop_select` (it releases `select_owned` descriptors) and `finish` (it
+/// releases what is left of those, and joins the driver's threads); unwritten, they do
+/// nothing for the driver. Every other slot is NULL unless written.
 pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
     macro_rules! slot {
         ($on:expr, $f:expr) => {
@@ -65,7 +66,8 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         ready_input: slot!(s.ready_input, ready_input::<D>),
         ready_output: slot!(s.ready_output, ready_output::<D>),
         driver_name: s.name.as_ptr().cast_mut(),
-        // Always installed: descriptors the VM lost track of are released at unload.
+        // Always installed: descriptors the VM lost track of are released, and the driver's
+        // threads (`crate::thread`) joined, before unload.
         finish: Some(finish::<D>),
         handle: ptr::null_mut(),
         control: slot!(s.control, control::<D>),
@@ -466,6 +468,8 @@ unsafe extern "C" fn finish<D: Driver + DriverEntry>() {
     // to be unmapped, and statics are not dropped.
     let left = select::release_all();
     contained::<D>("finish", move || drop(left));
+    // After this returns the VM unmaps the library: no thread may still run its code.
+    contained::<D>("finish", || crate::thread::finish(D::NAME));
 }
 
 unsafe extern "C" fn stop_select<D: Driver + DriverEntry>(

@@ -36,7 +36,8 @@ defmodule {{crate_name | pascal_case}} do
   @spec open() :: port()
   def open do
     :ok = load()
-    Port.open({:spawn_driver, @driver}, [:binary])
+    # Port.open/2, raising the driver's reason when it refuses to start.
+    :erldrv.open(@driver, [:binary])
   end
 
   @spec close(port()) :: :ok

@@ -29,10 +29,11 @@ load() ->
     erldrv:load_priv(?APP, ?DRIVER).
 
 %% Opens a port of the driver, with its counter at 0, owned by the calling process.
+%% erldrv:open/2 is open_port/2 that raises the driver's reason when it refuses to start.
 -spec open() -> port().
 open() ->
     ok = load(),
-    open_port({spawn_driver, ?DRIVER}, [binary]).
+    erldrv:open(?DRIVER, [binary]).
 
 -spec close(port()) -> ok.
 close(Port) ->

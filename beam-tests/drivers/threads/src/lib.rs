@@ -12,7 +12,7 @@
 //! - `SPAWN`: an `erldrv::thread::spawn` worker, left for the framework to stop and join.
 //! - `SPAWN_STD`: a plain `std::thread` worker, stopped and joined by this driver's `finish`
 //!   (the pattern the `erldrv::thread` docs describe).
-//! - `STUBBORN`: a thread that ignores its stop token for [`STUBBORN_FOR`], so that `finish`
+//! - `STUBBORN`: a thread that ignores its stop token for `STUBBORN_FOR`, so that `finish`
 //!   has to wait for it, and says so on standard error.
 //! - `PANICKY`: a thread that panics at once; its panic must not disturb the unload.
 //! - `JOIN`: a worker stopped and joined through its handle, inside the call; replies

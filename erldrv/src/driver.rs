@@ -1,7 +1,11 @@
 //! The `Driver` trait: one method per `ErlDrvEntry` callback.
 
+use crate::error::{Badarg, CallError, InitError, StartError};
+use crate::iovec::IoVec;
+use crate::port::{Monitor, Port};
+use crate::reply::Reply;
+use crate::select::Event;
 use crate::term::{FromTerm, ToTerm};
-use crate::{Badarg, CallError, Event, InitError, IoVec, Monitor, Port, Reply, StartError};
 
 /// A linked-in driver: the type is the state of one open port, its methods are the
 /// callbacks of the driver entry.
@@ -59,9 +63,12 @@ use crate::{Badarg, CallError, Event, InitError, IoVec, Monitor, Port, Reply, St
 /// Every panic is written once to the VM's standard error by erldrv's panic hook (installed
 /// when the driver loads, in this driver's library only): the message, cut to 4 KiB with its
 /// full length stated, and where it was raised, plus a backtrace when `RUST_BACKTRACE` is
-/// set. A second line says what became of the port. The hook keeps nothing after the
-/// report, so a driver unloaded after panics leaves no memory behind; a driver that installs
-/// its own hook (in `init`, say) replaces it.
+/// set. A second line says what became of the port. Backtraces are symbolized on the
+/// panicking thread: the first one of a loaded driver reads the debug information of the
+/// VM's libraries (a second or two for a debug build, during which that scheduler or async
+/// thread does nothing else); later ones reuse it. It is freed when the driver unloads, so a
+/// driver unloaded after panics leaves no memory behind. A driver that installs its own hook
+/// (in `init`, say) replaces erldrv's.
 pub trait Driver: Sized + Send + 'static {
     /// What async jobs of this driver produce (see [`Port::spawn_async`]); handed to
     /// [`ready_async`](Driver::ready_async). `#[erl_driver]` sets it to `()` when the block

@@ -6,7 +6,7 @@ use core::slice;
 
 use erldrv_sys as sys;
 
-use crate::Binary;
+use crate::binary::Binary;
 
 /// The data of one `port_command/2`, as the VM hands it to
 /// [`outputv`](crate::Driver::outputv): a list of byte segments, most of them pointing straight

@@ -80,11 +80,14 @@ mod driver;
 pub mod env;
 mod error;
 mod iovec;
+mod jobs;
 mod panic;
 mod port;
 mod reply;
 mod rt;
 mod select;
+mod state;
+mod tell;
 pub mod term;
 pub mod thread;
 

@@ -1,4 +1,5 @@
-//! Panic reporting: the driver's own panic hook, and the text of a panic payload.
+//! Panic containment and reporting: [`catch`], the one way the framework runs driver code
+//! that may panic, and the driver's own panic hook.
 //!
 //! A driver is a shared library with its own copy of `std`, so the hook installed here
 //! (from `driver_init`) serves that library's panics only and goes away with it. It writes
@@ -9,14 +10,65 @@
 //! std's default hook is replaced because it would print the message a second time and,
 //! with `RUST_BACKTRACE` set, fill a symbol cache in the library's statics that nothing
 //! frees: megabytes lost at every unload. The hook here symbolizes with the `backtrace`
-//! crate and clears its cache after each report.
+//! crate, whose cache [`forget_symbols`] frees when the driver is unloaded (after `finish`,
+//! or when `init` fails). Symbolizing the first backtrace of a loaded driver reads the debug
+//! information of every library in the VM, which takes a second or two for a debug build;
+//! later ones reuse it.
 
 use std::any::Any;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io::Write as _;
-use std::panic::PanicHookInfo;
+use std::panic::{AssertUnwindSafe, PanicHookInfo, catch_unwind, resume_unwind};
 
 use crate::rt::DriverEntry;
+
+/// A caught panic. Dropping it drops the payload without letting a panicking `Drop` of the
+/// payload escape.
+pub(crate) struct Panic(Option<Box<dyn Any + Send>>);
+
+impl Panic {
+    /// The panic's message (its payload as text).
+    pub(crate) fn message(&self) -> &str {
+        match &self.0 {
+            Some(payload) => panic_message(&**payload),
+            None => "",
+        }
+    }
+
+    /// Unwinds again with the same payload, without running the panic hook a second time.
+    pub(crate) fn resume(mut self) -> ! {
+        match self.0.take() {
+            Some(payload) => resume_unwind(payload),
+            None => resume_unwind(Box::new("panic already reported")),
+        }
+    }
+}
+
+impl Drop for Panic {
+    fn drop(&mut self) {
+        if let Some(payload) = self.0.take() {
+            drop_quietly(payload);
+        }
+    }
+}
+
+/// Runs driver code, catching a panic. Everything the framework runs on the driver's behalf
+/// goes through here: callbacks, async jobs, and the drops of what they leave.
+#[inline(always)]
+pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panic> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| Panic(Some(payload)))
+}
+
+/// Drops a value whose `Drop` may panic (a panic payload, a job the port will never see,
+/// deferred actions of a closed port) without letting the panic escape.
+pub(crate) fn drop_quietly<T>(value: T) {
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+}
+
+/// Writes one line to the VM's standard error; never panics (`eprintln!` would).
+pub(crate) fn report(line: fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
 
 /// At most this many bytes of a panic message are written to standard error.
 pub(crate) const STDERR_LIMIT: usize = 4096;
@@ -77,8 +129,7 @@ fn backtrace_wanted() -> bool {
 }
 
 /// Appends a symbolized backtrace of the panicking thread, from the frame that panicked
-/// down, then frees what symbolizing loaded (the debug information of every library in the
-/// VM), so that the library leaves nothing behind when it is unloaded.
+/// down.
 fn write_backtrace(text: &mut String) {
     let trace = backtrace::Backtrace::new();
     let frames = trace.frames();
@@ -115,7 +166,12 @@ fn write_backtrace(text: &mut String) {
             }
         }
     }
-    drop(trace);
+}
+
+/// Frees what symbolizing backtraces loaded (the debug information of every library in the
+/// VM, cached in this library's statics): called when the driver is about to be unloaded,
+/// so that it leaves nothing behind.
+pub(crate) fn forget_symbols() {
     backtrace::clear_symbol_cache();
 }
 

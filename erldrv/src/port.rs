@@ -1,4 +1,5 @@
-//! The scheduler-side port handle and the per-port bookkeeping behind it.
+//! The scheduler-side port handle, [`Port`]: the driver's view of a port's bookkeeping
+//! ([`PortMeta`](crate::state::PortMeta)) and of the driver API calls it may make.
 //!
 //! Every `unsafe` call here relies on one fact: a [`Port`] exists only inside a callback of
 //! its live port (from `start` to `stop`), on the scheduler thread running that callback.
@@ -6,167 +7,20 @@
 //! some callbacks (`stop`, `process_exit`), the method checks first and the comment says
 //! so. The table in the docs of [`Port`] lists those cases.
 
-use core::cell::Cell;
-use core::ffi::{c_char, c_int, c_ulong, c_void};
+use core::ffi::{c_char, c_int, c_ulong};
 use core::fmt;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use erldrv_sys as sys;
 
+use crate::binary::Binary;
+use crate::driver::Driver;
+use crate::error::{ExitReason, StartError};
+use crate::iovec::IoVec;
+use crate::jobs;
+use crate::state::{Deferred, PortMeta};
 use crate::term::{BuildError, TermBuilder, ToTerm};
-use crate::{Binary, Driver, ExitReason, IoVec, StartError};
-
-/// An action that can re-enter the driver (the VM may call `stop` or `ready_async` from inside
-/// it), so it waits until the running callback has returned and released the port state.
-pub(crate) enum Deferred {
-    Exit(ExitReason),
-    InitAck(Result<(), StartError>),
-    Async(AsyncSubmission),
-}
-
-/// A boxed async job ready for `driver_async`, freed if it is never submitted.
-pub(crate) struct AsyncSubmission {
-    pub(crate) data: *mut c_void,
-    pub(crate) invoke: unsafe extern "C" fn(*mut c_void),
-    pub(crate) free: unsafe extern "C" fn(*mut c_void),
-}
-
-impl Drop for AsyncSubmission {
-    fn drop(&mut self) {
-        if !self.data.is_null() {
-            // SAFETY: `free` is the job's own destructor and the job was never submitted.
-            unsafe { (self.free)(self.data) }
-        }
-    }
-}
-
-/// Bookkeeping the framework keeps for every open port, next to the driver's state.
-pub(crate) struct PortMeta {
-    pub(crate) raw: sys::ErlDrvPort,
-    control_binary: Cell<bool>,
-    pub(crate) deferred: Cell<Vec<Deferred>>,
-    /// `DEFERRED`, `STOPPED` and `POISONED`, in one byte: a callback's way in tests
-    /// `STOPPED | POISONED` and its way out `DEFERRED | STOPPED`, one load each.
-    flags: Cell<u8>,
-    /// Trampolines of this port currently on the stack (the VM may nest them).
-    pub(crate) depth: Cell<u32>,
-    /// `start` is running: the VM has no port data yet (a re-entrant callback would get
-    /// NULL) and takes no init ack, so deferred actions wait for the framework timer.
-    pub(crate) in_start: Cell<bool>,
-    /// The monitor being delivered while `process_exit` runs. The VM crashes if the port
-    /// closes inside that callback (so a close waits for the framework timer), or if the
-    /// driver demonitors this monitor there (so `demonitor_process` refuses it).
-    pub(crate) exiting_monitor: Cell<Option<sys::ErlDrvMonitor>>,
-    /// Actions waiting for the framework's zero timer.
-    pub(crate) timer_actions: Cell<Vec<Deferred>>,
-    /// The framework's zero timer is armed (the port timer is not the driver's meanwhile).
-    pub(crate) framework_timer: Cell<bool>,
-    /// A `set_timer` (`Some(ms)`) or `cancel_timer` (`None`) of the driver's, made while the
-    /// framework needed the port timer; applied when the framework timer has fired.
-    pub(crate) user_timer: Cell<Option<Option<u64>>>,
-    /// The builder `output_term` and `send_term` reuse, so that messages stop allocating.
-    term_scratch: Cell<Option<Box<TermBuilder>>>,
-    /// The port has called `select_owned`: closing it must release what it still selects.
-    pub(crate) owns_fds: Cell<bool>,
-}
-
-const DEFERRED: u8 = 1;
-const STOPPED: u8 = 2;
-const POISONED: u8 = 4;
-
-impl PortMeta {
-    pub(crate) fn new(raw: sys::ErlDrvPort) -> PortMeta {
-        PortMeta {
-            raw,
-            control_binary: Cell::new(false),
-            deferred: Cell::new(Vec::new()),
-            flags: Cell::new(0),
-            depth: Cell::new(0),
-            in_start: Cell::new(false),
-            exiting_monitor: Cell::new(None),
-            timer_actions: Cell::new(Vec::new()),
-            framework_timer: Cell::new(false),
-            user_timer: Cell::new(None),
-            term_scratch: Cell::new(None),
-            owns_fds: Cell::new(false),
-        }
-    }
-
-    /// Whether `process_exit` is running.
-    pub(crate) fn in_process_exit(&self) -> bool {
-        self.exiting_monitor.get().is_some()
-    }
-
-    /// Whether `deferred` may be non-empty.
-    #[inline]
-    pub(crate) fn has_deferred(&self) -> bool {
-        self.flags.get() & DEFERRED != 0
-    }
-
-    /// `stop` has run: the state is gone, no callback may touch it again.
-    #[inline]
-    pub(crate) fn stopped(&self) -> bool {
-        self.flags.get() & STOPPED != 0
-    }
-
-    /// Whether callbacks must be skipped: stopped, or poisoned (a callback panicked, the
-    /// port is being closed and its state is not trusted).
-    #[inline]
-    pub(crate) fn skips_callbacks(&self) -> bool {
-        self.flags.get() & (STOPPED | POISONED) != 0
-    }
-
-    /// Whether leaving a callback has work beyond the depth count.
-    #[inline]
-    pub(crate) fn leave_has_work(&self) -> bool {
-        self.flags.get() & (DEFERRED | STOPPED) != 0
-    }
-
-    fn set_flag(&self, flag: u8, on: bool) {
-        let f = self.flags.get();
-        self.flags.set(if on { f | flag } else { f & !flag });
-    }
-
-    pub(crate) fn set_has_deferred(&self, on: bool) {
-        self.set_flag(DEFERRED, on);
-    }
-
-    pub(crate) fn set_stopped(&self) {
-        self.set_flag(STOPPED, true);
-    }
-
-    pub(crate) fn set_poisoned(&self) {
-        self.set_flag(POISONED, true);
-    }
-
-    #[inline]
-    pub(crate) fn control_binary(&self) -> bool {
-        self.control_binary.get()
-    }
-
-    /// Queues an action for the framework's zero timer, arming it if needed.
-    pub(crate) fn defer_to_timer(&self, action: Deferred) {
-        let mut list = self.timer_actions.take();
-        list.push(action);
-        self.timer_actions.set(list);
-        if !self.framework_timer.replace(true) {
-            arm_timer(self.raw, 0);
-        }
-    }
-
-    /// Whether the driver's timer requests must wait (see `user_timer`).
-    fn timer_borrowed(&self) -> bool {
-        self.in_start.get() || self.framework_timer.get()
-    }
-
-    pub(crate) fn defer(&self, action: Deferred) {
-        let mut list = self.deferred.take();
-        list.push(action);
-        self.deferred.set(list);
-        self.set_has_deferred(true);
-    }
-}
 
 /// The port a callback runs for: the handle for everything a driver does on a scheduler
 /// thread — output to the owner, control mode, busy state, timers, select (see
@@ -558,7 +412,7 @@ impl<'a> Port<'a> {
     /// `D` must be the port's own driver type (write `port.spawn_async::<Self>(..)`); a job
     /// spawned for another type closes the port like a panic when it completes.
     pub fn spawn_async<D: Driver>(&self, work: impl FnOnce() -> D::Async + Send + 'static) {
-        let sub = crate::rt::async_submission::<D>(Box::new(work));
+        let sub = jobs::submission::<D>(Box::new(work));
         self.meta().defer(Deferred::Async(sub));
     }
 
@@ -569,27 +423,12 @@ impl<'a> Port<'a> {
     /// port timer (just after `start`, or to close the port after `process_exit`), the timer
     /// starts once the framework is done with it.
     pub fn set_timer(&self, millis: u64) {
-        if self.meta().stopped() {
-            return;
-        }
-        if self.meta().timer_borrowed() {
-            self.meta().user_timer.set(Some(Some(millis)));
-        } else {
-            arm_timer(self.meta().raw, millis);
-        }
+        self.meta().set_timer(millis);
     }
 
     /// Cancels the port's timer (`driver_cancel_timer`).
     pub fn cancel_timer(&self) {
-        if self.meta().stopped() {
-            return;
-        }
-        if self.meta().timer_borrowed() {
-            self.meta().user_timer.set(Some(None));
-        } else {
-            // SAFETY: in a callback other than `stop` (checked above).
-            unsafe { sys::driver_cancel_timer(self.meta().raw) };
-        }
+        self.meta().cancel_timer();
     }
 
     /// Milliseconds left on the port's timer, or `None` when no timer runs
@@ -723,21 +562,6 @@ impl<'a> Port<'a> {
 /// A byte slice as the `char *` the VM's output and queue functions take; they only read it.
 fn c_bytes(bytes: &[u8]) -> *mut c_char {
     bytes.as_ptr().cast_mut().cast::<c_char>()
-}
-
-/// The longest port timer, in milliseconds (about 49.7 days): [`Port::set_timer`] clamps to
-/// it.
-const MAX_TIMER_MS: u64 = u32::MAX as u64;
-
-/// `driver_set_timer`. Called only in a callback of the port `raw` other than `stop` (by
-/// `Port::set_timer`, which checks, and by the framework in `start`, `process_exit` and the
-/// framework timer's `timeout`).
-pub(crate) fn arm_timer(raw: sys::ErlDrvPort, millis: u64) {
-    // The VM computes with signed time and fires absurdly long timers at once; the longest
-    // Erlang timer (`erlang:send_after/3`) is the cap.
-    let ms = millis.min(MAX_TIMER_MS) as c_ulong;
-    // SAFETY: in a callback of this port other than `stop`, per the above.
-    unsafe { sys::driver_set_timer(raw, ms) };
 }
 
 impl fmt::Debug for Port<'_> {

@@ -6,7 +6,7 @@ use core::ptr;
 
 use erldrv_sys as sys;
 
-use crate::Binary;
+use crate::binary::Binary;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum ReplyKind {

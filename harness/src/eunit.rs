@@ -166,6 +166,10 @@ impl Eunit {
             .arg(eunit_eval(&modules))
             // Should the VM abort, keep its crash dump with the failed run.
             .env("ERL_CRASH_DUMP", out_dir.join("erl_crash.dump"))
+            // Panic backtraces only where a test asks (`.env("RUST_BACKTRACE", "1")`): the
+            // developer's own setting would change what the VM prints and how long the
+            // first panic takes.
+            .env("RUST_BACKTRACE", "0")
             .envs(self.env.iter().map(|(k, v)| (k, v)));
         let shown = format!("{cmd:?}");
         let out = run_captured(&mut cmd, self.timeout)

@@ -96,8 +96,9 @@ use std::fmt;
 use ::serde::de::{self, DeserializeSeed, Visitor};
 use ::serde::{Deserialize, Serialize, ser};
 
+use super::bigint::Integer;
 use super::convert::SMALL_INTS;
-use super::decode::{Integer, ListHead};
+use super::decode::ListHead;
 use super::error::{DecodeError, ErrorKind};
 use super::{Atom, AtomName, Decoder, Encoder, FromTerm, Kind, RawTerm, Sink, TermWriter, ToTerm};
 use crate::CallError;

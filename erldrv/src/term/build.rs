@@ -9,7 +9,8 @@ use erldrv_sys as sys;
 use super::atom::mk_ascii_atom;
 use super::bigint::BigInt;
 use super::{Atom, AtomName, Encoder, RawTerm, TermWriter, ToTerm};
-use crate::{Binary, Pid, PortId};
+use crate::binary::Binary;
+use crate::port::{Pid, PortId};
 
 /// Erlang's largest tuple arity.
 const MAX_ARITY: usize = 0xFF_FFFF;

@@ -3,7 +3,8 @@
 use super::bigint::BigInt;
 use super::tag;
 use super::{Atom, AtomName, RawTerm};
-use crate::{Binary, Reply};
+use crate::binary::Binary;
+use crate::reply::Reply;
 
 /// Receives one term, written in prefix order: a container's header (with its element
 /// count) comes first, then its elements.

@@ -6,7 +6,7 @@ use std::fmt;
 
 use ::serde::{de, ser};
 
-use crate::CallError;
+use crate::error::CallError;
 use crate::term::error::{DecodeError, ErrorKind};
 
 /// Why a value could not be written or read.

@@ -7,8 +7,10 @@ use core::fmt;
 use erldrv_sys as sys;
 
 use super::atom::mk_ascii_atom;
+use super::bigint::BigInt;
 use super::{Atom, AtomName, Encoder, RawTerm, TermWriter, ToTerm};
-use crate::{Binary, Pid, PortId};
+use crate::binary::Binary;
+use crate::port::{Pid, PortId};
 
 /// Erlang's largest tuple arity.
 const MAX_ARITY: usize = 0xFF_FFFF;
@@ -518,22 +520,16 @@ impl TermWriter for TermBuilder {
     }
 
     fn big(&mut self, negative: bool, magnitude_le: &[u8]) {
-        let n = magnitude_le
-            .iter()
-            .rposition(|&b| b != 0)
-            .map_or(0, |i| i + 1);
-        if n <= 8 {
-            let mut a = [0u8; 8];
-            a[..n].copy_from_slice(&magnitude_le[..n]);
-            let u = u64::from_le_bytes(a);
-            if !negative {
-                return self.uint(u);
-            }
-            if let Some(v) = 0i64.checked_sub_unsigned(u) {
+        let big = BigInt::new(negative, magnitude_le);
+        // By sign, so that a negative zero is written as `int(0)`.
+        if negative {
+            if let Some(v) = big.to_i64() {
                 return self.int(v);
             }
+        } else if let Some(u) = big.to_u64() {
+            return self.uint(u);
         }
-        self.ext(|e| e.big(negative, &magnitude_le[..n]));
+        self.ext(|e| e.big(negative, big.trimmed()));
     }
 
     fn float(&mut self, v: f64) {

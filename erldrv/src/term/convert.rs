@@ -6,10 +6,11 @@ use std::hash::{BuildHasher, Hash};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::decode::{Integer, ListHead, Result};
+use super::bigint::{BigInt, Integer};
+use super::decode::{ListHead, Result};
 use super::error::{DecodeError, ErrorKind};
-use super::{Atom, AtomName, BigInt, Decoder, Kind, RawTerm, Term, TermWriter};
-use crate::Binary;
+use super::{Atom, AtomName, Decoder, Kind, RawTerm, Term, TermWriter};
+use crate::binary::Binary;
 
 /// A Rust value that can be written as an Erlang term: as a `port_call` reply, into bytes
 /// ([`to_vec`](super::to_vec)), or as a message ([`Port::output_term`](crate::Port::output_term)).

@@ -1,8 +1,10 @@
 //! Writing terms: the `TermWriter` interface and its external-format implementation.
 
+use super::bigint::BigInt;
 use super::tag;
 use super::{Atom, AtomName, RawTerm};
-use crate::{Binary, Reply};
+use crate::binary::Binary;
+use crate::reply::Reply;
 
 /// Receives one term, written in prefix order: a container's header (with its element
 /// count) comes first, then its elements.
@@ -188,24 +190,12 @@ impl<S: Sink> TermWriter for Encoder<S> {
     }
 
     fn big(&mut self, negative: bool, magnitude_le: &[u8]) {
-        let n = magnitude_le
-            .iter()
-            .rposition(|&b| b != 0)
-            .map_or(0, |i| i + 1);
-        let m = &magnitude_le[..n];
-        if n <= 8 {
-            let mut a = [0u8; 8];
-            a[..n].copy_from_slice(m);
-            let u = u64::from_le_bytes(a);
-            let small = if negative {
-                0i64.checked_sub_unsigned(u)
-            } else {
-                i64::try_from(u).ok()
-            };
-            if let Some(v) = small.filter(|v| i32::try_from(*v).is_ok()) {
-                return self.int(v);
-            }
+        let big = BigInt::new(negative, magnitude_le);
+        if let Some(v) = big.to_i64().filter(|v| i32::try_from(*v).is_ok()) {
+            return self.int(v);
         }
+        let m = big.trimmed();
+        let n = m.len();
         match u8::try_from(n) {
             Ok(n8) => self.out.put(&[tag::SMALL_BIG, n8, u8::from(negative)]),
             Err(_) => {

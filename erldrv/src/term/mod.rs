@@ -144,6 +144,7 @@
 //! so.
 
 mod atom;
+mod bigint;
 mod build;
 mod convert;
 mod decode;
@@ -156,9 +157,10 @@ mod tag;
 mod value;
 
 pub use atom::{Atom, AtomName, AtomTooLong};
+pub use bigint::{BigInt, Integer};
 pub use build::{BuildError, BuildErrorKind, TermBuilder};
 pub use convert::{FromTerm, ToTerm};
-pub use decode::{BigInt, DEFAULT_MAX_DEPTH, Decoder, Integer, Kind, ListHead, RawTerm, Result};
+pub use decode::{DEFAULT_MAX_DEPTH, Decoder, Kind, ListHead, RawTerm, Result};
 pub use encode::{Encoder, Sink, TermWriter};
 
 /// Derives [`ToTerm`](trait@ToTerm) for a struct or an enum.

@@ -1,6 +1,7 @@
 //! `Term`: any term, as a tree that borrows its leaves from the input.
 
-use super::{AtomName, BigInt, RawTerm};
+use super::bigint::BigInt;
+use super::{AtomName, RawTerm};
 
 /// Any Erlang term, read with [`Decoder::term`](super::Decoder::term) or built by hand.
 ///

@@ -160,10 +160,15 @@ reload(Dir, Name) ->
 open(Name, Opts) ->
     spawn_driver(to_string(Name), Opts, [Name, Opts]).
 
-%% Like open/2, with arguments for the driver's start: the command is "Name Args".
+%% Like open/2, with arguments for the driver's start: the command is "Name Args" (just
+%% "Name" when Args is empty).
 -spec open(name(), string() | binary(), list()) -> port().
 open(Name, Args, Opts) ->
-    spawn_driver(to_string(Name) ++ " " ++ to_string(Args), Opts, [Name, Args, Opts]).
+    Command = case to_string(Args) of
+                  "" -> to_string(Name);
+                  Text -> to_string(Name) ++ " " ++ Text
+              end,
+    spawn_driver(Command, Opts, [Name, Args, Opts]).
 
 %% erlang:port_control/3. When it raises badarg: if the driver said why, raises
 %% error({badarg, Reason}); if control panicked and the caller owns the port (the panic

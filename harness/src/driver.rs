@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use crate::json::Json;
+use serde::Deserialize;
+
 use crate::process::lock;
 use crate::{beam_dir, workspace_root};
 
@@ -116,7 +117,7 @@ fn find_library(messages: &str, package: &str) -> Result<PathBuf, String> {
     // A library target is named after its package with `-` turned into `_`,
     // unless the manifest renames it; then the only cdylib built is it.
     let lib_name = package.replace('-', "_");
-    let chosen = match artifacts.iter().find(|a| a.target_name == lib_name) {
+    let chosen = match artifacts.iter().find(|a| a.target.name == lib_name) {
         Some(artifact) => artifact,
         None if artifacts.len() == 1 => &artifacts[0],
         None => {
@@ -135,29 +136,42 @@ fn find_library(messages: &str, package: &str) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("no shared library among the files of {chosen:?}"))
 }
 
-/// A `compiler-artifact` message for a target whose kinds include `cdylib`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One of cargo's `--message-format=json` messages, as far as it is read here: cargo's
+/// other messages and fields are ignored, so newer cargos can add their own.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+enum Message {
+    CompilerArtifact(Artifact),
+    #[serde(other)]
+    Other,
+}
+
+/// A `compiler-artifact` message: a target was built into these files.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 struct Artifact {
-    target_name: String,
+    target: Target,
     filenames: Vec<PathBuf>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct Target {
+    name: String,
+    /// `lib`, `cdylib`, `bin`, ... (the crate types of a library target).
+    kind: Vec<String>,
+}
+
+/// The artifacts of targets whose kinds include `cdylib`. Lines that are not such messages
+/// (other reasons, anything that is not JSON) are skipped.
 fn cdylib_artifacts(messages: &str) -> Vec<Artifact> {
     messages
         .lines()
-        // Cheap pre-filter: most lines are other kinds of messages.
-        .filter(|line| line.contains("compiler-artifact"))
-        .filter_map(Json::parse)
-        .filter(|msg| msg.get("reason").and_then(Json::as_str) == Some("compiler-artifact"))
-        .filter_map(|msg| {
-            let target = msg.get("target")?;
-            if !target.get("kind")?.strings().any(|k| k == "cdylib") {
-                return None;
+        .filter_map(|line| match serde_json::from_str(line) {
+            Ok(Message::CompilerArtifact(artifact))
+                if artifact.target.kind.iter().any(|k| k == "cdylib") =>
+            {
+                Some(artifact)
             }
-            Some(Artifact {
-                target_name: target.get("name")?.as_str()?.to_owned(),
-                filenames: msg.get("filenames")?.strings().map(PathBuf::from).collect(),
-            })
+            _ => None,
         })
         .collect()
 }
@@ -223,7 +237,7 @@ not json at all: compiler-artifact
     fn finds_the_cdylib_among_cargo_messages() {
         let artifacts = cdylib_artifacts(MESSAGES);
         assert_eq!(artifacts.len(), 1);
-        assert_eq!(artifacts[0].target_name, "echo_drv");
+        assert_eq!(artifacts[0].target.name, "echo_drv");
         assert_eq!(
             find_library(MESSAGES, "echo_drv").unwrap(),
             Path::new("/w/target/beam/debug/libecho_drv.so")

@@ -28,14 +28,12 @@ pub mod apt;
 mod driver;
 mod erl;
 mod eunit;
-mod json;
 mod process;
 pub mod tools;
 
 pub use driver::{Driver, Profile, build_driver, build_driver_release, try_build_driver};
 pub use erl::{ErlInfo, erl, erl_atom, erl_string};
 pub use eunit::{DRIVER_DIR_ENV, Eunit, compile_erl, run_eunit};
-pub use json::Json;
 pub use process::{ErlOutput, run_captured, wait_timeout};
 
 use std::env;

@@ -24,7 +24,9 @@ use std::process::{Command, Stdio};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use erldrv_harness::{ErlInfo, Profile, compile_erl, erl_string, try_build_driver, wait_timeout};
+use erldrv_harness::{
+    ErlInfo, Profile, compile_erl, erl_string, install_driver, try_build_driver, wait_timeout,
+};
 
 use crate::{Result, header, otp, shown};
 use report::Machine;
@@ -206,29 +208,12 @@ fn prepare_drivers(info: &ErlInfo, profile: Profile, dir: &Path) -> Result {
     fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     for package in RUST_DRIVERS {
         let built = try_build_driver(package, profile)?;
-        install(&built.path, dir, &built.name)?;
+        install_driver(&built.path, &built.name, dir)?;
     }
     for (name, kind) in C_SOURCES {
         compile_c(info, name, kind, dir)?;
     }
     Ok(())
-}
-
-/// Copies `library` to `dir/<name>.so` by way of a temporary file: a VM that still has the
-/// old library mapped keeps its (unlinked) copy intact.
-fn install(library: &Path, dir: &Path, name: &str) -> Result {
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let dest = dir.join(format!("{name}.so"));
-    fs::copy(library, &tmp)
-        .and_then(|_| fs::rename(&tmp, &dest))
-        .map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            format!(
-                "could not copy {} to {}: {e}",
-                library.display(),
-                dest.display()
-            )
-        })
 }
 
 /// Compiles `benches/c/<name>.c` with `$CC` (default `cc`) into `dir`: `<name>.so` for a

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-use crate::json::Json;
+use serde::Deserialize;
+
 use crate::process::lock;
 use crate::{beam_dir, workspace_root};
 
@@ -76,7 +77,11 @@ pub fn try_build_driver(package: &str, profile: Profile) -> Result<Driver, Strin
         return Ok(driver.clone());
     }
     let library = cargo_build(package, profile)?;
-    let driver = install(&library, &beam_dir().join("drivers"))?;
+    let driver = install_driver(
+        &library,
+        driver_name(&library)?,
+        &beam_dir().join("drivers"),
+    )?;
     built.push((package.to_owned(), profile, driver.clone()));
     Ok(driver)
 }
@@ -116,7 +121,7 @@ fn find_library(messages: &str, package: &str) -> Result<PathBuf, String> {
     // A library target is named after its package with `-` turned into `_`,
     // unless the manifest renames it; then the only cdylib built is it.
     let lib_name = package.replace('-', "_");
-    let chosen = match artifacts.iter().find(|a| a.target_name == lib_name) {
+    let chosen = match artifacts.iter().find(|a| a.target.name == lib_name) {
         Some(artifact) => artifact,
         None if artifacts.len() == 1 => &artifacts[0],
         None => {
@@ -135,29 +140,42 @@ fn find_library(messages: &str, package: &str) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("no shared library among the files of {chosen:?}"))
 }
 
-/// A `compiler-artifact` message for a target whose kinds include `cdylib`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One of cargo's `--message-format=json` messages, as far as it is read here: cargo's
+/// other messages and fields are ignored, so newer cargos can add their own.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+enum Message {
+    CompilerArtifact(Artifact),
+    #[serde(other)]
+    Other,
+}
+
+/// A `compiler-artifact` message: a target was built into these files.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 struct Artifact {
-    target_name: String,
+    target: Target,
     filenames: Vec<PathBuf>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct Target {
+    name: String,
+    /// `lib`, `cdylib`, `bin`, ... (the crate types of a library target).
+    kind: Vec<String>,
+}
+
+/// The artifacts of targets whose kinds include `cdylib`. Lines that are not such messages
+/// (other reasons, anything that is not JSON) are skipped.
 fn cdylib_artifacts(messages: &str) -> Vec<Artifact> {
     messages
         .lines()
-        // Cheap pre-filter: most lines are other kinds of messages.
-        .filter(|line| line.contains("compiler-artifact"))
-        .filter_map(Json::parse)
-        .filter(|msg| msg.get("reason").and_then(Json::as_str) == Some("compiler-artifact"))
-        .filter_map(|msg| {
-            let target = msg.get("target")?;
-            if !target.get("kind")?.strings().any(|k| k == "cdylib") {
-                return None;
+        .filter_map(|line| match serde_json::from_str(line) {
+            Ok(Message::CompilerArtifact(artifact))
+                if artifact.target.kind.iter().any(|k| k == "cdylib") =>
+            {
+                Some(artifact)
             }
-            Some(Artifact {
-                target_name: target.get("name")?.as_str()?.to_owned(),
-                filenames: msg.get("filenames")?.strings().map(PathBuf::from).collect(),
-            })
+            _ => None,
         })
         .collect()
 }
@@ -169,27 +187,42 @@ fn is_shared_library(path: &Path) -> bool {
     )
 }
 
-/// Copies `library` into `dir` under the name `erl_ddll` expects.
-fn install(library: &Path, dir: &Path) -> Result<Driver, String> {
-    let file_name = library
-        .file_name()
+/// The driver name in the file name of a library cargo built: `echo_drv` for
+/// `libecho_drv.so`, `libecho_drv.dylib` or `echo_drv.dll` (Windows has no `lib` prefix).
+fn driver_name(library: &Path) -> Result<&str, String> {
+    let stem = library
+        .file_stem()
         .and_then(|n| n.to_str())
         .ok_or_else(|| format!("odd library path {}", library.display()))?;
-    let (stem, ext) = file_name
-        .rsplit_once('.')
-        .ok_or_else(|| format!("library without extension: {}", library.display()))?;
-    // Windows has no `lib` prefix and erl loads `.dll` there; elsewhere
-    // (macOS included) erl_ddll opens `<name>.so`.
-    let (name, dest_ext) = if ext == "dll" {
-        (stem, "dll")
+    Ok(if is_dll(library) {
+        stem
     } else {
-        (stem.strip_prefix("lib").unwrap_or(stem), "so")
-    };
-    let path = dir.join(format!("{name}.{dest_ext}"));
+        stem.strip_prefix("lib").unwrap_or(stem)
+    })
+}
+
+fn is_dll(library: &Path) -> bool {
+    library.extension().is_some_and(|e| e == "dll")
+}
+
+/// Copies the driver library `library` into `dir` as the driver `name`, the file
+/// `erl_ddll:load_driver(Dir, Name)` opens: `<dir>/<name>.so`, also on macOS, where cargo
+/// builds `lib<name>.dylib` (`<name>.dll` for a `.dll`, on Windows). Creates `dir` if needed.
+///
+/// The copy replaces any older file atomically (it is written beside it and renamed over
+/// it), so a VM that still has the old library loaded keeps its (unlinked) copy intact;
+/// overwriting it in place could crash that VM.
+///
+/// [`build_driver`] does this for `<workspace>/target/beam/drivers`; this puts a driver
+/// somewhere else, e.g. `install_driver(&driver.path, &driver.name, dir)`.
+///
+/// # Errors
+///
+/// If `dir` cannot be created or the file cannot be copied there.
+pub fn install_driver(library: &Path, name: &str, dir: &Path) -> Result<Driver, String> {
+    let ext = if is_dll(library) { "dll" } else { "so" };
+    let path = dir.join(format!("{name}.{ext}"));
     fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    // Copy, then rename over the old file: a BEAM that still has the old
-    // library mapped keeps its (unlinked) copy intact, whereas overwriting it
-    // in place could crash that VM.
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     fs::copy(library, &tmp)
         .and_then(|_| fs::rename(&tmp, &path))
@@ -223,7 +256,7 @@ not json at all: compiler-artifact
     fn finds_the_cdylib_among_cargo_messages() {
         let artifacts = cdylib_artifacts(MESSAGES);
         assert_eq!(artifacts.len(), 1);
-        assert_eq!(artifacts[0].target_name, "echo_drv");
+        assert_eq!(artifacts[0].target.name, "echo_drv");
         assert_eq!(
             find_library(MESSAGES, "echo_drv").unwrap(),
             Path::new("/w/target/beam/debug/libecho_drv.so")
@@ -248,10 +281,19 @@ not json at all: compiler-artifact
         let src = base.join("libmy_drv.dylib");
         fs::create_dir_all(&base).unwrap();
         fs::write(&src, b"not really a library").unwrap();
-        let driver = install(&src, &base.join("drivers")).unwrap();
+        let name = driver_name(&src).unwrap();
+        assert_eq!(name, "my_drv");
+        let driver = install_driver(&src, name, &base.join("drivers")).unwrap();
         assert_eq!(driver.name, "my_drv");
         assert_eq!(driver.path, base.join("drivers").join("my_drv.so"));
         assert_eq!(fs::read(&driver.path).unwrap(), b"not really a library");
+        // Installing an installed driver elsewhere keeps its name, and a second install
+        // replaces the first copy.
+        let again = install_driver(&driver.path, &driver.name, &base.join("other")).unwrap();
+        assert_eq!(again.path, base.join("other").join("my_drv.so"));
+        fs::write(&src, b"rebuilt").unwrap();
+        install_driver(&src, name, &base.join("drivers")).unwrap();
+        assert_eq!(fs::read(&driver.path).unwrap(), b"rebuilt");
         fs::remove_dir_all(&base).unwrap();
     }
 }

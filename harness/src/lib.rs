@@ -16,6 +16,8 @@
 //! The Erlang side finds the driver directory in the `ERLDRV_DRIVER_DIR`
 //! environment variable ([`DRIVER_DIR_ENV`]) and loads the driver with
 //! `erl_ddll:load_driver(os:getenv("ERLDRV_DRIVER_DIR"), "echo_drv")`.
+//! [`install_driver`] puts a copy of a driver in another directory, under the
+//! name `erl_ddll` looks for.
 //!
 //! [`tools`] finds (or installs) cargo-generate, rebar3 and mix for the tests of
 //! the project template, following the install policy of [`apt`].
@@ -28,14 +30,14 @@ pub mod apt;
 mod driver;
 mod erl;
 mod eunit;
-mod json;
 mod process;
 pub mod tools;
 
-pub use driver::{Driver, Profile, build_driver, build_driver_release, try_build_driver};
+pub use driver::{
+    Driver, Profile, build_driver, build_driver_release, install_driver, try_build_driver,
+};
 pub use erl::{ErlInfo, erl, erl_atom, erl_string};
 pub use eunit::{DRIVER_DIR_ENV, Eunit, compile_erl, run_eunit};
-pub use json::Json;
 pub use process::{ErlOutput, run_captured, wait_timeout};
 
 use std::env;

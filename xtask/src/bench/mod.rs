@@ -24,7 +24,9 @@ use std::process::{Command, Stdio};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use erldrv_harness::{ErlInfo, Profile, compile_erl, erl_string, try_build_driver, wait_timeout};
+use erldrv_harness::{
+    ErlInfo, Profile, compile_erl, erl_string, install_driver, try_build_driver, wait_timeout,
+};
 
 use crate::{Result, header, otp, shown};
 use report::Machine;
@@ -206,29 +208,12 @@ fn prepare_drivers(info: &ErlInfo, profile: Profile, dir: &Path) -> Result {
     fs::create_dir_all(dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     for package in RUST_DRIVERS {
         let built = try_build_driver(package, profile)?;
-        install(&built.path, dir, &built.name)?;
+        install_driver(&built.path, &built.name, dir)?;
     }
     for (name, kind) in C_SOURCES {
         compile_c(info, name, kind, dir)?;
     }
     Ok(())
-}
-
-/// Copies `library` to `dir/<name>.so` by way of a temporary file: a VM that still has the
-/// old library mapped keeps its (unlinked) copy intact.
-fn install(library: &Path, dir: &Path, name: &str) -> Result {
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let dest = dir.join(format!("{name}.so"));
-    fs::copy(library, &tmp)
-        .and_then(|_| fs::rename(&tmp, &dest))
-        .map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            format!(
-                "could not copy {} to {}: {e}",
-                library.display(),
-                dest.display()
-            )
-        })
 }
 
 /// Compiles `benches/c/<name>.c` with `$CC` (default `cc`) into `dir`: `<name>.so` for a
@@ -381,7 +366,8 @@ fn collect<R: Read + Send + 'static>(pipe: Option<R>, echo: bool) -> JoinHandle<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use erldrv_harness::{Json, beam_dir, erl};
+    use erldrv_harness::{beam_dir, erl};
+    use serde_json::Value;
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
@@ -431,12 +417,13 @@ mod tests {
         let run = measure(info, &out, &settings, false).unwrap();
         let machine = Machine::detect();
         let text = report::json(&run, &machine, &settings, Profile::Debug);
-        let json = Json::parse(&text).unwrap_or_else(|| panic!("invalid JSON:\n{text}"));
+        let json: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{text}"));
 
-        let cases = json.get("cases").and_then(Json::as_array).unwrap();
+        let cases = json.get("cases").and_then(Value::as_array).unwrap();
         let names: Vec<&str> = cases
             .iter()
-            .filter_map(|c| c.get("name").and_then(Json::as_str))
+            .filter_map(|c| c.get("name").and_then(Value::as_str))
             .collect();
         for required in [
             "control_echo_22B_list",
@@ -456,7 +443,7 @@ mod tests {
         ] {
             assert!(names.contains(&required), "{required} missing in {names:?}");
         }
-        let number = |v: &Json, path: &[&str]| -> f64 {
+        let number = |v: &Value, path: &[&str]| -> f64 {
             let mut v = v;
             for key in path {
                 v = v
@@ -468,7 +455,7 @@ mod tests {
         };
         for case in cases {
             assert!(number(case, &["calls_per_round"]) >= 1.0);
-            let other = match case.get("kind").and_then(Json::as_str) {
+            let other = match case.get("kind").and_then(Value::as_str) {
                 Some("pair") => "erldrv",
                 Some("context") => "context",
                 kind => panic!("kind {kind:?} in {text}"),
@@ -482,7 +469,7 @@ mod tests {
                     .get(side)
                     .and_then(|s| s.get("round_total_ns"))
                     .unwrap();
-                assert_eq!(rounds.as_array().map(<[Json]>::len), Some(2), "{text}");
+                assert_eq!(rounds.as_array().map(Vec::len), Some(2), "{text}");
             }
             for ratio in ["ratio", "ratio_of_medians"] {
                 let v = number(case, &[ratio]);
@@ -492,9 +479,9 @@ mod tests {
         let kind_of = |name: &str| {
             cases
                 .iter()
-                .find(|c| c.get("name").and_then(Json::as_str) == Some(name))
+                .find(|c| c.get("name").and_then(Value::as_str) == Some(name))
                 .and_then(|c| c.get("kind"))
-                .and_then(Json::as_str)
+                .and_then(Value::as_str)
         };
         assert_eq!(kind_of("outputv_echo_64KiB"), Some("pair"));
         assert_eq!(kind_of("nif_echo_22B"), Some("context"));
@@ -521,7 +508,7 @@ mod tests {
             // Too few calls to be compared with the target.
             assert_eq!(
                 memory.get(side).and_then(|s| s.get("meets_target")),
-                Some(&Json::Null)
+                Some(&Value::Null)
             );
         }
 
@@ -532,7 +519,7 @@ mod tests {
         let svg = chart::svg(&run, &machine.describe(&run), settings.rounds);
         let pairs = cases
             .iter()
-            .filter(|c| c.get("kind").and_then(Json::as_str) == Some("pair"));
+            .filter(|c| c.get("kind").and_then(Value::as_str) == Some("pair"));
         assert_eq!(svg.matches("class=\"bar\"").count(), pairs.count(), "{svg}");
         let _ = fs::remove_dir_all(&out);
     }

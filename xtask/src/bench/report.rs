@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::fs;
 
 use erldrv_harness::Profile;
+use serde::Serialize;
 
 use super::results::{Case, Kind, MemorySide, Run, Side, Summary};
 use super::{MAX_MEMORY_GROWTH, MAX_RATIO, MEMORY_TARGET_CALLS, Settings};
@@ -260,164 +261,218 @@ pub fn memory(run: &Run) -> String {
 /// The results as JSON: the machine, the runtime, the settings and targets, per case both
 /// sides' statistics (nanoseconds per op) and raw round times, and the memory test.
 pub fn json(run: &Run, machine: &Machine, settings: &Settings, profile: Profile) -> String {
-    let vm = &run.vm;
-    let mut out = String::from("{\n");
-    let _ = writeln!(
-        out,
-        "  \"machine\": {{\"cpu\": {}, \"cpus\": {}, \"os\": {}, \"arch\": {}}},",
-        string(&machine.cpu),
-        machine.cpus,
-        string(std::env::consts::OS),
-        string(std::env::consts::ARCH)
-    );
-    let _ = writeln!(
-        out,
-        "  \"otp\": {{\"version\": {}, \"erts\": {}, \"emu_flavor\": {}, \"schedulers\": {}}},",
-        string(&vm.otp),
-        string(&vm.erts),
-        string(&vm.emu_flavor),
-        vm.schedulers
-    );
-    let profile = match profile {
-        Profile::Debug => "debug",
-        Profile::Release => "release",
+    let memory = &run.memory;
+    let results = Results {
+        machine: MachineJson {
+            cpu: &machine.cpu,
+            cpus: machine.cpus,
+            os: std::env::consts::OS,
+            arch: std::env::consts::ARCH,
+        },
+        otp: OtpJson {
+            version: &run.vm.otp,
+            erts: &run.vm.erts,
+            emu_flavor: &run.vm.emu_flavor,
+            schedulers: run.vm.schedulers,
+        },
+        settings: SettingsJson {
+            rounds: settings.rounds,
+            round_ms: settings.round_ms,
+            warmup_ms: settings.warmup_ms,
+            memory_calls: settings.memory_calls,
+            erldrv_profile: match profile {
+                Profile::Debug => "debug",
+                Profile::Release => "release",
+            },
+            c_flags: "-O2",
+        },
+        targets: TargetsJson {
+            max_ratio: number(MAX_RATIO),
+            memory_calls: MEMORY_TARGET_CALLS,
+            max_memory_growth_bytes: MAX_MEMORY_GROWTH,
+        },
+        cases: run.cases.iter().map(CaseJson::new).collect(),
+        memory: MemoryJson {
+            op: &memory.erldrv.op,
+            bytes: memory.erldrv.bytes,
+            calls: memory.erldrv.calls,
+            rss_source: "VmRSS in /proc/<pid>/status (Linux only)",
+            erldrv: MemorySideJson::new(&memory.erldrv),
+            c: MemorySideJson::new(&memory.c),
+        },
     };
-    let _ = writeln!(
-        out,
-        "  \"settings\": {{\"rounds\": {}, \"round_ms\": {}, \"warmup_ms\": {}, \
-         \"memory_calls\": {}, \"erldrv_profile\": {}, \"c_flags\": \"-O2\"}},",
-        settings.rounds,
-        settings.round_ms,
-        settings.warmup_ms,
-        settings.memory_calls,
-        string(profile)
-    );
-    let _ = writeln!(
-        out,
-        "  \"targets\": {{\"max_ratio\": {}, \"memory_calls\": {}, \
-         \"max_memory_growth_bytes\": {}}},",
-        number(MAX_RATIO),
-        MEMORY_TARGET_CALLS,
-        MAX_MEMORY_GROWTH
-    );
-    out.push_str("  \"cases\": [");
-    for (i, case) in run.cases.iter().enumerate() {
-        out.push_str(if i == 0 { "\n" } else { ",\n" });
-        let side = |side: &Side, s: Summary| {
-            let rounds: Vec<String> = side.round_ns.iter().map(u64::to_string).collect();
-            format!(
-                "{{\"op\": {}, \"target\": {}, \"command\": {}, \"median_ns\": {}, \
-                 \"min_ns\": {}, \"max_ns\": {}, \"round_total_ns\": [{}]}}",
-                string(&side.op),
-                string(&side.target),
-                side.command
-                    .map_or_else(|| "null".to_owned(), |c| c.to_string()),
-                number(s.median),
-                number(s.min),
-                number(s.max),
-                rounds.join(", ")
-            )
+    let mut text = serde_json::to_string_pretty(&results)
+        .expect("plain structs with string keys always serialize");
+    text.push('\n');
+    text
+}
+
+/// A measured number as the file holds it: rounded to three decimals (ns/op and ratios are
+/// not exact past that), and `None` (`null`) for what JSON cannot hold (NaN, infinities).
+fn number(v: f64) -> Option<f64> {
+    // Through the decimal text, so the value is exactly the one a reader of `{v:.3}` gets.
+    v.is_finite()
+        .then(|| format!("{v:.3}").parse().expect("a formatted f64 parses"))
+}
+
+// The shape of `results.json`. Fields serialize in declaration order, which is the file's
+// order; `null` stands for "not measured" or "no target".
+
+#[derive(Serialize)]
+struct Results<'a> {
+    machine: MachineJson<'a>,
+    otp: OtpJson<'a>,
+    settings: SettingsJson,
+    targets: TargetsJson,
+    cases: Vec<CaseJson<'a>>,
+    memory: MemoryJson<'a>,
+}
+
+#[derive(Serialize)]
+struct MachineJson<'a> {
+    cpu: &'a str,
+    cpus: usize,
+    os: &'static str,
+    arch: &'static str,
+}
+
+#[derive(Serialize)]
+struct OtpJson<'a> {
+    version: &'a str,
+    erts: &'a str,
+    emu_flavor: &'a str,
+    schedulers: u32,
+}
+
+#[derive(Serialize)]
+struct SettingsJson {
+    rounds: u32,
+    round_ms: u32,
+    warmup_ms: u32,
+    memory_calls: u64,
+    erldrv_profile: &'static str,
+    c_flags: &'static str,
+}
+
+#[derive(Serialize)]
+struct TargetsJson {
+    max_ratio: Option<f64>,
+    memory_calls: u64,
+    max_memory_growth_bytes: i64,
+}
+
+/// A case: the C side, then the other side under the name of its kind (`erldrv` for a pair,
+/// `context` for a context row), then how they compare.
+#[derive(Serialize)]
+struct CaseJson<'a> {
+    name: &'a str,
+    kind: &'static str,
+    calls_per_round: u64,
+    c: SideJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    erldrv: Option<SideJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<SideJson<'a>>,
+    ratio: Option<f64>,
+    ratio_min: Option<f64>,
+    ratio_max: Option<f64>,
+    ratio_of_medians: Option<f64>,
+    meets_target: Option<bool>,
+}
+
+impl<'a> CaseJson<'a> {
+    fn new(case: &'a Case) -> Self {
+        let other = SideJson::new(&case.other, case.other_summary());
+        let (erldrv, context) = match case.kind {
+            Kind::Pair => (Some(other), None),
+            Kind::Context => (None, Some(other)),
         };
         let ratios = case.ratio_summary();
-        let _ = write!(
-            out,
-            "    {{\"name\": {}, \"kind\": {}, \"calls_per_round\": {},\n     \"c\": {},\n     \
-             {}: {},\n     \"ratio\": {}, \"ratio_min\": {}, \"ratio_max\": {}, \
-             \"ratio_of_medians\": {}, \"meets_target\": {}}}",
-            string(&case.name),
-            string(case.kind.name()),
-            case.calls,
-            side(&case.c, case.c_summary()),
-            string(case.kind.other_label()),
-            side(&case.other, case.other_summary()),
-            number(case.ratio()),
-            number(ratios.min),
-            number(ratios.max),
-            number(case.ratio_of_medians()),
-            boolean(meets_target(case))
-        );
-    }
-    out.push_str("\n  ],\n");
-    let memory = &run.memory;
-    let _ = writeln!(
-        out,
-        "  \"memory\": {{\"op\": {}, \"bytes\": {}, \"calls\": {}, \"rss_source\": {},",
-        string(&memory.erldrv.op),
-        memory.erldrv.bytes,
-        memory.erldrv.calls,
-        string("VmRSS in /proc/<pid>/status (Linux only)")
-    );
-    let optional = |v: Option<u64>| v.map_or_else(|| "null".to_owned(), |v| v.to_string());
-    for (i, (label, side)) in [("erldrv", &memory.erldrv), ("c", &memory.c)]
-        .into_iter()
-        .enumerate()
-    {
-        let _ = writeln!(
-            out,
-            "    {}: {{\"target\": {}, \"ns_per_op\": {}, \"total_before\": {}, \
-             \"total_after\": {}, \"total_growth\": {}, \"rss_before\": {}, \"rss_after\": {}, \
-             \"rss_growth\": {}, \"meets_target\": {}}}{}",
-            string(label),
-            string(&side.target),
-            number(side.ns_per_call()),
-            side.total_before,
-            side.total_after,
-            side.total_growth(),
-            optional(side.rss_before),
-            optional(side.rss_after),
-            side.rss_growth()
-                .map_or_else(|| "null".to_owned(), |g| g.to_string()),
-            boolean(memory_meets_target(side)),
-            if i == 0 { "," } else { "" }
-        );
-    }
-    out.push_str("  }\n}\n");
-    out
-}
-
-/// A JSON boolean; `null` for none.
-fn boolean(v: Option<bool>) -> &'static str {
-    match v {
-        Some(true) => "true",
-        Some(false) => "false",
-        None => "null",
-    }
-}
-
-/// A JSON number; `null` for what JSON cannot hold (NaN, infinities).
-fn number(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.3}")
-    } else {
-        "null".to_owned()
-    }
-}
-
-/// A JSON string literal.
-fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
+        CaseJson {
+            name: &case.name,
+            kind: case.kind.name(),
+            calls_per_round: case.calls,
+            c: SideJson::new(&case.c, case.c_summary()),
+            erldrv,
+            context,
+            ratio: number(case.ratio()),
+            ratio_min: number(ratios.min),
+            ratio_max: number(ratios.max),
+            ratio_of_medians: number(case.ratio_of_medians()),
+            meets_target: meets_target(case),
         }
     }
-    out.push('"');
-    out
+}
+
+#[derive(Serialize)]
+struct SideJson<'a> {
+    op: &'a str,
+    target: &'a str,
+    command: Option<u32>,
+    median_ns: Option<f64>,
+    min_ns: Option<f64>,
+    max_ns: Option<f64>,
+    round_total_ns: &'a [u64],
+}
+
+impl<'a> SideJson<'a> {
+    fn new(side: &'a Side, s: Summary) -> Self {
+        SideJson {
+            op: &side.op,
+            target: &side.target,
+            command: side.command,
+            median_ns: number(s.median),
+            min_ns: number(s.min),
+            max_ns: number(s.max),
+            round_total_ns: &side.round_ns,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct MemoryJson<'a> {
+    op: &'a str,
+    bytes: u64,
+    calls: u64,
+    rss_source: &'static str,
+    erldrv: MemorySideJson<'a>,
+    c: MemorySideJson<'a>,
+}
+
+#[derive(Serialize)]
+struct MemorySideJson<'a> {
+    target: &'a str,
+    ns_per_op: Option<f64>,
+    total_before: u64,
+    total_after: u64,
+    total_growth: i64,
+    rss_before: Option<u64>,
+    rss_after: Option<u64>,
+    rss_growth: Option<i64>,
+    meets_target: Option<bool>,
+}
+
+impl<'a> MemorySideJson<'a> {
+    fn new(side: &'a MemorySide) -> Self {
+        MemorySideJson {
+            target: &side.target,
+            ns_per_op: number(side.ns_per_call()),
+            total_before: side.total_before,
+            total_after: side.total_after,
+            total_growth: side.total_growth(),
+            rss_before: side.rss_before,
+            rss_after: side.rss_after,
+            rss_growth: side.rss_growth(),
+            meets_target: memory_meets_target(side),
+        }
+    }
 }
 
 #[cfg(test)]
 pub(super) mod tests {
     use super::super::results::{Case, Kind, Memory, MemorySide, Side, Vm};
     use super::*;
-    use erldrv_harness::Json;
+    use serde_json::Value;
 
     fn side(target: &str, command: Option<u32>, round_ns: &[u64]) -> Side {
         Side {
@@ -617,7 +672,8 @@ pub(super) mod tests {
     #[test]
     fn json_is_valid_and_complete() {
         let text = json(&run(), &machine(), &Settings::QUICK, Profile::Release);
-        let v = Json::parse(&text).unwrap_or_else(|| panic!("invalid JSON:\n{text}"));
+        let v: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{text}"));
         let get = |path: &[&str]| {
             path.iter()
                 .try_fold(&v, |v, key| v.get(key))
@@ -641,20 +697,20 @@ pub(super) mod tests {
         let cases = get(&["cases"]).as_array().unwrap();
         assert_eq!(cases.len(), 3);
         let small = &cases[0];
-        assert_eq!(small.get("name").and_then(Json::as_str), Some("small"));
-        assert_eq!(small.get("kind").and_then(Json::as_str), Some("pair"));
+        assert_eq!(small.get("name").and_then(Value::as_str), Some("small"));
+        assert_eq!(small.get("kind").and_then(Value::as_str), Some("pair"));
         let c = small.get("c").unwrap();
-        assert_eq!(c.get("median_ns").and_then(Json::as_f64), Some(110.0));
-        assert_eq!(c.get("command").and_then(Json::as_f64), Some(0.0));
-        assert_eq!(c.get("target").and_then(Json::as_str), Some("c_drv"));
+        assert_eq!(c.get("median_ns").and_then(Value::as_f64), Some(110.0));
+        assert_eq!(c.get("command").and_then(Value::as_f64), Some(0.0));
+        assert_eq!(c.get("target").and_then(Value::as_str), Some("c_drv"));
         assert_eq!(
             c.get("round_total_ns")
-                .and_then(Json::as_array)
-                .map(<[Json]>::len),
+                .and_then(Value::as_array)
+                .map(Vec::len),
             Some(3)
         );
         assert!(small.get("erldrv").is_some(), "{text}");
-        let ratio = |key| small.get(key).and_then(Json::as_f64).unwrap();
+        let ratio = |key| small.get(key).and_then(Value::as_f64).unwrap();
         assert!((ratio("ratio") - 1.05).abs() < 1e-3, "{text}");
         // Per-round ratios 1.05, 1.1, 118/120.
         assert!((ratio("ratio_min") - 118.0 / 120.0).abs() < 1e-3, "{text}");
@@ -663,16 +719,16 @@ pub(super) mod tests {
             (ratio("ratio_of_medians") - 118.0 / 110.0).abs() < 1e-3,
             "{text}"
         );
-        assert_eq!(small.get("meets_target"), Some(&Json::Bool(false)));
+        assert_eq!(small.get("meets_target"), Some(&Value::Bool(false)));
         // Infinite ratios become null rather than invalid JSON.
-        assert_eq!(cases[1].get("ratio"), Some(&Json::Null));
+        assert_eq!(cases[1].get("ratio"), Some(&Value::Null));
         let nif = &cases[2];
-        assert_eq!(nif.get("kind").and_then(Json::as_str), Some("context"));
+        assert_eq!(nif.get("kind").and_then(Value::as_str), Some("context"));
         assert!(nif.get("erldrv").is_none(), "{text}");
         let context = nif.get("context").unwrap();
-        assert_eq!(context.get("command"), Some(&Json::Null));
-        assert_eq!(context.get("op").and_then(Json::as_str), Some("nif"));
-        assert_eq!(nif.get("meets_target"), Some(&Json::Null));
+        assert_eq!(context.get("command"), Some(&Value::Null));
+        assert_eq!(context.get("op").and_then(Value::as_str), Some("nif"));
+        assert_eq!(nif.get("meets_target"), Some(&Value::Null));
 
         assert_eq!(get(&["memory", "calls"]).as_f64(), Some(1e7));
         assert_eq!(
@@ -685,9 +741,9 @@ pub(super) mod tests {
         );
         assert_eq!(
             get(&["memory", "erldrv", "meets_target"]),
-            &Json::Bool(true)
+            &Value::Bool(true)
         );
-        assert_eq!(get(&["memory", "c", "rss_before"]), &Json::Null);
-        assert_eq!(get(&["memory", "c", "meets_target"]), &Json::Bool(false));
+        assert_eq!(get(&["memory", "c", "rss_before"]), &Value::Null);
+        assert_eq!(get(&["memory", "c", "meets_target"]), &Value::Bool(false));
     }
 }

@@ -200,8 +200,8 @@ impl<'a> Reply<'a> {
     fn convert(&mut self, kind: ReplyKind) {
         let bytes = match &self.storage {
             Storage::Whole(b) => b.to_vec(),
-            // SAFETY: buf holds len initialised bytes.
             _ if self.len > 0 => {
+                // SAFETY: buf holds len initialised bytes.
                 unsafe { core::slice::from_raw_parts(self.buf, self.len) }.to_vec()
             }
             _ => Vec::new(),

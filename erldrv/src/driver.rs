@@ -1,10 +1,15 @@
 //! The `Driver` trait: one method per `ErlDrvEntry` callback.
 
+use std::any::TypeId;
+
 use crate::error::{Badarg, CallError, InitError, StartError};
+use crate::ids::Monitor;
 use crate::iovec::IoVec;
-use crate::port::{Monitor, Port};
+use crate::jobs;
+use crate::port::Port;
 use crate::reply::Reply;
 use crate::select::Event;
+use crate::state::Deferred;
 use crate::term::{FromTerm, ToTerm};
 
 /// A linked-in driver: the type is the state of one open port, its methods are the
@@ -254,4 +259,37 @@ pub trait Driver: Sized + Send + 'static {
     fn stop_select(event: Event) {
         let _ = event;
     }
+}
+
+/// Async jobs are a `Port` method that needs the `Driver` trait; it lives here so that
+/// `port.rs` does not import this module, which imports `port.rs`.
+impl Port<'_> {
+    /// Starts `work` on the VM's async thread pool (`driver_async`); its result is handed to
+    /// [`ready_async`](crate::Driver::ready_async) of driver `D` on a scheduler thread.
+    ///
+    /// Jobs of one port run in the order they were started (they share the port's key). The
+    /// job is submitted when the current callback returns. A panic in `work` closes the port
+    /// like a panic in a callback. If the port closes first, the result is dropped.
+    ///
+    /// Async threads have small stacks (the `+a` emulator flag sets them, default 128 KiB on
+    /// 64-bit): keep large buffers on the heap.
+    ///
+    /// Async threads belong to the VM and outlive the driver: a thread-local with a
+    /// destructor that a job creates (`std::thread::current()` makes one) registers code of
+    /// the driver's library to run when the thread exits, which happens when the VM halts,
+    /// after the driver may have been unloaded. Keep jobs free of such thread-locals.
+    ///
+    /// `D` must be the port's own driver type (write `port.spawn_async::<Self>(..)`); a job
+    /// spawned for another type closes the port like a panic when it completes.
+    pub fn spawn_async<D: Driver>(&self, work: impl FnOnce() -> D::Async + Send + 'static) {
+        let sub = jobs::submission(TypeId::of::<D>(), Box::new(work));
+        self.meta().defer(Deferred::Async(sub));
+    }
+}
+
+/// Implemented by `#[erl_driver]`: the facts the runtime needs beyond the trait. Not a
+/// subtrait of [`Driver`], so that a failing `impl Driver` is reported only once.
+pub trait DriverEntry {
+    /// The driver name, as given to `erl_ddll:load_driver/2` and `open_port/2`.
+    const NAME: &'static core::ffi::CStr;
 }

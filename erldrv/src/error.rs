@@ -194,12 +194,6 @@ impl CallError {
     }
 }
 
-impl From<crate::term::DecodeError> for CallError {
-    fn from(e: crate::term::DecodeError) -> CallError {
-        CallError::badarg(e.to_string())
-    }
-}
-
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -213,14 +207,3 @@ impl fmt::Debug for CallError {
 }
 
 impl std::error::Error for CallError {}
-
-static ERLDRV_BADARG: crate::term::Atom = crate::term::Atom::new("erldrv_badarg");
-
-impl crate::term::ToTerm for CallError {
-    /// `{erldrv_badarg, Message}`.
-    fn write<W: crate::term::TermWriter + ?Sized>(&self, w: &mut W) {
-        w.tuple(2);
-        w.atom(&ERLDRV_BADARG);
-        w.binary(self.message.as_bytes());
-    }
-}

@@ -6,7 +6,6 @@ use std::any::TypeId;
 
 use erldrv_sys as sys;
 
-use crate::driver::Driver;
 use crate::panic::{Panic, catch, drop_quietly};
 
 /// A boxed async job ready for `driver_async`, freed if it is never submitted.
@@ -41,20 +40,24 @@ struct AsyncJob<T> {
     outcome: Option<Result<T, Panic>>,
 }
 
-/// Boxes `work` as a job of driver `D`, for [`Port::spawn_async`](crate::port::Port).
-pub(crate) fn submission<D: Driver>(work: Box<dyn FnOnce() -> D::Async + Send>) -> AsyncSubmission {
+/// Boxes `work` as a job of the driver type `driver`, for
+/// [`Port::spawn_async`](crate::Port::spawn_async).
+pub(crate) fn submission<T: Send + 'static>(
+    driver: TypeId,
+    work: Box<dyn FnOnce() -> T + Send>,
+) -> AsyncSubmission {
     let job = Box::new(AsyncJob {
         header: JobHeader {
-            driver: TypeId::of::<D>(),
-            free: free::<D::Async>,
+            driver,
+            free: free::<T>,
         },
         work: Some(work),
         outcome: None,
     });
     AsyncSubmission {
         data: Box::into_raw(job).cast(),
-        invoke: invoke::<D::Async>,
-        free: free::<D::Async>,
+        invoke: invoke::<T>,
+        free: free::<T>,
     }
 }
 
@@ -73,7 +76,7 @@ unsafe extern "C" fn free<T: Send + 'static>(data: *mut c_void) {
     drop_quietly(unsafe { Box::from_raw(data.cast::<AsyncJob<T>>()) });
 }
 
-/// The job the VM hands to `ready_async`, whose port is driven by `D`.
+/// The job the VM hands to `ready_async`.
 pub(crate) enum Finished<T> {
     /// The job ran: its value, or its panic.
     Ran(Result<T, Panic>),
@@ -81,7 +84,7 @@ pub(crate) enum Finished<T> {
     /// only a defensive case).
     NotRun,
     /// It was spawned for another driver type (`spawn_async::<Other>`): its result is not a
-    /// `D::Async`. It has been freed as what it was.
+    /// `T`. It has been freed as what it was.
     OtherDriver,
 }
 
@@ -89,18 +92,22 @@ pub(crate) enum Finished<T> {
 /// `ready_async` it does not call `free`, so the job is ours to free.
 ///
 /// # Safety
-/// `thread_data` is a job this module boxed, handed to `ready_async` of driver `D`'s entry,
-/// and not freed yet.
-pub(crate) unsafe fn take<D: Driver>(thread_data: sys::ErlDrvThreadData) -> Finished<D::Async> {
+/// `thread_data` is a job this module boxed, handed to `ready_async` of the entry of the
+/// driver type `driver`, whose jobs produce `T`, and not freed yet.
+pub(crate) unsafe fn take<T: Send + 'static>(
+    driver: TypeId,
+    thread_data: sys::ErlDrvThreadData,
+) -> Finished<T> {
     // SAFETY: every job starts with a JobHeader (repr(C) first field).
     let header = unsafe { &*thread_data.cast::<JobHeader>() };
-    if header.driver != TypeId::of::<D>() {
+    if header.driver != driver {
         // SAFETY: the header's own free matches the job's real type; freed once.
         unsafe { (header.free)(thread_data.cast()) };
         return Finished::OtherDriver;
     }
-    // SAFETY: the header says this is the AsyncJob<D::Async> we boxed for D.
-    let mut job = unsafe { Box::from_raw(thread_data.cast::<AsyncJob<D::Async>>()) };
+    // SAFETY: the header says this job was boxed for `driver`, whose jobs produce `T`
+    // (per the contract).
+    let mut job = unsafe { Box::from_raw(thread_data.cast::<AsyncJob<T>>()) };
     let outcome = job.outcome.take();
     drop_quietly(job);
     match outcome {

@@ -79,6 +79,7 @@ mod binary;
 mod driver;
 pub mod env;
 mod error;
+mod ids;
 mod iovec;
 mod jobs;
 mod panic;
@@ -95,8 +96,9 @@ pub use binary::Binary;
 pub use driver::Driver;
 pub use erldrv_macros::erl_driver;
 pub use error::{Badarg, CallError, ExitReason, InitError, StartError};
+pub use ids::{Monitor, Pid, PortId};
 pub use iovec::{IoVec, Segment};
-pub use port::{Monitor, Pid, Port, PortId};
+pub use port::Port;
 pub use reply::Reply;
 pub use select::{Event, SelectMode};
 
@@ -106,7 +108,8 @@ pub use erldrv_sys as sys;
 /// Used by the code `#[erl_driver]` and the term derives generate; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::rt::{DriverEntry, EntryCell, Slots, driver_init, entry};
+    pub use crate::driver::DriverEntry;
+    pub use crate::rt::{EntryCell, Slots, driver_init, entry};
     pub use erldrv_sys as sys;
 
     /// Used by the code `#[derive(FromTerm)]` generates.

@@ -20,7 +20,7 @@ use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::panic::{AssertUnwindSafe, PanicHookInfo, catch_unwind, resume_unwind};
 
-use crate::rt::DriverEntry;
+use core::ffi::CStr;
 
 /// A caught panic. Dropping it drops the payload without letting a panicking `Drop` of the
 /// payload escape.
@@ -85,10 +85,8 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> &str {
 }
 
 /// Installs [`hook`] for driver `D`, replacing std's default hook in this library.
-pub(crate) fn install_hook<D: DriverEntry + 'static>() {
-    // A function item is zero-sized: boxing it allocates nothing, so nothing is left behind
-    // when the library is unloaded with the hook still installed.
-    std::panic::set_hook(Box::new(hook::<D>));
+pub(crate) fn install_hook(hook: fn(&PanicHookInfo<'_>)) {
+    std::panic::set_hook(Box::new(hook));
 }
 
 /// `message` cut to at most `limit` bytes on a character boundary, with a note of its
@@ -104,9 +102,10 @@ pub(crate) fn truncated(message: &str, limit: usize) -> (&str, Option<usize>) {
     (&message[..end], Some(message.len()))
 }
 
-fn hook<D: DriverEntry>(info: &PanicHookInfo<'_>) {
+/// What the hook of driver `driver` does with a panic: one write of its report to stderr.
+pub(crate) fn report_panic(driver: &CStr, info: &PanicHookInfo<'_>) {
     let mut text = String::new();
-    let _ = write!(text, "erldrv: driver {:?} panicked", D::NAME);
+    let _ = write!(text, "erldrv: driver {driver:?} panicked");
     if let Some(at) = info.location() {
         let _ = write!(text, " at {}:{}:{}", at.file(), at.line(), at.column());
     }

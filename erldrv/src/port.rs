@@ -15,10 +15,9 @@ use core::ptr::NonNull;
 use erldrv_sys as sys;
 
 use crate::binary::Binary;
-use crate::driver::Driver;
 use crate::error::{ExitReason, StartError};
+use crate::ids::{Monitor, Pid, PortId};
 use crate::iovec::IoVec;
-use crate::jobs;
 use crate::state::{Deferred, PortMeta};
 use crate::term::{BuildError, TermBuilder, ToTerm};
 
@@ -65,71 +64,6 @@ pub struct Port<'a> {
     /// reason instead of one per field of the bookkeeping.
     meta: NonNull<PortMeta>,
     _lent: PhantomData<&'a ()>,
-}
-
-/// An Erlang process identifier, as the driver API hands it out (`ErlDrvTermData`).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Pid(sys::ErlDrvTermData);
-
-impl Pid {
-    /// The raw term value, for the term-building functions of `erldrv-sys`.
-    pub fn as_raw(self) -> sys::ErlDrvTermData {
-        self.0
-    }
-
-    #[cfg(test)]
-    pub(crate) fn from_raw(raw: sys::ErlDrvTermData) -> Pid {
-        Pid(raw)
-    }
-}
-
-impl fmt::Debug for Pid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Pid({:#x})", self.0)
-    }
-}
-
-/// A port identifier term (from `driver_mk_port`). Unlike [`Port`] it is plain data: it can
-/// be kept and put in messages ([`TermBuilder::port`](crate::term::TermBuilder::port)).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub struct PortId(sys::ErlDrvTermData);
-
-impl PortId {
-    /// The raw term value.
-    pub fn as_raw(self) -> sys::ErlDrvTermData {
-        self.0
-    }
-
-    #[cfg(test)]
-    pub(crate) fn from_raw(raw: sys::ErlDrvTermData) -> PortId {
-        PortId(raw)
-    }
-}
-
-/// A monitor on a process, created with [`Port::monitor_process`] and handed back to
-/// [`process_exit`](crate::Driver::process_exit) when the process dies.
-#[derive(Clone, Copy)]
-pub struct Monitor(sys::ErlDrvMonitor);
-
-impl Monitor {
-    pub(crate) fn from_raw(raw: sys::ErlDrvMonitor) -> Monitor {
-        Monitor(raw)
-    }
-}
-
-impl PartialEq for Monitor {
-    fn eq(&self, other: &Monitor) -> bool {
-        // SAFETY: both point to initialised monitors; comparison reads them only.
-        unsafe { sys::driver_compare_monitors(&self.0, &other.0) == 0 }
-    }
-}
-
-impl Eq for Monitor {}
-
-impl fmt::Debug for Monitor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Monitor(..)")
-    }
 }
 
 impl<'a> Port<'a> {
@@ -392,28 +326,6 @@ impl<'a> Port<'a> {
     /// ignores later ones.
     pub fn init_ack(&self, result: Result<(), StartError>) {
         self.meta().defer(Deferred::InitAck(result));
-    }
-
-    /// Starts `work` on the VM's async thread pool (`driver_async`); its result is handed to
-    /// [`ready_async`](crate::Driver::ready_async) of driver `D` on a scheduler thread.
-    ///
-    /// Jobs of one port run in the order they were started (they share the port's key). The
-    /// job is submitted when the current callback returns. A panic in `work` closes the port
-    /// like a panic in a callback. If the port closes first, the result is dropped.
-    ///
-    /// Async threads have small stacks (the `+a` emulator flag sets them, default 128 KiB on
-    /// 64-bit): keep large buffers on the heap.
-    ///
-    /// Async threads belong to the VM and outlive the driver: a thread-local with a
-    /// destructor that a job creates (`std::thread::current()` makes one) registers code of
-    /// the driver's library to run when the thread exits, which happens when the VM halts,
-    /// after the driver may have been unloaded. Keep jobs free of such thread-locals.
-    ///
-    /// `D` must be the port's own driver type (write `port.spawn_async::<Self>(..)`); a job
-    /// spawned for another type closes the port like a panic when it completes.
-    pub fn spawn_async<D: Driver>(&self, work: impl FnOnce() -> D::Async + Send + 'static) {
-        let sub = jobs::submission::<D>(Box::new(work));
-        self.meta().defer(Deferred::Async(sub));
     }
 
     /// Starts (or restarts) the port's timer: [`timeout`](crate::Driver::timeout) is called

@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use erldrv_sys as sys;
 
-use crate::port::{Port, PortId};
+use crate::ids::PortId;
+use crate::port::Port;
 
 /// A descriptor (a file descriptor on Unix) the VM reports as ready to
 /// [`ready_input`](crate::Driver::ready_input) and [`ready_output`](crate::Driver::ready_output),

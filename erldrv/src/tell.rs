@@ -5,7 +5,7 @@ use core::ffi::{CStr, c_int};
 
 use erldrv_sys as sys;
 
-use crate::port::Pid;
+use crate::ids::Pid;
 
 /// `{Port, {erldrv_panic, Message}}`, and the exit reason of a port closed by a panic.
 pub(crate) const PANIC_REASON: &CStr = c"erldrv_panic";

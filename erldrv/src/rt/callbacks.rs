@@ -9,16 +9,17 @@
 use core::cell::UnsafeCell;
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::mem::MaybeUninit;
+use std::any::TypeId;
 
 use erldrv_sys as sys;
 
-use super::entry::DriverEntry;
-use crate::driver::Driver;
+use crate::driver::{Driver, DriverEntry};
 use crate::error::{Badarg, CallError, ExitReason};
+use crate::ids::Monitor;
 use crate::iovec::IoVec;
 use crate::jobs::{self, Finished};
 use crate::panic::{STDERR_LIMIT, catch, forget_symbols, report, truncated};
-use crate::port::{Monitor, Port};
+use crate::port::Port;
 use crate::reply::{Reply, ReplyKind};
 use crate::select::{self, Event};
 use crate::state::{PortMeta, Timeout, start_error};
@@ -444,7 +445,7 @@ pub(super) unsafe extern "C" fn ready_async<D: Driver + DriverEntry>(
     thread_data: sys::ErlDrvThreadData,
 ) {
     // SAFETY: the VM hands ready_async a job it got from our driver_async, once.
-    let outcome = match unsafe { jobs::take::<D>(thread_data) } {
+    let outcome = match unsafe { jobs::take::<D::Async>(TypeId::of::<D>(), thread_data) } {
         Finished::Ran(outcome) => outcome,
         Finished::NotRun => return,
         Finished::OtherDriver => {

@@ -7,15 +7,8 @@ use core::ptr;
 
 use erldrv_sys as sys;
 
-use crate::driver::Driver;
-use crate::panic::install_hook;
-
-/// Implemented by `#[erl_driver]`: the facts the runtime needs beyond the trait. Not a
-/// subtrait of [`Driver`], so that a failing `impl Driver` is reported only once.
-pub trait DriverEntry {
-    /// The driver name, as given to `erl_ddll:load_driver/2` and `open_port/2`.
-    const NAME: &'static CStr;
-}
+use crate::driver::{Driver, DriverEntry};
+use crate::panic::{install_hook, report_panic};
 
 /// Which entry slots the impl block fills, and the driver's name and flags.
 pub struct Slots {
@@ -92,8 +85,14 @@ unsafe impl Sync for EntryCell {}
 /// What the generated `driver_init` does: installs the driver's panic hook (see
 /// `crate::panic`) and hands the VM the entry.
 pub fn driver_init<D: Driver + DriverEntry>(entry: &'static EntryCell) -> *mut sys::ErlDrvEntry {
-    install_hook::<D>();
+    install_hook(hook::<D>);
     entry.get()
+}
+
+/// The panic hook of driver `D`: a function item, so that installing it allocates nothing
+/// (nothing is left behind when the library is unloaded with the hook still installed).
+fn hook<D: DriverEntry>(info: &std::panic::PanicHookInfo<'_>) {
+    report_panic(D::NAME, info);
 }
 
 impl EntryCell {

@@ -10,4 +10,4 @@
 mod callbacks;
 mod entry;
 
-pub use entry::{DriverEntry, EntryCell, Slots, driver_init, entry};
+pub use entry::{EntryCell, Slots, driver_init, entry};

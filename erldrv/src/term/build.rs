@@ -10,7 +10,7 @@ use super::atom::mk_ascii_atom;
 use super::bigint::BigInt;
 use super::{Atom, AtomName, Encoder, RawTerm, TermWriter, ToTerm};
 use crate::binary::Binary;
-use crate::port::{Pid, PortId};
+use crate::ids::{Pid, PortId};
 
 /// Erlang's largest tuple arity.
 const MAX_ARITY: usize = 0xFF_FFFF;

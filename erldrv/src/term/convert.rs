@@ -11,6 +11,7 @@ use super::decode::{ListHead, Result};
 use super::error::{DecodeError, ErrorKind};
 use super::{Atom, AtomName, Decoder, Kind, RawTerm, Term, TermWriter};
 use crate::binary::Binary;
+use crate::error::CallError;
 
 /// A Rust value that can be written as an Erlang term: as a `port_call` reply, into bytes
 /// ([`to_vec`](super::to_vec)), or as a message ([`Port::output_term`](crate::Port::output_term)).
@@ -783,5 +784,23 @@ impl ToTerm for Term<'_> {
             }
             Term::Pid(r) | Term::Port(r) | Term::Ref(r) | Term::Fun(r) => w.raw(*r),
         }
+    }
+}
+
+// `CallError` is the runtime's; how it reads and writes as a term is the term module's.
+impl From<DecodeError> for CallError {
+    fn from(e: DecodeError) -> CallError {
+        CallError::badarg(e.to_string())
+    }
+}
+
+static ERLDRV_BADARG: Atom = Atom::new("erldrv_badarg");
+
+impl ToTerm for CallError {
+    /// `{erldrv_badarg, Message}`.
+    fn write<W: TermWriter + ?Sized>(&self, w: &mut W) {
+        w.tuple(2);
+        w.atom(&ERLDRV_BADARG);
+        w.binary(self.message().as_bytes());
     }
 }

@@ -1,0 +1,71 @@
+//! Plain identifiers the driver API hands out: process ids, port ids and monitors. Unlike
+//! a `Port`, they can be kept past a callback.
+
+use core::fmt;
+
+use erldrv_sys as sys;
+
+/// An Erlang process identifier, as the driver API hands it out (`ErlDrvTermData`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Pid(pub(crate) sys::ErlDrvTermData);
+
+impl Pid {
+    /// The raw term value, for the term-building functions of `erldrv-sys`.
+    pub fn as_raw(self) -> sys::ErlDrvTermData {
+        self.0
+    }
+
+    #[cfg(test)]
+    pub(crate) fn from_raw(raw: sys::ErlDrvTermData) -> Pid {
+        Pid(raw)
+    }
+}
+
+impl fmt::Debug for Pid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pid({:#x})", self.0)
+    }
+}
+
+/// A port identifier term (from `driver_mk_port`). Unlike [`Port`](crate::Port) it is plain data: it can
+/// be kept and put in messages ([`TermBuilder::port`](crate::term::TermBuilder::port)).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct PortId(pub(crate) sys::ErlDrvTermData);
+
+impl PortId {
+    /// The raw term value.
+    pub fn as_raw(self) -> sys::ErlDrvTermData {
+        self.0
+    }
+
+    #[cfg(test)]
+    pub(crate) fn from_raw(raw: sys::ErlDrvTermData) -> PortId {
+        PortId(raw)
+    }
+}
+
+/// A monitor on a process, created with [`Port::monitor_process`](crate::Port::monitor_process) and handed back to
+/// [`process_exit`](crate::Driver::process_exit) when the process dies.
+#[derive(Clone, Copy)]
+pub struct Monitor(pub(crate) sys::ErlDrvMonitor);
+
+impl Monitor {
+    pub(crate) fn from_raw(raw: sys::ErlDrvMonitor) -> Monitor {
+        Monitor(raw)
+    }
+}
+
+impl PartialEq for Monitor {
+    fn eq(&self, other: &Monitor) -> bool {
+        // SAFETY: both point to initialised monitors; comparison reads them only.
+        unsafe { sys::driver_compare_monitors(&self.0, &other.0) == 0 }
+    }
+}
+
+impl Eq for Monitor {}
+
+impl fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Monitor(..)")
+    }
+}

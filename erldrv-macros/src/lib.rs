@@ -5,13 +5,8 @@
 //! This crate only parses, checks and expands: the generated code calls into
 //! `erldrv::__private`, where the real work happens.
 
-mod ast;
-mod call_types;
-mod callbacks;
-mod check;
 mod diag;
-mod expand;
-mod symbol;
+mod driver;
 mod term;
 
 use proc_macro::TokenStream;
@@ -32,7 +27,7 @@ use proc_macro::TokenStream;
 /// - `init_ack`: `open_port/2` waits for `Port::init_ack` (`ERL_DRV_FLAG_USE_INIT_ACK`).
 #[proc_macro_attribute]
 pub fn erl_driver(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(args.into(), item.into()).into()
+    driver::expand(args.into(), item.into()).into()
 }
 
 /// The generated code refers to `::erldrv::term`: the crate that uses the derive depends on

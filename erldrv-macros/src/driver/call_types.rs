@@ -10,8 +10,8 @@ use proc_macro2::Span;
 use syn::visit_mut::{self, VisitMut};
 use syn::{FnArg, GenericArgument, ImplItem, ItemImpl, Lifetime, PathArguments, ReturnType, Type};
 
+use super::symbol;
 use crate::diag::Errors;
-use crate::symbol;
 
 /// The lifetime of the generated associated types.
 const LT: &str = "'__erldrv_call";

@@ -7,10 +7,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::ItemImpl;
 
-use crate::check::{self, Model};
+use super::check::{self, Model};
+use super::{ast, symbol};
+use super::{call_types, callbacks};
 use crate::diag::Errors;
-use crate::{ast, symbol};
-use crate::{call_types, callbacks};
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();

@@ -4,10 +4,10 @@
 use proc_macro2::Span;
 use syn::{FnArg, ImplItem, ItemImpl};
 
-use crate::ast::{Opt, OptValue};
-use crate::callbacks::{self, Receiver};
+use super::ast::{Opt, OptValue};
+use super::callbacks::{self, Receiver};
+use super::symbol;
 use crate::diag::{Errors, closest};
-use crate::symbol;
 
 /// Why `stop_select` gets neither the state nor the port.
 const STOP_SELECT_WHY: &str = "it runs with no port and no lock, possibly after the port is gone, and must not use the driver API";
@@ -318,7 +318,7 @@ mod tests {
     use super::*;
 
     fn options(args: proc_macro2::TokenStream) -> (Option<String>, Vec<&'static str>, usize) {
-        let opts = crate::ast::parse_args(args).expect("parses");
+        let opts = crate::driver::ast::parse_args(args).expect("parses");
         let mut errors = Errors::default();
         let (name, flags) = check_options(&opts, &mut errors);
         (name.map(|(n, _)| n), flags, errors.len())

@@ -8,114 +8,129 @@
 
 use proc_macro2::Span;
 use syn::visit_mut::{self, VisitMut};
-use syn::{FnArg, GenericArgument, ImplItem, ItemImpl, Lifetime, PathArguments, ReturnType, Type};
+use syn::{
+    FnArg, GenericArgument, ImplItem, ItemImpl, Lifetime, PathArguments, ReturnType, Signature,
+    Type,
+};
 
-use super::symbol;
+use super::callbacks::{CALL_ARGS, CALL_REPLY};
 use crate::diag::Errors;
 
 /// The lifetime of the generated associated types.
 const LT: &str = "'__erldrv_call";
 
-/// Adds the types the block leaves out. On an error in the signature, also removes `call`
-/// (reported once, without rustc's follow-up errors) and returns `false`.
-pub fn add(imp: &mut ItemImpl, errors: &mut Errors) -> bool {
-    let before = errors.len();
-    let has = |name: &str| {
-        imp.items
-            .iter()
-            .any(|i| matches!(i, ImplItem::Type(t) if t.ident == name))
-    };
-    let (has_args, has_reply) = (has(symbol::CALL_ARGS), has(symbol::CALL_REPLY));
-    let call = imp.items.iter().find_map(|i| match i {
-        ImplItem::Fn(f) if f.sig.ident == "call" => Some(f.sig.clone()),
-        _ => None,
-    });
-    let unit: Type = syn::parse_quote!(());
-    let (mut args, mut reply) = (unit.clone(), unit.clone());
-    if let Some(sig) = &call {
-        // The trait's own signature, copied: the types would be defined as themselves.
-        let names_own_type = |ty: &Type| {
-            let text = quote::ToTokens::to_token_stream(ty).to_string();
-            [symbol::CALL_ARGS, symbol::CALL_REPLY]
-                .iter()
-                .any(|n| text.contains(&format!(":: {n}")))
-        };
-        let arg_ty = match sig.inputs.iter().nth(3) {
-            Some(FnArg::Typed(a)) => Some(&*a.ty),
-            _ => None,
-        };
-        let own = arg_ty
-            .filter(|t| !has_args && names_own_type(t))
-            .map(quote::ToTokens::to_token_stream)
-            .or_else(|| {
-                reply_type(&sig.output)
-                    .filter(|t| !has_reply && names_own_type(t))
-                    .map(quote::ToTokens::to_token_stream)
-            });
-        if let Some(tokens) = own {
-            errors.push_spanned(
-                tokens,
-                "write the argument and reply types themselves here (say `args: (AtomName<'_>, i64)` \
-                 and `-> Result<(&'static Atom, i64), CallError>`): #[erl_driver] defines \
-                 `CallArgs` and `CallReply` from them. To name them yourself instead, add \
-                 `type CallArgs<'a> = ...;` and `type CallReply<'a> = ...;` to the block",
-            );
-        }
+/// The `CallArgs` and `CallReply` the attribute defines: `None` where the block defines the
+/// type itself.
+pub struct CallTypes {
+    pub args: Option<Type>,
+    pub reply: Option<Type>,
+}
 
-        let named: Vec<String> = sig
-            .generics
-            .lifetimes()
-            .map(|l| l.lifetime.ident.to_string())
-            .collect();
-        if !has_args {
-            if let Some(FnArg::Typed(a)) = sig.inputs.iter().nth(3) {
-                args = (*a.ty).clone();
-                Relifetime {
-                    named: &named,
-                    elided_ok: true,
-                    errors,
-                }
-                .visit_type_mut(&mut args);
-            }
-        }
-        if !has_reply {
-            match reply_type(&sig.output) {
-                Some(ty) => {
-                    reply = ty.clone();
-                    Relifetime {
-                        named: &named,
-                        elided_ok: false,
-                        errors,
-                    }
-                    .visit_type_mut(&mut reply);
-                }
-                None if sig.inputs.len() == 4 => errors.push_spanned(
-                    &sig.output,
-                    "`call` returns `Result<Reply, CallError>`, where `Reply` is any `ToTerm` type: \
-                     the value the port_call/3 caller receives",
-                ),
-                None => {}
-            }
+impl CallTypes {
+    /// `()` for each type the block leaves out: a block without a (valid) call method.
+    pub fn unit(item: &ItemImpl) -> CallTypes {
+        let unit = || -> Type { syn::parse_quote!(()) };
+        CallTypes {
+            args: (!defines(item, CALL_ARGS)).then(unit),
+            reply: (!defines(item, CALL_REPLY)).then(unit),
         }
     }
-    let ok = errors.len() == before;
-    if !ok {
-        (args, reply) = (unit.clone(), unit);
-        imp.items
-            .retain(|i| !matches!(i, ImplItem::Fn(f) if f.sig.ident == "call"));
+}
+
+/// Whether the block defines the associated type `name`.
+fn defines(item: &ItemImpl, name: &str) -> bool {
+    item.items
+        .iter()
+        .any(|i| matches!(i, ImplItem::Type(t) if t.ident == name))
+}
+
+/// Reads the types the block leaves out off `sig`, the signature of the method that defines
+/// them, whose arguments are its parameter `args_at`. `None` when the signature is wrong
+/// (reported).
+pub fn read(
+    item: &ItemImpl,
+    sig: &Signature,
+    args_at: usize,
+    errors: &mut Errors,
+) -> Option<CallTypes> {
+    let before = errors.len();
+    let (has_args, has_reply) = (defines(item, CALL_ARGS), defines(item, CALL_REPLY));
+    let unit: Type = syn::parse_quote!(());
+    let (mut args, mut reply) = (unit.clone(), unit);
+
+    // The trait's own signature, copied: the types would be defined as themselves.
+    let names_own_type = |ty: &Type| {
+        let text = quote::ToTokens::to_token_stream(ty).to_string();
+        [CALL_ARGS, CALL_REPLY]
+            .iter()
+            .any(|n| text.contains(&format!(":: {n}")))
+    };
+    let arg_ty = match sig.inputs.iter().nth(args_at) {
+        Some(FnArg::Typed(a)) => Some(&*a.ty),
+        _ => None,
+    };
+    let own = arg_ty
+        .filter(|t| !has_args && names_own_type(t))
+        .map(quote::ToTokens::to_token_stream)
+        .or_else(|| {
+            reply_type(&sig.output)
+                .filter(|t| !has_reply && names_own_type(t))
+                .map(quote::ToTokens::to_token_stream)
+        });
+    if let Some(tokens) = own {
+        errors.push_spanned(
+            tokens,
+            "write the argument and reply types themselves here (say `args: (AtomName<'_>, i64)` \
+             and `-> Result<(&'static Atom, i64), CallError>`): #[erl_driver] defines \
+             `CallArgs` and `CallReply` from them. To name them yourself instead, add \
+             `type CallArgs<'a> = ...;` and `type CallReply<'a> = ...;` to the block",
+        );
     }
-    let (a, r) = (
-        syn::Ident::new(symbol::CALL_ARGS, Span::call_site()),
-        syn::Ident::new(symbol::CALL_REPLY, Span::call_site()),
-    );
-    let lt = Lifetime::new(LT, Span::call_site());
+
+    let named: Vec<String> = sig
+        .generics
+        .lifetimes()
+        .map(|l| l.lifetime.ident.to_string())
+        .collect();
     if !has_args {
-        imp.items.push(syn::parse_quote! { type #a<#lt> = #args; });
+        if let Some(ty) = arg_ty {
+            args = ty.clone();
+            Relifetime {
+                named: &named,
+                elided_ok: true,
+                errors,
+            }
+            .visit_type_mut(&mut args);
+        }
     }
     if !has_reply {
-        imp.items.push(syn::parse_quote! { type #r<#lt> = #reply; });
+        match reply_type(&sig.output) {
+            Some(ty) => {
+                reply = ty.clone();
+                Relifetime {
+                    named: &named,
+                    elided_ok: false,
+                    errors,
+                }
+                .visit_type_mut(&mut reply);
+            }
+            None if sig.inputs.len() == args_at + 1 => errors.push_spanned(
+                &sig.output,
+                "`call` returns `Result<Reply, CallError>`, where `Reply` is any `ToTerm` type: \
+                 the value the port_call/3 caller receives",
+            ),
+            None => {}
+        }
     }
-    ok
+    (errors.len() == before).then(|| CallTypes {
+        args: (!has_args).then_some(args),
+        reply: (!has_reply).then_some(reply),
+    })
+}
+
+/// The lifetime parameter of the associated types the attribute defines.
+pub fn lifetime() -> Lifetime {
+    Lifetime::new(LT, Span::call_site())
 }
 
 /// `R` in `Result<R, E>` (any path ending in `Result` with two type arguments).

@@ -1,119 +1,114 @@
 //! Validation: turns the parsed options and impl block into a [`Model`], reporting every
-//! mistake at once, each at the token that caused it.
+//! mistake at once, each at the token that caused it. Everything callback-specific comes
+//! from the [table](super::callbacks).
 
-use proc_macro2::Span;
-use syn::{FnArg, ImplItem, ItemImpl};
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+use syn::{FnArg, ImplItem, ItemImpl, Signature};
 
-use super::ast::{Opt, OptValue};
-use super::callbacks::{self, Receiver};
-use super::symbol;
-use crate::diag::{Errors, closest};
+use super::call_types::{self, CallTypes};
+use super::callbacks::{self, ASYNC, CALLBACKS, Callback, Needs, Presence, Receiver};
+use super::options::{DriverName, Flag, Options};
+use crate::diag::{Errors, closest, tidy_tokens};
 
-/// Why `stop_select` gets neither the state nor the port.
-const STOP_SELECT_WHY: &str = "it runs with no port and no lock, possibly after the port is gone, and must not use the driver API";
-
-/// What the attribute expands from: a checked impl block and its options.
+/// A driver with nothing wrong: all that `expand` needs, and nothing it has to verify.
 pub struct Model {
+    pub block: Block,
+    /// The `name` option, or the crate's name.
+    pub name: DriverName,
+    /// In the order written.
+    pub flags: Vec<Flag>,
+}
+
+/// An `impl Driver` block and what the attribute adds to it.
+pub struct Block {
+    /// The block as written, less any method rejected (and reported).
     pub item: ItemImpl,
-    pub name: String,
-    /// The `ERL_DRV_FLAG_*` constants to set.
-    pub flags: Vec<&'static str>,
-    /// Callback methods the block writes.
-    pub written: Vec<&'static str>,
+    /// The callbacks the block writes, less any rejected.
+    pub written: Vec<&'static Callback>,
+    /// Whether to add `type Async = ();` (the block does not set it).
+    pub async_default: bool,
+    pub call_types: CallTypes,
 }
 
-pub fn check_options(
-    opts: &[Opt],
-    errors: &mut Errors,
-) -> (Option<(String, Span)>, Vec<&'static str>) {
-    let mut name: Option<(String, Span)> = None;
-    let mut flags: Vec<&'static str> = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for opt in opts {
-        let key = opt.key.as_str();
-        if seen.contains(&key) {
-            errors.push(opt.key_span, format_args!("duplicate option `{key}`"));
-            continue;
-        }
-        seen.push(key);
-        if key == symbol::NAME {
-            match &opt.value {
-                OptValue::Value(syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                })) => {
-                    let value = s.value();
-                    match validate_name(&value) {
-                        Ok(()) => name = Some((value, s.span())),
-                        Err(why) => errors.push(
-                            s.span(),
-                            format_args!("invalid driver name {value:?}: {why}"),
-                        ),
-                    }
-                }
-                OptValue::Value(other) => errors.push_spanned(
-                    other,
-                    "`name` takes a string literal, e.g. name = \"my_drv\"",
-                ),
-                OptValue::Flag | OptValue::List(_) => {
-                    errors.push(opt.key_span, "`name` needs a value: name = \"my_drv\"")
-                }
+impl Block {
+    pub fn writes(&self, callback: &Callback) -> bool {
+        self.written.iter().any(|w| w.name == callback.name)
+    }
+}
+
+/// Input with mistakes: every error, and what to re-emit beside them.
+pub struct Rejected {
+    pub error: syn::Error,
+    pub rest: Rest,
+}
+
+pub enum Rest {
+    /// An `impl Driver` block: re-emitted completed, so that rustc sees a whole impl.
+    Driver(Box<Block>),
+    /// Any other impl block: re-emitted as written.
+    Other(TokenStream),
+}
+
+/// Checks the block and the options, adding its errors to those of parsing.
+pub fn check(options: Options, mut item: ItemImpl, mut errors: Errors) -> Result<Model, Rejected> {
+    let methods = check_methods(&mut item, &mut errors);
+    let name = options.name.or_else(|| crate_name(&mut errors));
+    let rest = match methods {
+        Some(methods) => Rest::Driver(Box::new(finish_block(item, methods, &mut errors))),
+        None => Rest::Other(item.into_token_stream()),
+    };
+    match (errors.into_combined(), name, rest) {
+        (None, Some(name), Rest::Driver(block)) => Ok(Model {
+            block: *block,
+            name,
+            flags: options.flags,
+        }),
+        (Some(error), _, rest) => Err(Rejected { error, rest }),
+        // Not reached: a missing name and a block of another trait are reported.
+        (None, _, rest) => Err(Rejected {
+            error: syn::Error::new(Span::call_site(), "#[erl_driver] found nothing to expand"),
+            rest,
+        }),
+    }
+}
+
+/// The crate's name, which is also the file Cargo writes (`lib<crate>.so`).
+fn crate_name(errors: &mut Errors) -> Option<DriverName> {
+    match std::env::var("CARGO_CRATE_NAME") {
+        Ok(n) => match DriverName::new(&n) {
+            Ok(name) => Some(name),
+            Err(why) => {
+                errors.push(
+                    Span::call_site(),
+                    format_args!("the crate name {n:?} is not a valid driver name ({why}); set one with name = \"...\""),
+                );
+                None
             }
-        } else if let Some((_, flag)) = symbol::FLAGS.iter().find(|(k, _)| *k == key) {
-            match &opt.value {
-                OptValue::Flag => flags.push(flag),
-                OptValue::Value(v) => errors.push_spanned(
-                    v,
-                    format_args!("`{key}` is a flag and takes no value: write `{key}` alone"),
-                ),
-                OptValue::List(span) => errors.push(
-                    *span,
-                    format_args!("`{key}` is a flag and takes no arguments: write `{key}` alone"),
-                ),
-            }
-        } else {
-            let known = symbol::all()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let hint = match closest(key, symbol::all()) {
-                Some(s) => format!("; did you mean `{s}`?"),
-                None => String::new(),
-            };
+        },
+        Err(_) => {
             errors.push(
-                opt.key_span,
-                format_args!("unknown option `{key}`{hint} (options: {known})"),
+                Span::call_site(),
+                "no crate name to use as the driver name (not built by Cargo?); set one with name = \"...\"",
             );
+            None
         }
     }
-    (name, flags)
 }
 
-/// Driver names become file names and C strings: keep them to C identifiers.
-pub fn validate_name(name: &str) -> Result<(), &'static str> {
-    let mut chars = name.chars();
-    match chars.next() {
-        None => return Err("it is empty"),
-        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
-            return Err("it must start with an ASCII letter or `_`");
-        }
-        _ => {}
-    }
-    if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err("use only ASCII letters, digits and `_` (it is also the driver's file name)");
-    }
-    if name.len() > 255 {
-        return Err("it is longer than 255 bytes");
-    }
-    Ok(())
+/// What the methods of an `impl Driver` block are.
+struct Methods {
+    written: Vec<&'static Callback>,
+    has_async_type: bool,
 }
 
-/// Checks the impl block. Methods that are wrong are removed from `item` (and reported),
-/// so that the re-emitted block does not add rustc's follow-up errors to ours. A block that
-/// is not an `impl Driver for ...` gets that one error, and its methods are left alone.
-pub fn check_impl(item: &mut ItemImpl, errors: &mut Errors) -> (Vec<&'static str>, bool) {
-    match &item.trait_ {
-        Some(_) if is_driver_impl(item) => {}
+/// Checks that `item` implements `Driver` and that its methods are callbacks, written as
+/// the table says. Methods that are wrong are removed (and reported), so that the re-emitted
+/// block does not add rustc's follow-up errors to ours. A block that is not an
+/// `impl Driver for ...` gets that one error, and `None`, and is left as it was.
+fn check_methods(item: &mut ItemImpl, errors: &mut Errors) -> Option<Methods> {
+    let trait_path = match &item.trait_ {
+        Some((_, path, _)) if is_driver_trait(path) => path.clone(),
         Some((_, path, _)) => {
             let last = path
                 .segments
@@ -125,16 +120,16 @@ pub fn check_impl(item: &mut ItemImpl, errors: &mut Errors) -> (Vec<&'static str
                 format_args!("#[erl_driver] implements `erldrv::Driver`, not `{last}`: write `impl erldrv::Driver for YourType`"),
             );
             // The methods belong to another trait: checking them as callbacks is noise.
-            return (Vec::new(), false);
+            return None;
         }
         None => {
             errors.push_spanned(
                 &item.self_ty,
                 "#[erl_driver] goes on a trait impl: write `impl erldrv::Driver for YourType`",
             );
-            return (Vec::new(), false);
+            return None;
         }
-    }
+    };
     if !item.generics.params.is_empty() {
         errors.push_spanned(
             &item.generics,
@@ -142,122 +137,171 @@ pub fn check_impl(item: &mut ItemImpl, errors: &mut Errors) -> (Vec<&'static str
         );
     }
 
-    let mut written: Vec<&'static str> = Vec::new();
+    // Every callback the block writes, rejected or not (a rejected one has had its error).
+    let mut present: Vec<&'static Callback> = Vec::new();
+    let mut written: Vec<&'static Callback> = Vec::new();
     let mut has_async_type = false;
-    let mut wrote_start = false;
     let mut keep = Vec::with_capacity(item.items.len());
     for it in std::mem::take(&mut item.items) {
         match &it {
             ImplItem::Fn(f) => {
-                let ident = &f.sig.ident;
-                let name = ident.to_string();
-                let Some(cb) = callbacks::find(&name) else {
-                    let msg = match closest(&name, callbacks::CALLBACKS.iter().map(|c| c.name)) {
-                        Some(s) => format!(
-                            "`{name}` is not a driver callback; did you mean `{s}`? (helper methods go in a separate `impl` block)"
-                        ),
-                        None => format!(
-                            "`{name}` is not a driver callback; the callbacks are: {}. Helper methods go in a separate `impl` block",
-                            callbacks::CALLBACKS
-                                .iter()
-                                .map(|c| c.name)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    };
-                    errors.push(ident.span(), msg);
+                let Some(cb) = callbacks::find(&f.sig.ident.to_string()) else {
+                    not_a_callback(&f.sig.ident, errors);
                     continue;
                 };
-                wrote_start |= cb.name == "start";
-                let receiver = receiver_of(&f.sig);
-                if receiver != cb.receiver {
-                    let why = match cb.receiver {
-                        Receiver::None if cb.name == "stop_select" => {
-                            &format!("`stop_select` takes no `self`: {STOP_SELECT_WHY}")
-                        }
-                        Receiver::None => "this callback takes no `self`",
-                        Receiver::RefMut | Receiver::Ref => "this callback takes `&mut self`",
-                        Receiver::Value => "`stop` takes `self`: it consumes the port's state",
-                    };
-                    let msg = format!(
-                        "{why}; expected `{}` (C: `{}`)",
-                        cb.rust_shape, cb.c_signature
-                    );
-                    match f.sig.inputs.first() {
-                        Some(first) => errors.push_spanned(first, msg),
-                        None => errors.push(f.sig.paren_token.span.join(), msg),
-                    }
+                present.push(cb);
+                if !check_signature(cb, &f.sig, errors) {
                     continue;
                 }
-                if cb.name == "stop_select" && f.sig.inputs.len() != 1 {
-                    let why = if f.sig.inputs.is_empty() {
-                        "`stop_select` takes the event to close".to_string()
-                    } else {
-                        format!("`stop_select` takes only the event: {STOP_SELECT_WHY}")
-                    };
-                    errors.push(
-                        f.sig.paren_token.span.join(),
-                        format_args!("{why}; expected `{}`", cb.rust_shape),
-                    );
-                    continue;
-                }
-                written.push(cb.name);
+                written.push(cb);
             }
-            ImplItem::Type(t) if t.ident == symbol::ASYNC_TYPE => has_async_type = true,
+            ImplItem::Type(t) if t.ident == ASYNC => has_async_type = true,
             _ => {}
         }
         keep.push(it);
     }
     if !has_async_type {
         keep.retain(|it| match it {
-            ImplItem::Fn(f) if f.sig.ident == "ready_async" => {
-                match check_ready_async_without_async_type(&f.sig) {
-                    Some(ty) => {
-                        errors.push_spanned(
-                            ty,
-                            format_args!(
-                                "`ready_async` receives `Self::Async`, which is `()` unless the block sets it: add `type Async = {};`",
-                                tidy_tokens(&quote::ToTokens::to_token_stream(ty).to_string())
-                            ),
-                        );
-                        written.retain(|w| *w != "ready_async");
-                        false
-                    }
-                    None => true,
+            ImplItem::Fn(f) => match callbacks::find(&f.sig.ident.to_string()) {
+                Some(cb) if !check_without_async_type(cb, &f.sig, errors) => {
+                    written.retain(|w| w.name != cb.name);
+                    false
                 }
-            }
+                _ => true,
+            },
             _ => true,
         });
     }
     item.items = keep;
 
-    // A `start` that was written but rejected above has had its own error.
-    if let (false, Some((_, path, _))) = (wrote_start, &item.trait_) {
-        errors.push_spanned(
-            path,
-            format_args!(
-                "a driver needs `start`: it creates the port's state when open_port/2 is called; add `{}`",
-                callbacks::find("start").map(|c| c.rust_shape).unwrap_or_default()
-            ),
-        );
+    for cb in CALLBACKS {
+        if let Presence::Required { why, .. } = cb.presence {
+            if !present.iter().any(|n| n.name == cb.name) {
+                errors.push_spanned(
+                    &trait_path,
+                    format_args!(
+                        "a driver needs `{}`: {why}; add `{}`",
+                        cb.name, cb.rust_shape
+                    ),
+                );
+            }
+        }
     }
-    (written, has_async_type)
-}
-
-/// Whether `item` is `impl ... Driver for ...` (by the trait path's last segment).
-pub fn is_driver_impl(item: &ItemImpl) -> bool {
-    item.trait_.as_ref().is_some_and(|(_, path, _)| {
-        path.segments
-            .last()
-            .is_some_and(|s| s.ident == symbol::TRAIT)
+    Some(Methods {
+        written,
+        has_async_type,
     })
 }
 
-/// With no `type Async`, the result of `ready_async` is `()`: returns the result's type
-/// when it is something else (and not `Self::Async`), since the block then forgot the type.
-/// Without this, rustc's only hint is "expected `()`, found `u64`".
-fn check_ready_async_without_async_type(sig: &syn::Signature) -> Option<&syn::Type> {
-    let FnArg::Typed(arg) = sig.inputs.iter().nth(2)? else {
+/// Reads the call types off the block's methods: the last step, since a mistake there
+/// removes the method that defines them.
+fn finish_block(mut item: ItemImpl, mut methods: Methods, errors: &mut Errors) -> Block {
+    let call_types = match callbacks::call_types() {
+        Some((cb, args_at)) => {
+            let sig = item.items.iter().find_map(|i| match i {
+                ImplItem::Fn(f) if f.sig.ident == cb.name => Some(&f.sig),
+                _ => None,
+            });
+            match sig.map(|sig| call_types::read(&item, sig, args_at, errors)) {
+                Some(Some(types)) => types,
+                None => CallTypes::unit(&item),
+                // Reported: re-emitted without the method, and `()` for its types.
+                Some(None) => {
+                    item.items
+                        .retain(|i| !matches!(i, ImplItem::Fn(f) if f.sig.ident == cb.name));
+                    methods.written.retain(|w| w.name != cb.name);
+                    CallTypes::unit(&item)
+                }
+            }
+        }
+        None => CallTypes::unit(&item),
+    };
+    Block {
+        item,
+        written: methods.written,
+        async_default: !methods.has_async_type,
+        call_types,
+    }
+}
+
+fn not_a_callback(ident: &syn::Ident, errors: &mut Errors) {
+    let name = ident.to_string();
+    let msg = match closest(&name, callbacks::names()) {
+        Some(s) => format!(
+            "`{name}` is not a driver callback; did you mean `{s}`? (helper methods go in a separate `impl` block)"
+        ),
+        None => format!(
+            "`{name}` is not a driver callback; the callbacks are: {}. Helper methods go in a separate `impl` block",
+            callbacks::names().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    errors.push(ident.span(), msg);
+}
+
+/// The receiver, and the parameter count where the table gives one. `false`: reported.
+fn check_signature(cb: &Callback, sig: &Signature, errors: &mut Errors) -> bool {
+    if receiver_of(sig) != cb.receiver {
+        let what = cb.receiver.describe();
+        let why = match cb.why {
+            Some(why) => format!("`{}` takes {what}: {why}", cb.name),
+            None => format!("this callback takes {what}"),
+        };
+        let msg = format!(
+            "{why}; expected `{}` (C: `{}`)",
+            cb.rust_shape, cb.c_signature
+        );
+        match sig.inputs.first() {
+            Some(first) => errors.push_spanned(first, msg),
+            None => errors.push(sig.paren_token.span.join(), msg),
+        }
+        return false;
+    }
+    if let Some(params) = &cb.params {
+        if sig.inputs.len() != params.count {
+            let why = if sig.inputs.len() < params.count {
+                format!("`{}` takes {}", cb.name, params.missing)
+            } else {
+                match cb.why {
+                    Some(why) => format!("`{}` takes {}: {why}", cb.name, params.extra),
+                    None => format!("`{}` takes {}", cb.name, params.extra),
+                }
+            };
+            errors.push(
+                sig.paren_token.span.join(),
+                format_args!("{why}; expected `{}`", cb.rust_shape),
+            );
+            return false;
+        }
+    }
+    true
+}
+
+/// With no `type Async` in the block, `Self::Async` is `()`: a callback that receives it
+/// but wrote another type forgot the type (rustc's only hint would be "expected `()`, found
+/// `u64`"). `false`: reported.
+fn check_without_async_type(cb: &Callback, sig: &Signature, errors: &mut Errors) -> bool {
+    let Needs::AsyncType { param } = cb.needs else {
+        return true;
+    };
+    match async_param_type(sig, param) {
+        Some(ty) => {
+            errors.push_spanned(
+                ty,
+                format_args!(
+                    "`{}` receives `Self::{ASYNC}`, which is `()` unless the block sets it: add `type {ASYNC} = {};`",
+                    cb.name,
+                    tidy_tokens(&quote::ToTokens::to_token_stream(ty).to_string())
+                ),
+            );
+            false
+        }
+        None => true,
+    }
+}
+
+/// The type of parameter `param` when it is neither `()` nor some path to `Async`.
+fn async_param_type(sig: &Signature, param: usize) -> Option<&syn::Type> {
+    let FnArg::Typed(arg) = sig.inputs.iter().nth(param)? else {
         return None;
     };
     match &*arg.ty {
@@ -265,10 +309,7 @@ fn check_ready_async_without_async_type(sig: &syn::Signature) -> Option<&syn::Ty
         // `Self::Async`, `<Self as Driver>::Async`, ...
         syn::Type::Path(p)
             if p.path.segments.len() > 1
-                && p.path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.ident == symbol::ASYNC_TYPE) =>
+                && p.path.segments.last().is_some_and(|s| s.ident == ASYNC) =>
         {
             None
         }
@@ -276,7 +317,14 @@ fn check_ready_async_without_async_type(sig: &syn::Signature) -> Option<&syn::Ty
     }
 }
 
-fn receiver_of(sig: &syn::Signature) -> Receiver {
+/// Whether the trait is `Driver`, however it is reached (by the path's last segment).
+fn is_driver_trait(path: &syn::Path) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|s| s.ident == callbacks::TRAIT)
+}
+
+fn receiver_of(sig: &Signature) -> Receiver {
     match sig.inputs.first() {
         Some(FnArg::Receiver(r)) if r.reference.is_some() && r.mutability.is_some() => {
             Receiver::RefMut
@@ -287,130 +335,96 @@ fn receiver_of(sig: &syn::Signature) -> Receiver {
     }
 }
 
-/// Token streams print as `Vec < u8 >`: drops the spaces a person would not write, for
-/// types quoted in messages.
-fn tidy_tokens(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == ' ' {
-            let before = out.chars().next_back();
-            let after = chars.peek().copied();
-            // `Fn (u8)` but not `-> (u8, u16)` or `&mut (u8, u16)`.
-            let call_parens = after == Some('(')
-                && ["Fn", "FnMut", "FnOnce", "fn"]
-                    .iter()
-                    .any(|w| out.rsplit([' ', '<', '&', '(']).next() == Some(*w));
-            if call_parens
-                || matches!(before, Some('<' | '&' | ':' | '(' | '['))
-                || matches!(after, Some('<' | '>' | ',' | ':' | ')' | ']' | ';'))
-            {
-                continue;
-            }
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn options(args: proc_macro2::TokenStream) -> (Option<String>, Vec<&'static str>, usize) {
-        let opts = crate::driver::ast::parse_args(args).expect("parses");
-        let mut errors = Errors::default();
-        let (name, flags) = check_options(&opts, &mut errors);
-        (name.map(|(n, _)| n), flags, errors.len())
-    }
-
     #[test]
-    fn options_map_to_flags() {
-        let (name, flags, errors) = options(quote::quote!(
-            name = "x_drv",
-            port_locking,
-            soft_busy,
-            no_busy_msgq,
-            init_ack
-        ));
-        assert_eq!(name.as_deref(), Some("x_drv"));
-        assert_eq!(
-            flags,
-            [
-                "ERL_DRV_FLAG_USE_PORT_LOCKING",
-                "ERL_DRV_FLAG_SOFT_BUSY",
-                "ERL_DRV_FLAG_NO_BUSY_MSGQ",
-                "ERL_DRV_FLAG_USE_INIT_ACK"
-            ]
-        );
-        assert_eq!(errors, 0);
-        assert_eq!(options(quote::quote!()), (None, vec![], 0));
-    }
-
-    #[test]
-    fn every_bad_option_is_reported() {
-        // Unknown, duplicate, flag with a value, bad name: four errors, and the good
-        // flag is still taken.
-        let (name, flags, errors) = options(quote::quote!(
-            port_lockin,
-            soft_busy,
-            soft_busy,
-            init_ack = true,
-            name = "my-drv"
-        ));
-        assert_eq!(name, None);
-        assert_eq!(flags, ["ERL_DRV_FLAG_SOFT_BUSY"]);
-        assert_eq!(errors, 4);
-    }
-
-    #[test]
-    fn ready_async_result_types() {
-        let result = |ty: syn::Type| {
-            let sig: syn::Signature =
-                syn::parse_quote!(fn ready_async(&mut self, port: &Port, result: #ty));
-            check_ready_async_without_async_type(&sig).is_some()
+    fn async_param_types() {
+        let wrong = |ty: syn::Type| {
+            let sig: Signature = syn::parse_quote!(fn f(&mut self, port: &Port, result: #ty));
+            async_param_type(&sig, 2).is_some()
         };
-        assert!(!result(syn::parse_quote!(())));
-        assert!(!result(syn::parse_quote!(Self::Async)));
-        assert!(!result(syn::parse_quote!(<Self as Driver>::Async)));
-        assert!(!result(syn::parse_quote!(<Self as erldrv::Driver>::Async)));
-        assert!(result(syn::parse_quote!(u64)));
-        assert!(result(syn::parse_quote!(Vec<u8>)));
+        assert!(!wrong(syn::parse_quote!(())));
+        assert!(!wrong(syn::parse_quote!(Self::Async)));
+        assert!(!wrong(syn::parse_quote!(<Self as Driver>::Async)));
+        assert!(!wrong(syn::parse_quote!(<Self as erldrv::Driver>::Async)));
+        assert!(wrong(syn::parse_quote!(u64)));
+        assert!(wrong(syn::parse_quote!(Vec<u8>)));
+    }
+
+    fn check_block(item: ItemImpl) -> Result<Model, Rejected> {
+        let options = Options {
+            name: DriverName::new("t_drv").ok(),
+            flags: vec![],
+        };
+        check(options, item, Errors::default())
+    }
+
+    fn error_count(r: &Result<Model, Rejected>) -> usize {
+        match r {
+            Ok(_) => 0,
+            Err(r) => r.error.clone().into_iter().count(),
+        }
     }
 
     #[test]
-    fn tidies_types_for_messages() {
-        let tidy = |ty: syn::Type| tidy_tokens(&quote::quote!(#ty).to_string());
-        assert_eq!(tidy(syn::parse_quote!(u64)), "u64");
-        assert_eq!(tidy(syn::parse_quote!(Vec<u8>)), "Vec<u8>");
-        assert_eq!(
-            tidy(syn::parse_quote!(std::collections::HashMap<String, Vec<u8>>)),
-            "std::collections::HashMap<String, Vec<u8>>"
-        );
-        assert_eq!(tidy(syn::parse_quote!(&'static str)), "&'static str");
-        assert_eq!(tidy(syn::parse_quote!((u8, [u16; 4]))), "(u8, [u16; 4])");
-        assert_eq!(
-            tidy(syn::parse_quote!(Box<dyn Fn() -> u8 + Send>)),
-            "Box<dyn Fn() -> u8 + Send>"
-        );
-        assert_eq!(
-            tidy(syn::parse_quote!(Result<(), String>)),
-            "Result<(), String>"
-        );
-        assert_eq!(
-            tidy(syn::parse_quote!(fn(&mut (u8, u8)) -> (u8, u16))),
-            "fn(&mut (u8, u8)) -> (u8, u16)"
-        );
+    fn model_of_a_good_block() {
+        let model = check_block(syn::parse_quote! {
+            impl erldrv::Driver for D {
+                type Async = u8;
+                fn start(port: &Port, command: &[u8]) -> Result<Self, StartError> { todo!() }
+                fn output(&mut self, port: &Port, data: &[u8]) {}
+                fn ready_async(&mut self, port: &Port, n: u8) {}
+            }
+        });
+        let Ok(model) = model else { panic!("rejected") };
+        let written: Vec<_> = model.block.written.iter().map(|c| c.name).collect();
+        assert_eq!(written, ["start", "output", "ready_async"]);
+        assert!(!model.block.async_default);
+        assert!(model.block.call_types.args.is_some() && model.block.call_types.reply.is_some());
     }
 
     #[test]
-    fn names() {
-        assert!(validate_name("echo_drv").is_ok());
-        assert!(validate_name("_x9").is_ok());
-        assert!(validate_name("").is_err());
-        assert!(validate_name("9x").is_err());
-        assert!(validate_name("my-drv").is_err());
-        assert!(validate_name("a/b").is_err());
-        assert!(validate_name(&"a".repeat(256)).is_err());
+    fn every_mistake_at_once_and_the_block_kept_whole() {
+        // A misspelt callback, a wrong receiver, `ready_async` without `type Async`, no
+        // `start`: four errors; the three methods are gone from the re-emitted block.
+        let r = check_block(syn::parse_quote! {
+            impl Driver for D {
+                fn ouptut(&mut self, port: &Port, data: &[u8]) {}
+                fn timeout(port: &Port) {}
+                fn ready_async(&mut self, port: &Port, n: u8) {}
+                fn flush(&mut self, port: &Port) {}
+            }
+        });
+        assert_eq!(error_count(&r), 4);
+        let Err(Rejected {
+            rest: Rest::Driver(block),
+            ..
+        }) = r
+        else {
+            panic!("not rejected as a driver block")
+        };
+        let written: Vec<_> = block.written.iter().map(|c| c.name).collect();
+        assert_eq!(written, ["flush"]);
+        assert_eq!(block.item.items.len(), 1);
+        assert!(block.async_default);
+    }
+
+    #[test]
+    fn another_trait_is_left_alone() {
+        let r = check_block(syn::parse_quote! {
+            impl Clone for D {
+                fn clone(&self) -> Self { todo!() }
+            }
+        });
+        assert_eq!(error_count(&r), 1);
+        assert!(matches!(
+            r,
+            Err(Rejected {
+                rest: Rest::Other(_),
+                ..
+            })
+        ));
     }
 }

@@ -4,14 +4,14 @@
 //! Use them through `erldrv::erl_driver` and `erldrv::term`, where they are documented.
 //! This crate only parses, checks and expands: the generated code calls into
 //! `erldrv::__private`, where the real work happens.
+//!
+//! Each macro has its own folder, laid out the same way (parse, check into a model,
+//! generate from the model; keywords in one place): `driver` for `#[erl_driver]`,
+//! `term` for the derives. What both use, collecting errors and wording messages, is
+//! `diag`, at the root because it belongs to neither.
 
-mod ast;
-mod call_types;
-mod callbacks;
-mod check;
 mod diag;
-mod expand;
-mod symbol;
+mod driver;
 mod term;
 
 use proc_macro::TokenStream;
@@ -32,7 +32,9 @@ use proc_macro::TokenStream;
 /// - `init_ack`: `open_port/2` waits for `Port::init_ack` (`ERL_DRV_FLAG_USE_INIT_ACK`).
 #[proc_macro_attribute]
 pub fn erl_driver(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(args.into(), item.into()).into()
+    driver::expand(args.into(), item.into())
+        .unwrap_or_else(diag::Failed::into_tokens)
+        .into()
 }
 
 /// The generated code refers to `::erldrv::term`: the crate that uses the derive depends on

@@ -5,8 +5,8 @@ use proc_macro2::{Span, TokenTree};
 use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Generics, Ident, Member, Token, Type};
 
+use super::symbol as sym;
 use crate::diag::Errors;
-use crate::symbol::term as sym;
 
 /// One option as written: `key`, `key = "..."`, `key = other` or `key(...)`.
 pub struct Opt {

@@ -8,8 +8,8 @@ use syn::{Generics, Ident, Member, Type};
 
 use super::ast::{Body, Field, Fields, Input, Opt, OptValue, Style, Variant};
 use super::names;
+use super::symbol as sym;
 use crate::diag::{Errors, closest};
-use crate::symbol::term as sym;
 
 /// What the derives expand from: the type and how it looks in Erlang.
 pub struct Model<'a> {

@@ -7,6 +7,7 @@ mod de;
 mod generics;
 mod names;
 mod ser;
+mod symbol;
 
 use proc_macro2::TokenStream;
 use quote::quote;

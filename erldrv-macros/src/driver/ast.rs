@@ -1,48 +1,9 @@
-//! Parsing: the attribute's options and the impl block, before any checks.
+//! Parsing the item the attribute is on, before any checks: it must be an impl block.
+//! (The attribute's arguments are parsed in [`options`](super::options).)
 
 use proc_macro2::{Span, TokenStream};
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
+use syn::ItemImpl;
 use syn::spanned::Spanned;
-use syn::{ItemImpl, Meta, Token};
-
-/// One option as written: `key`, `key = value` or `key(...)`.
-pub struct Opt {
-    pub key: String,
-    pub key_span: Span,
-    pub value: OptValue,
-}
-
-pub enum OptValue {
-    Flag,
-    Value(syn::Expr),
-    List(Span),
-}
-
-/// Parses the attribute's arguments into options; syntax errors come back as one error.
-pub fn parse_args(args: TokenStream) -> syn::Result<Vec<Opt>> {
-    let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
-    metas
-        .into_iter()
-        .map(|meta| {
-            let path = meta.path();
-            let key = path.get_ident().map(|i| i.to_string()).ok_or_else(|| {
-                syn::Error::new_spanned(path, "expected an option name, such as `port_locking`")
-            })?;
-            let key_span = path.span();
-            let value = match meta {
-                Meta::Path(_) => OptValue::Flag,
-                Meta::NameValue(nv) => OptValue::Value(nv.value),
-                Meta::List(list) => OptValue::List(list.delimiter.span().join()),
-            };
-            Ok(Opt {
-                key,
-                key_span,
-                value,
-            })
-        })
-        .collect()
-}
 
 /// Parses the item the attribute is on; anything but an impl block is an error at the item.
 pub fn parse_item(item: TokenStream) -> syn::Result<ItemImpl> {

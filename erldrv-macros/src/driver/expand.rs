@@ -1,0 +1,86 @@
+//! Code generation from a checked [`Model`]: the block, completed with the associated types
+//! it leaves out, then the driver entry, `DriverEntry` and `driver_init`. Nothing here
+//! validates; everything callback-specific comes from the [table](super::callbacks).
+//!
+//! The generated code only names things in `::erldrv::__private`; every trampoline is an
+//! ordinary generic function there, instantiated here for the user's type.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::ItemImpl;
+
+use super::call_types;
+use super::callbacks::{ASYNC, CALL_ARGS, CALL_REPLY, CALLBACKS, Slot};
+use super::check::{Block, Model};
+
+pub fn driver(model: Model) -> TokenStream {
+    let slots: Vec<_> = CALLBACKS
+        .iter()
+        .filter(|c| c.slot == Slot::Flag)
+        .map(|c| {
+            let field = format_ident!("{}", c.name);
+            let on = model.block.writes(c);
+            quote!(#field: #on)
+        })
+        .collect();
+    let imp = completed(model.block);
+    let ty = &imp.self_ty;
+    let name = syn::LitCStr::new(model.name.as_c_str(), Span::call_site());
+    let flags = if model.flags.is_empty() {
+        quote!(0)
+    } else {
+        let f = model
+            .flags
+            .iter()
+            .map(|f| format_ident!("{}", f.constant()));
+        quote!(#(::erldrv::__private::sys::#f as ::core::ffi::c_int)|*)
+    };
+    quote! {
+        #imp
+
+        const _: () = {
+            // `DriverEntry` has no `Driver` supertrait, so that an `impl Driver` that fails (say,
+            // the type is not `Send`) is reported once, at the block, and not again here.
+            impl ::erldrv::__private::DriverEntry for #ty {
+                const NAME: &'static ::core::ffi::CStr = #name;
+            }
+
+            static ENTRY: ::erldrv::__private::EntryCell = ::erldrv::__private::EntryCell::new(
+                ::erldrv::__private::entry::<#ty>(&::erldrv::__private::Slots {
+                    name: #name,
+                    flags: #flags,
+                    #(#slots,)*
+                }),
+            );
+
+            /// Called by the VM when it loads the driver: installs the driver's panic hook
+            /// and returns the driver entry.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn driver_init() -> *mut ::erldrv::__private::sys::ErlDrvEntry {
+                ::erldrv::__private::driver_init::<#ty>(&ENTRY)
+            }
+        };
+    }
+}
+
+/// The block with the associated types it leaves out: `type Async = ();`, and `CallArgs`
+/// and `CallReply` as read off `call`.
+pub fn completed(block: Block) -> ItemImpl {
+    let mut imp = block.item;
+    if block.async_default {
+        let ident = format_ident!("{}", ASYNC);
+        imp.items.push(syn::parse_quote! { type #ident = (); });
+    }
+    let lt = call_types::lifetime();
+    for (name, ty) in [
+        (CALL_ARGS, block.call_types.args),
+        (CALL_REPLY, block.call_types.reply),
+    ] {
+        if let Some(ty) = ty {
+            let ident = format_ident!("{}", name);
+            imp.items
+                .push(syn::parse_quote! { type #ident<#lt> = #ty; });
+        }
+    }
+    imp
+}

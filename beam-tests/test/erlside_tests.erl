@@ -33,16 +33,8 @@
          call_raises_the_reason/0]).
 
 -define(DRV, "erlside_drv").
-%% control commands
--define(ECHO, 0).
--define(LIBRARY, 1).
--define(BADARG_WITH_REASON, 2).
--define(PANIC, 3).
-%% call commands
--define(CALL_ECHO, 0).
--define(CALL_PANIC, 1).
--define(CALL_REPLY_PANIC, 2).
--define(CALL_REFUSE, 3).
+%% The driver's control commands are words, a verb and its argument ("echo abc"); its call
+%% requests are an atom or {Atom, Argument}. The command number means nothing to it: 0.
 
 -define(TIMEOUT, 5000).
 
@@ -61,7 +53,7 @@ loaded() ->
 %% Which file the running driver's code came from, asked through a new port.
 library() ->
     P = erldrv:open(?DRV, []),
-    Path = erldrv:control(P, ?LIBRARY, ""),
+    Path = erldrv:control(P, 0, "library"),
     true = port_close(P),
     Path.
 
@@ -153,7 +145,7 @@ unload_by_one_of_two_loaders() ->
     os:unsetenv("ERLSIDE_DRV_FINISHED"),
     ?assertEqual(ok, erldrv:unload(?DRV)),
     ?assert(loaded()),
-    ?assertEqual("pong", erldrv:control(P, ?ECHO, "pong")),
+    ?assertEqual("pong", erldrv:control(P, 0, "echo pong")),
     ?assertEqual(false, os:getenv("ERLSIDE_DRV_FINISHED")),
     %% The last loader goes without unloading: its load ends with it.
     Ref = erl_ddll:monitor(driver, {?DRV, unloaded}),
@@ -164,7 +156,7 @@ unload_by_one_of_two_loaders() ->
     erldrv_test:wait_until(fun() -> erl_ddll:info(?DRV, processes) =:= [] end, ?TIMEOUT),
     %% Pending unload: still listed, its port works, new ports can even be opened.
     ?assert(loaded()),
-    ?assertEqual("still", erldrv:control(P, ?ECHO, "still")),
+    ?assertEqual("still", erldrv:control(P, 0, "echo still")),
     Q = erldrv:open(?DRV, []),
     true = port_close(Q),
     ?assertEqual(false, os:getenv("ERLSIDE_DRV_FINISHED")),
@@ -217,7 +209,7 @@ reload_refused_while_ports_are_open() ->
                  "only once no port uses it. Close the ports first (port_close/1)",
                  load_failure(fun() -> erldrv:reload(dir("v2"), ?DRV) end)),
     %% Nothing changed.
-    ?assertEqual("on", erldrv:control(P, ?ECHO, "on")),
+    ?assertEqual("on", erldrv:control(P, 0, "echo on")),
     ?assertEqual(so(dir("v1")), library()),
     true = port_close(P),
     ok = erldrv:unload(?DRV).
@@ -297,7 +289,7 @@ open_and_open_with_arguments() ->
     ok = erldrv:load(dir("v1"), ?DRV),
     P = erldrv:open(erlside_drv, [binary]),
     ?assert(is_port(P)),
-    ?assertEqual("x", erldrv:control(P, ?ECHO, "x")),
+    ?assertEqual("x", erldrv:control(P, 0, "echo x")),
     %% The arguments reach start after the name and a space.
     ?assertError(badarg, erldrv:open(?DRV, "refuse_silently", [])),
     ?assertError(einval, erldrv:open(?DRV, <<"no_such_mode">>, [])),
@@ -340,14 +332,14 @@ open_leaves_older_messages_alone() ->
 control_raises_the_reason() ->
     ok = erldrv:load(dir("v1"), ?DRV),
     P = erldrv:open(?DRV, []),
-    ?assertEqual("abc", erldrv:control(P, ?ECHO, "abc")),
-    ?assertError({badarg, <<"why not">>}, erldrv:control(P, ?BADARG_WITH_REASON, "why not")),
+    ?assertEqual("abc", erldrv:control(P, 0, "echo abc")),
+    ?assertError({badarg, <<"why not">>}, erldrv:control(P, 0, "badarg_with_reason why not")),
     %% No reason given: badarg as port_control/3 raised it.
-    ?assertError(badarg, erldrv:control(P, 999, "")),
+    ?assertError(badarg, erldrv:control(P, 0, "no_such_command")),
     %% A panic (the owner gets the message; here the owner is the caller).
     ?assertError({erldrv_panic, <<"deliberate panic in control">>},
-                 erldrv:control(P, ?PANIC, "")),
-    ?assertError(badarg, erldrv:control(P, ?ECHO, "closed")),
+                 erldrv:control(P, 0, "panic")),
+    ?assertError(badarg, erldrv:control(P, 0, "echo closed")),
     no_reason_messages(),
     ok = erldrv:unload(?DRV).
 
@@ -355,8 +347,8 @@ control_raises_the_reason() ->
 control_drops_stale_reasons() ->
     ok = erldrv:load(dir("v1"), ?DRV),
     P = erldrv:open(?DRV, []),
-    ?assertError(badarg, erlang:port_control(P, ?BADARG_WITH_REASON, "old")),
-    ?assertError({badarg, <<"new">>}, erldrv:control(P, ?BADARG_WITH_REASON, "new")),
+    ?assertError(badarg, erlang:port_control(P, 0, "badarg_with_reason old")),
+    ?assertError({badarg, <<"new">>}, erldrv:control(P, 0, "badarg_with_reason new")),
     no_reason_messages(),
     true = port_close(P),
     ok = erldrv:unload(?DRV).
@@ -364,13 +356,13 @@ control_drops_stale_reasons() ->
 call_raises_the_reason() ->
     ok = erldrv:load(dir("v1"), ?DRV),
     P = erldrv:open(?DRV, []),
-    ?assertEqual({any, [term]}, erldrv:call(P, ?CALL_ECHO, {any, [term]})),
-    ?assertError({badarg, <<"refused by request">>}, erldrv:call(P, ?CALL_REFUSE, x)),
+    ?assertEqual({any, [term]}, erldrv:call(P, 0, {echo, {any, [term]}})),
+    ?assertError({badarg, <<"refused by request">>}, erldrv:call(P, 0, refuse)),
     %% The reply the runtime will give for a panic.
-    ?assertError({erldrv_panic, <<"stand-in">>}, erldrv:call(P, ?CALL_REPLY_PANIC, x)),
+    ?assertError({erldrv_panic, <<"stand-in">>}, erldrv:call(P, 0, reply_panic)),
     %% A real panic: the reply says so, and the owner's copy of the message is dropped.
     ?assertError({erldrv_panic, <<"deliberate panic in call">>},
-                 erldrv:call(P, ?CALL_PANIC, x)),
-    ?assertError(badarg, erldrv:call(P, ?CALL_ECHO, x)),
+                 erldrv:call(P, 0, panic)),
+    ?assertError(badarg, erldrv:call(P, 0, {echo, x})),
     no_reason_messages(),
     ok = erldrv:unload(?DRV).

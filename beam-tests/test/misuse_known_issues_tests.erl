@@ -5,9 +5,9 @@
 -include_lib("eunit/include/eunit.hrl").
 
 -define(DRV, "misuse_drv").
--define(SET_TIMER, 23).
--define(READ_TIMER, 24).
--define(DEAD_MONITOR_PID, 31).
+
+%% Control commands are words: the verb, then its argument.
+ctl(P, Words) -> port_control(P, 0, Words).
 
 known_issues_test_() ->
     {setup, fun() -> ok = erldrv_test:load(?DRV) end, fun(_) -> ok end,
@@ -18,8 +18,8 @@ known_issues_test_() ->
 %% signed 64-bit time; anything from 2^63 ms fires at once today.
 longest_timer() ->
     P = erldrv_test:open(?DRV),
-    [] = port_control(P, ?SET_TIMER, "max"),
-    ?assertNotEqual("none", port_control(P, ?READ_TIMER, "")),
+    [] = ctl(P, "set_timer max"),
+    ?assertNotEqual("none", ctl(P, "read_timer")),
     erldrv_test:no_message(P),
     port_close(P).
 
@@ -27,5 +27,5 @@ longest_timer() ->
 %% driver_term_nil (NIL, not 0), which comes out as Some(Pid(0x3b)) today.
 removed_monitor() ->
     P = erldrv_test:open(?DRV),
-    ?assertEqual("none", port_control(P, ?DEAD_MONITOR_PID, "")),
+    ?assertEqual("none", ctl(P, "dead_monitor_pid")),
     port_close(P).

@@ -5,16 +5,17 @@
 -include_lib("eunit/include/eunit.hrl").
 
 -define(DRV, "misuse_drv").
--define(PING, 0).
--define(DEMONITOR_IN_PROCESS_EXIT, 29).
+
+%% Control commands are words: the verb, then its argument.
+ctl(P, Words) -> port_control(P, 0, Words).
 
 demonitor_in_process_exit_test() ->
     ok = erldrv_test:load(?DRV),
     P = erldrv_test:open(?DRV),
     {Pid, Ref} = spawn_monitor(
-        fun() -> [] = port_control(P, ?DEMONITOR_IN_PROCESS_EXIT, "") end),
+        fun() -> [] = ctl(P, "demonitor_in_process_exit") end),
     receive {'DOWN', Ref, process, Pid, normal} -> ok after 5000 -> error(no_down) end,
     %% The monitor has fired: there is nothing to remove.
     ?assertEqual(<<"process_exit demonitor=false">>, erldrv_test:recv_data(P)),
-    ?assertEqual("pong", port_control(P, ?PING, "")),
+    ?assertEqual("pong", ctl(P, "ping")),
     port_close(P).

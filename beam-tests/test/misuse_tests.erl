@@ -10,44 +10,6 @@
 %% without opening (and stopping) ports of its own.
 -define(OBSERVER, misuse_observer).
 
--define(PING, 0).
--define(COUNT, 1).
--define(EXIT_TWICE_THEN_OUTPUT, 2).
--define(IN_STOP, 3).
--define(IN_FLUSH, 4).
--define(INIT_ACK_TWICE, 5).
--define(CANCEL_TIMER_TWICE, 6).
--define(REMEMBER_CALLER, 7).
--define(MONITOR_REMEMBERED, 8).
--define(DEMONITOR_TWICE, 9).
--define(SHARE_MONITOR, 10).
--define(DEMONITOR_SHARED, 11).
--define(DEQUEUE_TOO_MUCH, 12).
--define(ENQUEUE_BINARY_PAST_END, 13).
--define(OUTPUT_BINARY_PAST_END, 14).
--define(BUSY, 15).
--define(REPLY_BYTES, 16).
--define(SWITCH_THEN_REPLY, 17).
--define(OUTPUT_TERM_PANICS, 18).
--define(ASYNC, 19).
--define(ASYNC_THEN_EXIT, 20).
--define(EXIT_THEN_ASYNC, 21).
--define(OPEN_GATE, 22).
--define(SET_TIMER, 23).
--define(READ_TIMER, 24).
--define(HUGE_BINARY, 25).
--define(HUGE_RESERVE, 26).
--define(EXIT_ERRNO, 27).
--define(ARM_STATE, 28).
--define(DEAD_MONITOR_PID, 31).
--define(BINARY_MODE, 32).
-
--define(CALL_DEPTH, 0).
--define(CALL_NAN, 1).
--define(CALL_BITS, 2).
--define(CALL_EQUAL_KEYS, 3).
--define(CALL_WRITE_PANICS, 4).
-
 -define(MiB, (1024 * 1024)).
 
 misuse_test_() ->
@@ -96,8 +58,13 @@ misuse_test_() ->
 open() -> erldrv_test:open(?DRV).
 open(Arg) -> erldrv_test:open(?DRV ++ " " ++ Arg).
 
+%% Control commands are words: the verb, then its argument. Call requests are an atom or
+%% {Atom, Argument}.
+ctl(P, Words) -> port_control(P, 0, Words).
+call(P, Request) -> erlang:port_call(P, 0, Request).
+
 count(Counter) ->
-    list_to_integer(port_control(?OBSERVER, ?COUNT, Counter)).
+    list_to_integer(ctl(?OBSERVER, "count " ++ Counter)).
 
 wait_count(Counter, AtLeast) ->
     erldrv_test:wait_until(fun() -> count(Counter) >= AtLeast end, 5000).
@@ -116,7 +83,7 @@ serves() ->
     port_close(Q).
 
 ping(P) ->
-    case port_control(P, ?PING, "") of
+    case ctl(P, "ping") of
         "pong" -> pong;
         <<"pong">> -> pong
     end.
@@ -134,7 +101,7 @@ contains(Subject, Part) ->
 %% them (`sync`).
 async_mode() ->
     P = open(),
-    [] = port_control(P, ?ASYNC, "where"),
+    [] = ctl(P, "async where"),
     Mode = binary_to_atom(erldrv_test:recv_data(P)),
     port_close(P),
     Mode.
@@ -148,7 +115,7 @@ with_trap_exit(Fun) ->
 exit_twice_then_output() ->
     with_trap_exit(fun() ->
         P = open(),
-        [] = port_control(P, ?EXIT_TWICE_THEN_OUTPUT, ""),
+        [] = ctl(P, "exit_twice_then_output"),
         %% Closing waits for the callback to return: its output arrives first, and the
         %% first exit reason wins.
         ?assertEqual(<<"after exit">>, erldrv_test:recv_data(P)),
@@ -161,7 +128,7 @@ exit_with_bogus_errno() ->
     with_trap_exit(fun() ->
         [begin
              P = open(),
-             [] = port_control(P, ?EXIT_ERRNO, Errno),
+             [] = ctl(P, "exit_errno " ++ Errno),
              ?assertEqual(unknown, erldrv_test:recv_exit(P))
          end || Errno <- ["-1", "0", "2147483647"]]
     end),
@@ -171,7 +138,7 @@ exit_in_stop() ->
     with_trap_exit(fun() ->
         Stops = count("stops"),
         P = open(),
-        [] = port_control(P, ?IN_STOP, "exit"),
+        [] = ctl(P, "in_stop exit"),
         true = port_close(P),
         wait_count("stops", Stops + 1),
         %% The port closes as port_close/1 closes it, not with the reason asked for in stop.
@@ -184,7 +151,7 @@ spawn_async_in_stop() ->
     Jobs = count("jobs_run"),
     Dropped = count("dropped"),
     P = open(),
-    [] = port_control(P, ?IN_STOP, "spawn_async"),
+    [] = ctl(P, "in_stop spawn_async"),
     true = port_close(P),
     %% The port state and the job's closure are dropped; the job never runs.
     wait_count("dropped", Dropped + 2),
@@ -195,13 +162,13 @@ set_timer_in_stop() ->
     Timeouts = count("timeouts"),
     Stops = count("stops"),
     P = open(),
-    [] = port_control(P, ?IN_STOP, "set_timer"),
+    [] = ctl(P, "in_stop set_timer"),
     true = port_close(P),
     wait_count("stops", Stops + 1),
     %% A later, longer timer of another port fires: the 1 ms timer from stop would have by
     %% now, and must not have reached the freed port.
     Q = open(),
-    [] = port_control(Q, ?SET_TIMER, "20"),
+    [] = ctl(Q, "set_timer 20"),
     ?assertEqual(<<"timeout">>, erldrv_test:recv_data(Q)),
     ?assertEqual(Timeouts + 1, count("timeouts")),
     serves(Q),
@@ -211,7 +178,7 @@ set_timer_in_flush() ->
     Timeouts = count("timeouts"),
     Stops = count("stops"),
     P = open(),
-    [] = port_control(P, ?IN_FLUSH, "set_timer"),
+    [] = ctl(P, "in_flush set_timer"),
     true = port_close(P),
     %% flush leaves the queue as it is; the timeout empties it, then the port stops.
     wait_count("stops", Stops + 1),
@@ -223,7 +190,7 @@ exit_in_flush() ->
     with_trap_exit(fun() ->
         Stops = count("stops"),
         P = open(),
-        [] = port_control(P, ?IN_FLUSH, "exit"),
+        [] = ctl(P, "in_flush exit"),
         true = port_close(P),
         wait_count("stops", Stops + 1),
         ?assertEqual(undefined, erlang:port_info(P)),
@@ -250,12 +217,12 @@ init_ack_without_the_flag() ->
     P = open("init_ack"),
     %% The driver's own timer starts once the framework's is done: this timeout comes after
     %% the acks.
-    [] = port_control(P, ?SET_TIMER, "1"),
+    [] = ctl(P, "set_timer 1"),
     ?assertEqual(<<"timeout">>, erldrv_test:recv_data(P)),
     serves(P),
     %% From a later callback: the VM ignores acks of a port that is not waiting for one.
-    [] = port_control(P, ?INIT_ACK_TWICE, "ok"),
-    [] = port_control(P, ?INIT_ACK_TWICE, "error"),
+    [] = ctl(P, "init_ack_twice ok"),
+    [] = ctl(P, "init_ack_twice error"),
     serves(P),
     erldrv_test:no_message(P),
     true = port_close(P),
@@ -263,30 +230,30 @@ init_ack_without_the_flag() ->
 
 timer_misuse() ->
     P = open(),
-    ?assertEqual("none", port_control(P, ?CANCEL_TIMER_TWICE, "")),
-    [] = port_control(P, ?SET_TIMER, "100000"),
-    ?assertEqual("none", port_control(P, ?CANCEL_TIMER_TWICE, "")),
+    ?assertEqual("none", ctl(P, "cancel_timer_twice")),
+    [] = ctl(P, "set_timer 100000"),
+    ?assertEqual("none", ctl(P, "cancel_timer_twice")),
     erldrv_test:no_message(P),
     %% The longest timer the API takes (u64::MAX ms). Known issue: OTP 25 reads it as a
     %% negative timeout and fires at once (misuse_known_issues_tests checks the documented
     %% behaviour); harmless either way.
-    [] = port_control(P, ?SET_TIMER, "max"),
-    port_control(P, ?CANCEL_TIMER_TWICE, ""),
+    [] = ctl(P, "set_timer max"),
+    ctl(P, "cancel_timer_twice"),
     erldrv_test:flush(),
     serves(P),
     port_close(P).
 
 monitor_dead_process() ->
     P = open(),
-    {Pid, Ref} = spawn_monitor(fun() -> [] = port_control(P, ?REMEMBER_CALLER, "") end),
+    {Pid, Ref} = spawn_monitor(fun() -> [] = ctl(P, "remember_caller") end),
     receive {'DOWN', Ref, process, Pid, normal} -> ok after 5000 -> error(no_down) end,
-    ?assertEqual("none", port_control(P, ?MONITOR_REMEMBERED, "")),
+    ?assertEqual("none", ctl(P, "monitor_remembered")),
     serves(P),
     port_close(P).
 
 demonitor_twice() ->
     P = open(),
-    ?assertEqual("true false", port_control(P, ?DEMONITOR_TWICE, "")),
+    ?assertEqual("true false", ctl(P, "demonitor_twice")),
     serves(P),
     port_close(P).
 
@@ -295,13 +262,13 @@ demonitor_another_ports_monitor() ->
     Q = open(),
     Self = self(),
     Watched = spawn(fun() ->
-        [] = port_control(P, ?SHARE_MONITOR, ""),
+        [] = ctl(P, "share_monitor"),
         Self ! monitored,
         receive stop -> ok end
     end),
     receive monitored -> ok after 5000 -> error(not_monitored) end,
     %% Q cannot remove P's monitor...
-    ?assertEqual("false", port_control(Q, ?DEMONITOR_SHARED, "")),
+    ?assertEqual("false", ctl(Q, "demonitor_shared")),
     serves(Q),
     %% ...which still fires for P.
     Watched ! stop,
@@ -314,14 +281,14 @@ process_of_removed_monitor() ->
     P = open(),
     %% Known issue: monitored_process answers Some(non-pid) here, not None
     %% (misuse_known_issues_tests). Using that value must be harmless.
-    Reply = port_control(P, ?DEAD_MONITOR_PID, "use"),
+    Reply = ctl(P, "dead_monitor_pid use"),
     ?assert(Reply =:= "none" orelse lists:prefix("some ", Reply)),
     serves(P),
     port_close(P).
 
 dequeue_too_much() ->
     P = open(),
-    ?assertEqual("0 0 0", port_control(P, ?DEQUEUE_TOO_MUCH, "abc")),
+    ?assertEqual("0 0 0", ctl(P, "dequeue_too_much abc")),
     serves(P),
     port_close(P).
 
@@ -329,7 +296,7 @@ enqueue_binary_past_end() ->
     with_trap_exit(fun() ->
         [begin
              P = open(),
-             ?assertError(badarg, port_control(P, ?ENQUEUE_BINARY_PAST_END, How)),
+             ?assertError(badarg, ctl(P, "enqueue_binary_past_end " ++ How)),
              contains(closed_by_panic(P), <<"enqueue_binary: range">>)
          end || How <- ["end", "overflow"]]
     end),
@@ -339,7 +306,7 @@ output_binary_past_end() ->
     with_trap_exit(fun() ->
         [begin
              P = open(),
-             ?assertError(badarg, port_control(P, ?OUTPUT_BINARY_PAST_END, How)),
+             ?assertError(badarg, ctl(P, "output_binary_past_end " ++ How)),
              contains(closed_by_panic(P), <<"output_binary: range">>)
          end || How <- ["end", "overflow"]]
     end),
@@ -348,7 +315,7 @@ output_binary_past_end() ->
 busy_then_close() ->
     with_trap_exit(fun() ->
         P = open(),
-        [] = port_control(P, ?BUSY, "on"),
+        [] = ctl(P, "busy on"),
         Self = self(),
         Writer = spawn(fun() -> Self ! {written, catch port_command(P, <<"x">>)} end),
         erldrv_test:wait_until(
@@ -366,11 +333,11 @@ busy_then_close() ->
 huge_control_replies() ->
     P = open(),
     N = 1 * ?MiB,
-    ?assertEqual(lists:duplicate(N, $r), port_control(P, ?REPLY_BYTES, integer_to_list(N))),
+    ?assertEqual(lists:duplicate(N, $r), ctl(P, "reply_bytes " ++ integer_to_list(N))),
     %% The switch applies to its own reply already.
-    <<>> = port_control(P, ?BINARY_MODE, "on"),
+    <<>> = ctl(P, "binary_mode on"),
     Big = 64 * ?MiB,
-    Reply = port_control(P, ?REPLY_BYTES, integer_to_list(Big)),
+    Reply = ctl(P, "reply_bytes " ++ integer_to_list(Big)),
     ?assertEqual(Big, byte_size(Reply)),
     ?assertEqual(binary:copy(<<"r">>, Big), Reply),
     serves(P),
@@ -381,20 +348,20 @@ reply_across_mode_switch() ->
          P = open(),
          %% Written in list mode, finished in binary mode: the reply is a binary.
          ?assertEqual(binary:copy(<<"s">>, N),
-                      port_control(P, ?SWITCH_THEN_REPLY, integer_to_list(N))),
+                      ctl(P, "switch_then_reply " ++ integer_to_list(N))),
          serves(P),
          port_close(P)
      end || N <- [10, 4 * ?MiB]].
 
 refused_allocations() ->
     with_trap_exit(fun() ->
-        Cases = [{?HUGE_BINARY, "off", <<"driver_alloc_binary: out of memory">>},
-                 {?HUGE_RESERVE, "off", <<"driver_alloc: out of memory">>},
-                 {?HUGE_RESERVE, "on", <<"driver_alloc_binary: out of memory">>}],
+        Cases = [{"huge_binary", "off", <<"driver_alloc_binary: out of memory">>},
+                 {"huge_reserve", "off", <<"driver_alloc: out of memory">>},
+                 {"huge_reserve", "on", <<"driver_alloc_binary: out of memory">>}],
         [[begin
               P = open(),
-              port_control(P, ?BINARY_MODE, Mode),
-              ?assertError(badarg, port_control(P, Cmd, Size)),
+              ctl(P, "binary_mode " ++ Mode),
+              ?assertError(badarg, ctl(P, Cmd ++ " " ++ Size)),
               ?assertEqual(Msg, closed_by_panic(P))
           end || Size <- ["max", "9223372036854775807", "1099511627776"]]
          || {Cmd, Mode, Msg} <- Cases]
@@ -403,17 +370,19 @@ refused_allocations() ->
 
 nest(Wrap, Depth) -> lists:foldl(fun(_, Acc) -> Wrap(Acc) end, [], lists:seq(1, Depth)).
 
+%% A port opened with call_depth answers each call with its argument's depth, the argument
+%% being the whole term: nothing wraps it, so the nesting is exactly what is sent here.
 deep_call_arguments() ->
-    P = open(),
+    P = open("call_depth"),
     List = fun(X) -> [X] end,
     Tuple = fun(X) -> {X} end,
     Map = fun(X) -> #{k => X} end,
     TooDeep = {erldrv_badarg, <<"port_call arguments: terms nested deeper than 64 levels">>},
-    [?assertEqual(TooDeep, erlang:port_call(P, ?CALL_DEPTH, nest(W, 100000)))
+    [?assertEqual(TooDeep, erlang:port_call(P, 0, nest(W, 100000)))
      || W <- [List, Tuple, Map]],
-    ?assertEqual(TooDeep, erlang:port_call(P, ?CALL_DEPTH, nest(List, 65))),
+    ?assertEqual(TooDeep, erlang:port_call(P, 0, nest(List, 65))),
     %% Within the limit the term arrives whole (the innermost [] is no container).
-    ?assertEqual(65, erlang:port_call(P, ?CALL_DEPTH, nest(List, 64))),
+    ?assertEqual(65, erlang:port_call(P, 0, nest(List, 64))),
     serves(P),
     port_close(P).
 
@@ -421,11 +390,11 @@ call_replies_that_are_not_terms() ->
     P = open(),
     %% NaN, infinity, a bitstring of 0 or more than 8 bits in its last byte, a map with a
     %% key twice: the VM refuses each with badarg, and the port carries on.
-    [?assertError(badarg, erlang:port_call(P, Cmd, Arg))
-     || {Cmd, Arg} <- [{?CALL_NAN, nan}, {?CALL_NAN, infinity}, {?CALL_BITS, 0},
-                       {?CALL_BITS, 9}, {?CALL_BITS, 255}, {?CALL_EQUAL_KEYS, x}]],
-    ?assertEqual(<<1:1>>, erlang:port_call(P, ?CALL_BITS, 1)),
-    ?assertEqual(<<255>>, erlang:port_call(P, ?CALL_BITS, 8)),
+    [?assertError(badarg, call(P, Request))
+     || Request <- [{float, nan}, {float, infinity}, {bits, 0}, {bits, 9}, {bits, 255},
+                    equal_keys]],
+    ?assertEqual(<<1:1>>, call(P, {bits, 1})),
+    ?assertEqual(<<255>>, call(P, {bits, 8})),
     serves(P),
     port_close(P).
 
@@ -434,7 +403,7 @@ call_reply_write_panics() ->
         P = open(),
         %% The half-encoded reply is discarded; the caller gets the panic as the reply.
         ?assertEqual({erldrv_panic, <<"deliberate panic in ToTerm::write">>},
-                     erlang:port_call(P, ?CALL_WRITE_PANICS, x)),
+                     call(P, write_panics)),
         ?assertEqual(<<"deliberate panic in ToTerm::write">>, closed_by_panic(P))
     end),
     serves().
@@ -442,7 +411,7 @@ call_reply_write_panics() ->
 output_term_write_panics() ->
     with_trap_exit(fun() ->
         P = open(),
-        ?assertError(badarg, port_control(P, ?OUTPUT_TERM_PANICS, "")),
+        ?assertError(badarg, ctl(P, "output_term_panics")),
         %% The half-written term is never sent: the panic message comes first.
         receive
             {P, {erldrv_panic, Msg}} ->
@@ -457,7 +426,7 @@ state_drop_panics_in_stop() ->
     Stops = count("stops"),
     Dropped = count("dropped"),
     P = open(),
-    [] = port_control(P, ?ARM_STATE, ""),
+    [] = ctl(P, "arm_state"),
     true = port_close(P),
     %% Contained (and reported on stderr: beam.rs checks that).
     wait_count("stops", Stops + 1),
@@ -467,7 +436,7 @@ state_drop_panics_in_stop() ->
 async_result_drop_panics() ->
     with_trap_exit(fun() ->
         P = open(),
-        [] = port_control(P, ?ASYNC, "drop_panics"),
+        [] = ctl(P, "async drop_panics"),
         %% ready_async runs to its end; dropping the result there is a panic of ready_async.
         ?assertEqual(<<"ready">>, erldrv_test:recv_data(P)),
         ?assertEqual(<<"deliberate panic in Drop">>, closed_by_panic(P))
@@ -483,9 +452,9 @@ async_result_drop_panics_after_close() ->
             Dropped = count("dropped"),
             Jobs = count("jobs_run"),
             P = open(),
-            [] = port_control(P, ?ASYNC, "gated_drop_panics"),
+            [] = ctl(P, "async gated_drop_panics"),
             true = port_close(P),
-            [] = port_control(?OBSERVER, ?OPEN_GATE, ""),
+            [] = ctl(?OBSERVER, "open_gate"),
             %% The job ends after its port: the VM frees the result, whose panic is
             %% contained. State and result are both dropped.
             wait_count("jobs_run", Jobs + 1),
@@ -496,7 +465,7 @@ async_result_drop_panics_after_close() ->
 exit_in_ready_async() ->
     with_trap_exit(fun() ->
         P = open(),
-        [] = port_control(P, ?ASYNC, "exit_in_ready"),
+        [] = ctl(P, "async exit_in_ready"),
         ?assertEqual(<<"ready">>, erldrv_test:recv_data(P)),
         ?assertEqual(<<"after exit">>, erldrv_test:recv_data(P)),
         ?assertEqual(misuse_exit_in_ready_async, erldrv_test:recv_exit(P))
@@ -509,7 +478,7 @@ async_then_exit() ->
         Jobs = count("jobs_run"),
         Dropped = count("dropped"),
         P = open(),
-        [] = port_control(P, ?ASYNC_THEN_EXIT, ""),
+        [] = ctl(P, "async_then_exit"),
         case Mode of
             %% The job and ready_async run inside the submission, before the exit.
             sync -> ?assertEqual(<<"ready">>, erldrv_test:recv_data(P));
@@ -528,7 +497,7 @@ exit_then_async() ->
         Jobs = count("jobs_run"),
         Dropped = count("dropped"),
         P = open(),
-        [] = port_control(P, ?EXIT_THEN_ASYNC, ""),
+        [] = ctl(P, "exit_then_async"),
         ?assertEqual(misuse_exit, erldrv_test:recv_exit(P)),
         %% The port is gone before the job is submitted: it is dropped unrun.
         wait_count("dropped", Dropped + 2),

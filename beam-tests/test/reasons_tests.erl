@@ -5,11 +5,9 @@
 -module(reasons_tests).
 -include_lib("eunit/include/eunit.hrl").
 
--define(PROBE, "probe_drv").
+-define(REPLIES, "replies_drv").
 -define(INIT_FAIL, "init_fail_drv").
 -define(CONTEXTS, "contexts_drv").
--define(PANIC_IN, 2).
--define(CALL_ECHO, 0).
 
 init_failure_text(Mode) ->
     os:putenv("INIT_FAIL_MODE", Mode),
@@ -34,14 +32,14 @@ load_reports_init_panic_test() ->
     ?assertEqual(false, os:getenv("ERLDRV_INIT_ERROR_" ++ ?INIT_FAIL)).
 
 call_panic_reply_test() ->
-    ok = erldrv_test:load(?PROBE),
+    ok = erldrv_test:load(?REPLIES),
     process_flag(trap_exit, true),
-    P = erldrv:open(?PROBE, [binary]),
-    [] = erldrv:control(P, ?PANIC_IN, "call"),
+    P = erldrv:open(?REPLIES, [binary]),
+    [] = erldrv:control(P, 0, "panic_in call"),
     Self = self(),
     %% Not the owner: only a reply can tell it.
     spawn_link(fun() ->
-        Self ! {caller, catch erldrv:call(P, ?CALL_ECHO, x)}
+        Self ! {caller, catch erldrv:call(P, 0, {echo, x})}
     end),
     receive {caller, Got} ->
         ?assertMatch({'EXIT', {{erldrv_panic, <<"deliberate panic in call">>}, _}}, Got)

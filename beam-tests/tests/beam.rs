@@ -59,42 +59,100 @@ fn assert_panic_reported_times(
     );
 }
 
+/// The port API, one feature per driver, each driven by the test module named after it
+/// (the module, then its driver). Each has a test below; all of them run again without
+/// async threads. (`lifecycle_finish_tests` unloads its driver, so it runs alone.)
+const PORT_API: [(&str, &str); 9] = [
+    ("lifecycle_tests", "lifecycle_drv"),
+    ("lifecycle_start_tests", "lifecycle_drv"),
+    ("replies_tests", "replies_drv"),
+    ("timers_tests", "timers_drv"),
+    ("async_tests", "async_drv"),
+    ("output_tests", "output_drv"),
+    ("queue_tests", "queue_drv"),
+    ("monitors_tests", "monitors_drv"),
+    ("select_tests", "select_drv"),
+];
+
+/// `init`, `start` and `stop`, exits, and who calls a port.
 #[test]
-fn probe_every_callback_and_panic() {
-    let out = eunit("probe_tests", &["probe_drv"]).run();
+fn lifecycle() {
+    let out = eunit("lifecycle_tests", &["lifecycle_drv"]).run();
     // Panics in callbacks that have no Erlang process to tell are reported on stderr.
-    assert_panic_reported(&out, "probe_drv", "stop", "deliberate panic in stop");
-    // Both ends of the probe's pipe are released, and each stop_select panics.
+    assert_panic_reported(&out, "lifecycle_drv", "stop", "deliberate panic in stop");
+}
+
+#[test]
+fn lifecycle_actions_from_start() {
+    eunit("lifecycle_start_tests", &["lifecycle_drv"]).run();
+}
+
+#[test]
+fn lifecycle_unload_runs_finish() {
+    let out = eunit("lifecycle_finish_tests", &["lifecycle_drv"]).run();
+    assert_panic_reported(
+        &out,
+        "lifecycle_drv",
+        "finish",
+        "deliberate panic in finish",
+    );
+}
+
+#[test]
+fn control_and_call_replies() {
+    eunit("replies_tests", &["replies_drv"]).run();
+}
+
+#[test]
+fn timers() {
+    eunit("timers_tests", &["timers_drv"]).run();
+}
+
+#[test]
+fn async_jobs() {
+    eunit("async_tests", &["async_drv"]).run();
+}
+
+#[test]
+fn output_without_copying() {
+    eunit("output_tests", &["output_drv"]).run();
+}
+
+#[test]
+fn driver_queue_and_flush() {
+    eunit("queue_tests", &["queue_drv"]).run();
+}
+
+#[test]
+fn process_monitors() {
+    eunit("monitors_tests", &["monitors_drv"]).run();
+}
+
+#[test]
+fn select_and_stop_select() {
+    let out = eunit("select_tests", &["select_drv"]).run();
+    // Both ends of the pipe are released, and each stop_select panics.
     assert_panic_reported_times(
         &out,
-        "probe_drv",
+        "select_drv",
         "stop_select",
         "deliberate panic in stop_select",
         2,
     );
 }
 
-#[test]
-fn probe_actions_from_start() {
-    eunit("probe_start_tests", &["probe_drv"]).run();
-}
-
 /// Without async threads, `driver_async` runs the job and `ready_async` synchronously, from
-/// inside the callback that spawned it.
+/// inside the callback that spawned it. All of `PORT_API`, in one VM.
 #[test]
-fn probe_without_async_threads() {
-    eunit("probe_start_tests", &["probe_drv"])
+fn port_api_without_async_threads() {
+    let drivers: Vec<&str> = PORT_API.iter().map(|(_, driver)| *driver).collect();
+    PORT_API[1..]
+        .iter()
+        .fold(eunit(PORT_API[0].0, &drivers), |e, (module, _)| {
+            e.module(module)
+        })
         .erl_args(["+A", "0"])
         .run();
-    eunit("probe_tests", &["probe_drv"])
-        .erl_args(["+A", "0"])
-        .run();
-}
-
-#[test]
-fn probe_unload_runs_finish() {
-    let out = eunit("probe_finish_tests", &["probe_drv"]).run();
-    assert_panic_reported(&out, "probe_drv", "finish", "deliberate panic in finish");
 }
 
 /// Descriptors handed over with `select_owned`, by a driver without unsafe code: closed only
@@ -327,7 +385,7 @@ fn erlang_side() {
 fn reasons_from_the_runtime() {
     eunit(
         "reasons_tests",
-        &["probe_drv", "init_fail_drv", "contexts_drv"],
+        &["replies_drv", "init_fail_drv", "contexts_drv"],
     )
     .run();
 }

@@ -1,36 +1,27 @@
 //! `erlside_drv`: the driver behind the tests of the Erlang module `erldrv`
 //! (`beam-tests/test/erlside_tests.erl`).
 //!
-//! - control `LIBRARY` replies with the path of the file this code was loaded from, so that a
+//! Control commands are words, a verb and its argument (`echo abc`); call requests are an
+//! atom or `{Atom, Argument}` (`{echo, Term}`). The command numbers are unused.
+//!
+//! - control `library` replies with the path of the file this code was loaded from, so that a
 //!   test can tell which copy of the library is running after `erldrv:reload/2`.
 //! - `finish` sets the VM environment variable `ERLSIDE_DRV_FINISHED` to `yes`.
 //! - It stands in for the runtime's reason messages, which it sends itself before failing:
 //!   `open_port` with arguments `refuse <Reason>` (or `refuse_enoent <Reason>`) sends the
 //!   opener `{Port, {erldrv_start_error, <<Reason>>}}` and refuses with `badarg` (or
-//!   `enoent`); control `BADARG_WITH_REASON` sends the caller
-//!   `{Port, {erldrv_badarg, Data}}` and fails with `badarg`; call `REPLY_PANIC` replies
-//!   `{erldrv_panic, <<"stand-in">>}`.
+//!   `enoent`); control `badarg_with_reason <Reason>` sends the caller
+//!   `{Port, {erldrv_badarg, <<Reason>>}}` and fails with `badarg`; call `reply_panic`
+//!   replies `{erldrv_panic, <<"stand-in">>}`.
 //!   `init` stands in for the runtime's init-error variable too: with
 //!   `ERLSIDE_DRV_INIT=fail` in the VM environment it sets `ERLDRV_INIT_ERROR_erlside_drv`
 //!   to `stand-in init error` and fails; with `fail_silently` it only fails.
-//! - Real panics on request: start argument `panic`, control `PANIC`, call `PANIC`.
+//! - Real panics on request: start argument `panic`, control `panic`, call `panic`.
 
 use std::ffi::{CStr, c_void};
 
-use erldrv::term::{Atom, RawTerm, TermBuilder, TermWriter, ToTerm};
+use erldrv::term::{Atom, FromTerm, RawTerm, TermBuilder, TermWriter, ToTerm};
 use erldrv::{Badarg, CallError, Driver, InitError, Pid, Port, Reply, StartError, erl_driver};
-
-// control commands
-const ECHO: u32 = 0;
-const LIBRARY: u32 = 1;
-const BADARG_WITH_REASON: u32 = 2;
-const PANIC: u32 = 3;
-
-// call commands
-const CALL_ECHO: u32 = 0;
-const CALL_PANIC: u32 = 1;
-const CALL_REPLY_PANIC: u32 = 2;
-const CALL_REFUSE: u32 = 3;
 
 static START_ERROR: Atom = Atom::new("erldrv_start_error");
 static BADARG: Atom = Atom::new("erldrv_badarg");
@@ -110,18 +101,20 @@ impl Driver for Erlside {
     fn control(
         &mut self,
         port: &Port,
-        command: u32,
+        _command: u32,
         data: &[u8],
         reply: &mut Reply,
     ) -> Result<(), Badarg> {
-        match command {
-            ECHO => reply.extend_from_slice(data),
-            LIBRARY => reply.extend_from_slice(library_path().ok_or(Badarg)?.as_bytes()),
-            BADARG_WITH_REASON => {
-                send_reason(port, Some(port.caller()), &BADARG, data);
+        let words = std::str::from_utf8(data).map_err(|_| Badarg)?;
+        let (verb, arg) = words.split_once(' ').unwrap_or((words, ""));
+        match verb {
+            "echo" => reply.extend_from_slice(arg.as_bytes()),
+            "library" => reply.extend_from_slice(library_path().ok_or(Badarg)?.as_bytes()),
+            "badarg_with_reason" => {
+                send_reason(port, Some(port.caller()), &BADARG, arg.as_bytes());
                 return Err(Badarg);
             }
-            PANIC => panic!("deliberate panic in control"),
+            "panic" => panic!("deliberate panic in control"),
             _ => return Err(Badarg),
         }
         Ok(())
@@ -130,17 +123,29 @@ impl Driver for Erlside {
     fn call<'a>(
         &mut self,
         _port: &Port,
-        command: u32,
-        args: RawTerm<'a>,
+        _command: u32,
+        request: Request<'a>,
     ) -> Result<CallReply<'a>, CallError> {
-        match command {
-            CALL_ECHO => Ok(CallReply::Echo(args)),
-            CALL_PANIC => panic!("deliberate panic in call"),
-            CALL_REPLY_PANIC => Ok(CallReply::Panic),
-            CALL_REFUSE => Err(CallError::badarg("refused by request")),
-            _ => Err(CallError::badarg("unknown command")),
+        match request {
+            Request::Echo(term) => Ok(CallReply::Echo(term)),
+            Request::Panic => panic!("deliberate panic in call"),
+            Request::ReplyPanic => Ok(CallReply::Panic),
+            Request::Refuse => Err(CallError::badarg("refused by request")),
         }
     }
+}
+
+/// Requests of `call`.
+#[derive(FromTerm)]
+pub enum Request<'a> {
+    /// `{echo, Term}`: `Term`, unchanged.
+    Echo(RawTerm<'a>),
+    /// `panic`: a real panic.
+    Panic,
+    /// `reply_panic`: the reply the runtime gives for a panic, without one.
+    ReplyPanic,
+    /// `refuse`: an error with a reason.
+    Refuse,
 }
 
 /// Replies of `call`.

@@ -3,6 +3,9 @@
 //! checks after each that the VM is alive and that the port behaves as documented, or was
 //! closed with `erldrv_panic` when the misuse panics.
 //!
+//! Control commands are words, a verb and its argument (`in_stop exit`); call requests are
+//! terms (see `call`). The command numbers are unused.
+//!
 //! Left out on purpose: a `Drop` that panics while a panic unwinds. Rust aborts the process
 //! then (the VM with it), and no framework can catch that; the bombs below only go off in a
 //! plain drop.
@@ -32,47 +35,6 @@ static SHARED_MONITOR: Mutex<Option<Monitor>> = Mutex::new(None);
 /// Holds gated async jobs until the test opens it (or 10 s pass).
 static GATE: Mutex<bool> = Mutex::new(false);
 static GATE_OPENED: Condvar = Condvar::new();
-
-// control commands
-const PING: u32 = 0;
-const COUNT: u32 = 1;
-const EXIT_TWICE_THEN_OUTPUT: u32 = 2;
-const IN_STOP: u32 = 3;
-const IN_FLUSH: u32 = 4;
-const INIT_ACK_TWICE: u32 = 5;
-const CANCEL_TIMER_TWICE: u32 = 6;
-const REMEMBER_CALLER: u32 = 7;
-const MONITOR_REMEMBERED: u32 = 8;
-const DEMONITOR_TWICE: u32 = 9;
-const SHARE_MONITOR: u32 = 10;
-const DEMONITOR_SHARED: u32 = 11;
-const DEQUEUE_TOO_MUCH: u32 = 12;
-const ENQUEUE_BINARY_PAST_END: u32 = 13;
-const OUTPUT_BINARY_PAST_END: u32 = 14;
-const BUSY: u32 = 15;
-const REPLY_BYTES: u32 = 16;
-const SWITCH_THEN_REPLY: u32 = 17;
-const OUTPUT_TERM_PANICS: u32 = 18;
-const ASYNC: u32 = 19;
-const ASYNC_THEN_EXIT: u32 = 20;
-const EXIT_THEN_ASYNC: u32 = 21;
-const OPEN_GATE: u32 = 22;
-const SET_TIMER: u32 = 23;
-const READ_TIMER: u32 = 24;
-const HUGE_BINARY: u32 = 25;
-const HUGE_RESERVE: u32 = 26;
-const EXIT_ERRNO: u32 = 27;
-const ARM_STATE: u32 = 28;
-const DEMONITOR_IN_PROCESS_EXIT: u32 = 29;
-const DEAD_MONITOR_PID: u32 = 31;
-const BINARY_MODE: u32 = 32;
-
-// call commands
-const CALL_DEPTH: u32 = 0;
-const CALL_NAN: u32 = 1;
-const CALL_BITS: u32 = 2;
-const CALL_EQUAL_KEYS: u32 = 3;
-const CALL_WRITE_PANICS: u32 = 4;
 
 static HALF: Atom = Atom::new("half");
 static KEY: Atom = Atom::new("key");
@@ -123,7 +85,9 @@ pub struct Misuse {
     in_flush: InFlush,
     remembered: Option<Pid>,
     demonitor_in_process_exit: bool,
-    /// Armed by `ARM_STATE`: the state's drop panics in a normal `stop`.
+    /// Opened with `call_depth`: `call` answers how deeply its argument nests.
+    call_depth: bool,
+    /// Armed by `arm_state`: the state's drop panics in a normal `stop`.
     bomb: Bomb,
 }
 
@@ -184,13 +148,10 @@ fn depth(t: &Term<'_>) -> usize {
     inner + 1
 }
 
-fn parse_u64(data: &[u8]) -> Result<u64, Badarg> {
-    match data {
-        b"max" => Ok(u64::MAX),
-        _ => std::str::from_utf8(data)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or(Badarg),
+fn parse_u64(arg: &str) -> Result<u64, Badarg> {
+    match arg {
+        "max" => Ok(u64::MAX),
+        _ => arg.parse().map_err(|_| Badarg),
     }
 }
 
@@ -255,12 +216,12 @@ fn spawn(port: &Port, text: &'static [u8], exit: bool, armed: bool, gated: bool)
     });
 }
 
-fn counter(name: &[u8]) -> Option<u64> {
+fn counter(name: &str) -> Option<u64> {
     let c = match name {
-        b"stops" => &STOPS,
-        b"dropped" => &DROPPED,
-        b"jobs_run" => &JOBS_RUN,
-        b"timeouts" => &TIMEOUTS,
+        "stops" => &STOPS,
+        "dropped" => &DROPPED,
+        "jobs_run" => &JOBS_RUN,
+        "timeouts" => &TIMEOUTS,
         _ => return None,
     };
     Some(c.load(Ordering::SeqCst))
@@ -293,6 +254,7 @@ impl Driver for Misuse {
             in_flush: InFlush::Nothing,
             remembered: None,
             demonitor_in_process_exit: false,
+            call_depth: arg == b"call_depth",
             bomb: Bomb { armed: false },
         })
     }
@@ -316,48 +278,50 @@ impl Driver for Misuse {
     fn control(
         &mut self,
         port: &Port,
-        command: u32,
+        _command: u32,
         data: &[u8],
         reply: &mut Reply,
     ) -> Result<(), Badarg> {
-        match command {
-            PING => reply.extend_from_slice(b"pong"),
-            COUNT => {
-                let n = counter(data).ok_or(Badarg)?;
+        let words = std::str::from_utf8(data).map_err(|_| Badarg)?;
+        let (verb, arg) = words.split_once(' ').unwrap_or((words, ""));
+        match verb {
+            "ping" => reply.extend_from_slice(b"pong"),
+            "count" => {
+                let n = counter(arg).ok_or(Badarg)?;
                 reply.extend_from_slice(n.to_string().as_bytes());
             }
-            EXIT_TWICE_THEN_OUTPUT => {
+            "exit_twice_then_output" => {
                 port.exit(reason(c"misuse_first_exit"));
                 port.exit(reason(c"misuse_second_exit"));
                 port.output(b"after exit");
             }
-            IN_STOP => {
-                self.in_stop = match data {
-                    b"exit" => InStop::Exit,
-                    b"spawn_async" => InStop::SpawnAsync,
-                    b"set_timer" => InStop::SetTimer,
+            "in_stop" => {
+                self.in_stop = match arg {
+                    "exit" => InStop::Exit,
+                    "spawn_async" => InStop::SpawnAsync,
+                    "set_timer" => InStop::SetTimer,
                     _ => return Err(Badarg),
                 }
             }
-            IN_FLUSH => {
-                self.in_flush = match data {
-                    b"set_timer" => InFlush::SetTimer,
-                    b"exit" => InFlush::Exit,
+            "in_flush" => {
+                self.in_flush = match arg {
+                    "set_timer" => InFlush::SetTimer,
+                    "exit" => InFlush::Exit,
                     _ => return Err(Badarg),
                 };
                 // Something for flush to find when the port closes.
                 port.enqueue(b"queued");
             }
-            INIT_ACK_TWICE => {
-                let r = match data {
-                    b"ok" => Ok(()),
-                    b"error" => Err(StartError::Badarg),
+            "init_ack_twice" => {
+                let r = match arg {
+                    "ok" => Ok(()),
+                    "error" => Err(StartError::Badarg),
                     _ => return Err(Badarg),
                 };
                 port.init_ack(r.clone());
                 port.init_ack(r);
             }
-            CANCEL_TIMER_TWICE => {
+            "cancel_timer_twice" => {
                 port.cancel_timer();
                 port.cancel_timer();
                 reply.extend_from_slice(match port.read_timer() {
@@ -365,38 +329,38 @@ impl Driver for Misuse {
                     None => b"none",
                 });
             }
-            REMEMBER_CALLER => self.remembered = Some(port.caller()),
-            MONITOR_REMEMBERED => {
+            "remember_caller" => self.remembered = Some(port.caller()),
+            "monitor_remembered" => {
                 let pid = self.remembered.ok_or(Badarg)?;
                 reply.extend_from_slice(match port.monitor_process(pid) {
                     Some(_) => b"monitor",
                     None => b"none",
                 });
             }
-            DEMONITOR_TWICE => {
+            "demonitor_twice" => {
                 let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
                 let first = port.demonitor_process(&m);
                 let second = port.demonitor_process(&m);
                 reply.extend_from_slice(format!("{first} {second}").as_bytes());
             }
-            SHARE_MONITOR => {
+            "share_monitor" => {
                 let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
                 *SHARED_MONITOR.lock().unwrap() = Some(m);
             }
-            DEMONITOR_SHARED => {
+            "demonitor_shared" => {
                 // A monitor of another port: not this port's to remove.
                 let m = SHARED_MONITOR.lock().unwrap().take().ok_or(Badarg)?;
                 let removed = port.demonitor_process(&m);
                 reply.extend_from_slice(removed.to_string().as_bytes());
             }
-            DEAD_MONITOR_PID => {
+            "dead_monitor_pid" => {
                 // The process of a monitor that was removed: there is none.
                 let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
                 port.demonitor_process(&m);
                 match port.monitored_process(&m) {
                     None => reply.extend_from_slice(b"none"),
                     // The VM answers with a non-pid; see that it is harmless to use.
-                    Some(pid) if data == b"use" => {
+                    Some(pid) if arg == "use" => {
                         let monitored = port.monitor_process(pid).is_some();
                         let sent = port.send_term(pid, &1).is_ok();
                         reply.extend_from_slice(
@@ -406,88 +370,83 @@ impl Driver for Misuse {
                     Some(_) => reply.extend_from_slice(b"some"),
                 }
             }
-            DEQUEUE_TOO_MUCH => {
-                port.enqueue(data);
+            "dequeue_too_much" => {
+                port.enqueue(arg.as_bytes());
                 let left = port.dequeue(usize::MAX);
                 let again = port.dequeue(10);
                 reply.extend_from_slice(format!("{left} {again} {}", port.queue_len()).as_bytes());
             }
-            ENQUEUE_BINARY_PAST_END => {
+            "enqueue_binary_past_end" => {
                 let bin = Binary::from_slice(b"0123456789");
-                match data {
-                    b"end" => port.enqueue_binary(&bin, 5, 6),
-                    b"overflow" => port.enqueue_binary(&bin, usize::MAX, 2),
+                match arg {
+                    "end" => port.enqueue_binary(&bin, 5, 6),
+                    "overflow" => port.enqueue_binary(&bin, usize::MAX, 2),
                     _ => return Err(Badarg),
                 }
             }
-            OUTPUT_BINARY_PAST_END => {
+            "output_binary_past_end" => {
                 let bin = Binary::from_slice(b"0123456789");
-                match data {
-                    b"end" => port.output_binary(b"h", &bin, 11, 0),
-                    b"overflow" => port.output_binary(b"h", &bin, 1, usize::MAX),
+                match arg {
+                    "end" => port.output_binary(b"h", &bin, 11, 0),
+                    "overflow" => port.output_binary(b"h", &bin, 1, usize::MAX),
                     _ => return Err(Badarg),
                 }
             }
-            BUSY => port.set_busy(data == b"on"),
-            BINARY_MODE => port.set_control_binary(data == b"on"),
-            REPLY_BYTES => {
-                let n = parse_u64(data)? as usize;
+            "busy" => port.set_busy(arg == "on"),
+            "binary_mode" => port.set_control_binary(arg == "on"),
+            "reply_bytes" => {
+                let n = parse_u64(arg)? as usize;
                 reply.reserve(n);
                 for _ in 0..n / 4096 {
                     reply.extend_from_slice(&[b'r'; 4096]);
                 }
                 reply.extend_from_slice(&vec![b'r'; n % 4096]);
             }
-            SWITCH_THEN_REPLY => {
+            "switch_then_reply" => {
                 // Half of it written in one mode, the rest after switching.
-                let n = parse_u64(data)? as usize;
+                let n = parse_u64(arg)? as usize;
                 reply.extend_from_slice(&vec![b's'; n / 2]);
                 port.set_control_binary(true);
                 reply.extend_from_slice(&vec![b's'; n - n / 2]);
             }
-            OUTPUT_TERM_PANICS => {
+            "output_term_panics" => {
                 let _ = port.output_term(&PanicsHalfway);
             }
-            ASYNC => match data {
-                b"where" => spawn_where(port),
-                b"drop_panics" => spawn(port, b"ready", false, true, false),
-                b"exit_in_ready" => spawn(port, b"ready", true, false, false),
-                b"gated_drop_panics" => {
+            "async" => match arg {
+                "where" => spawn_where(port),
+                "drop_panics" => spawn(port, b"ready", false, true, false),
+                "exit_in_ready" => spawn(port, b"ready", true, false, false),
+                "gated_drop_panics" => {
                     *GATE.lock().unwrap() = false;
                     spawn(port, b"ready", false, true, true);
                 }
                 _ => return Err(Badarg),
             },
-            ASYNC_THEN_EXIT => {
+            "async_then_exit" => {
                 spawn(port, b"ready", false, false, false);
                 port.exit(reason(c"misuse_exit"));
             }
-            EXIT_THEN_ASYNC => {
+            "exit_then_async" => {
                 port.exit(reason(c"misuse_exit"));
                 spawn(port, b"ready", false, false, false);
             }
-            OPEN_GATE => {
+            "open_gate" => {
                 *GATE.lock().unwrap() = true;
                 GATE_OPENED.notify_all();
             }
-            SET_TIMER => port.set_timer(parse_u64(data)?),
-            READ_TIMER => match port.read_timer() {
+            "set_timer" => port.set_timer(parse_u64(arg)?),
+            "read_timer" => match port.read_timer() {
                 Some(ms) => reply.extend_from_slice(ms.to_string().as_bytes()),
                 None => reply.extend_from_slice(b"none"),
             },
-            HUGE_BINARY => {
-                let bin = Binary::new(parse_u64(data)? as usize);
+            "huge_binary" => {
+                let bin = Binary::new(parse_u64(arg)? as usize);
                 reply.extend_from_slice(bin.len().to_string().as_bytes());
             }
-            HUGE_RESERVE => reply.reserve(parse_u64(data)? as usize),
-            EXIT_ERRNO => port.exit(ExitReason::Posix(
-                std::str::from_utf8(data)
-                    .ok()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or(Badarg)?,
-            )),
-            ARM_STATE => self.bomb.armed = true,
-            DEMONITOR_IN_PROCESS_EXIT => {
+            "huge_reserve" => reply.reserve(parse_u64(arg)? as usize),
+            "exit_errno" => port.exit(ExitReason::Posix(arg.parse().map_err(|_| Badarg)?)),
+            "arm_state" => self.bomb.armed = true,
+            "demonitor_in_process_exit" => {
                 self.demonitor_in_process_exit = true;
                 port.monitor_process(port.caller()).ok_or(Badarg)?;
             }
@@ -496,27 +455,37 @@ impl Driver for Misuse {
         Ok(())
     }
 
+    /// Requests are an atom or `{Atom, Argument}`: `{float, nan}`, `{float, infinity}`,
+    /// `{bits, N}`, `equal_keys`, `write_panics`. A port opened with the argument
+    /// `call_depth` answers every call with how deeply its argument nests instead: the
+    /// argument is the whole term there, so that its nesting is exactly what the test sends.
     fn call<'a>(
         &mut self,
         _port: &Port,
-        command: u32,
+        _command: u32,
         args: Term<'a>,
     ) -> Result<CallOut, CallError> {
+        if self.call_depth {
+            return Ok(CallOut::Depth(depth(&args)));
+        }
         let bad = || CallError::badarg("unexpected arguments");
-        Ok(match command {
-            CALL_DEPTH => CallOut::Depth(depth(&args)),
-            CALL_NAN => CallOut::Float(match args.as_atom() {
-                Some(a) if a.is("nan") => f64::NAN,
-                Some(a) if a.is("infinity") => f64::INFINITY,
+        Ok(match &args {
+            Term::Atom(a) if a.is("equal_keys") => CallOut::EqualKeys,
+            Term::Atom(a) if a.is("write_panics") => CallOut::Panics,
+            Term::Tuple(request) => match request.as_slice() {
+                [Term::Atom(a), Term::Atom(f)] if a.is("float") && f.is("nan") => {
+                    CallOut::Float(f64::NAN)
+                }
+                [Term::Atom(a), Term::Atom(f)] if a.is("float") && f.is("infinity") => {
+                    CallOut::Float(f64::INFINITY)
+                }
+                [Term::Atom(a), bits] if a.is("bits") => CallOut::Bits(
+                    bits.as_int()
+                        .and_then(|n| u8::try_from(n).ok())
+                        .ok_or_else(bad)?,
+                ),
                 _ => return Err(bad()),
-            }),
-            CALL_BITS => CallOut::Bits(
-                args.as_int()
-                    .and_then(|n| u8::try_from(n).ok())
-                    .ok_or_else(bad)?,
-            ),
-            CALL_EQUAL_KEYS => CallOut::EqualKeys,
-            CALL_WRITE_PANICS => CallOut::Panics,
+            },
             _ => return Err(bad()),
         })
     }

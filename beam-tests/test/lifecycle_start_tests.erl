@@ -1,11 +1,11 @@
 %% Port actions requested inside start take effect once start has returned: the VM has no
 %% port data during start (a nested ready_async would get NULL) and takes no init ack.
 %% Run with the default async pool and with +A 0, where driver_async runs the job and
-%% ready_async at once.
--module(probe_start_tests).
+%% ready_async at once. Drives beam-tests/drivers/lifecycle.
+-module(lifecycle_start_tests).
 -include_lib("eunit/include/eunit.hrl").
 
--define(DRV, "probe_drv").
+-define(DRV, "lifecycle_drv").
 
 start_test_() ->
     {setup, fun() -> ok = erldrv_test:load(?DRV) end, fun(_) -> erl_ddll:unload_driver(?DRV) end,
@@ -28,6 +28,6 @@ start_test_() ->
       {"exit from start closes the port right after it opens", fun() ->
           process_flag(trap_exit, true),
           P = erldrv_test:open(?DRV ++ " exit"),
-          ?assertEqual(probe_exit, erldrv_test:recv_exit(P)),
+          ?assertEqual(lifecycle_exit, erldrv_test:recv_exit(P)),
           process_flag(trap_exit, false)
       end}]}.

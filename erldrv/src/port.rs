@@ -57,7 +57,7 @@ use crate::term::{BuildError, TermBuilder, ToTerm};
 /// current callback returns, since the VM may call back into the driver from inside them.
 ///
 /// Each row that is not "allowed" is checked in a real VM by `beam-tests` (`contexts_tests`,
-/// `probe_start_tests`, `probe_tests`).
+/// `lifecycle_start_tests`, `misuse_tests`).
 pub struct Port<'a> {
     /// The port's bookkeeping, lent for `'a`. A pointer rather than `&'a PortMeta`: it alone
     /// makes `Port` neither `Send` nor `Sync`, so the compiler explains a misuse with one

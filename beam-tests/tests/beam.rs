@@ -241,7 +241,7 @@ fn assert_panic_reported_in_port(out: &ErlOutput, callback: &str, message: &str)
 /// report symbolizes a backtrace, and nothing of it may stay behind when the library goes.
 #[test]
 fn panic_reports_leave_nothing_behind() {
-    let out = eunit("panic_cycles_tests", &["init_fail_drv"])
+    let out = eunit("panic_cycles_tests", &["init_fail_drv", "contexts_drv"])
         .env("RUST_BACKTRACE", "1")
         .run();
     assert_reported(&out, "stack backtrace:");

@@ -118,6 +118,12 @@ fn output_without_copying() {
     eunit("output_tests", &["output_drv"]).run();
 }
 
+/// Term messages from async jobs, driver threads and plain threads, through a `Sender`.
+#[test]
+fn sender_from_other_threads() {
+    eunit("sender_tests", &["sender_drv"]).run();
+}
+
 #[test]
 fn driver_queue_and_flush() {
     eunit("queue_tests", &["queue_drv"]).run();

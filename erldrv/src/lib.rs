@@ -87,6 +87,7 @@ mod port;
 mod reply;
 mod rt;
 mod select;
+mod sender;
 mod state;
 mod tell;
 pub mod term;
@@ -101,6 +102,7 @@ pub use iovec::{IoVec, Segment};
 pub use port::Port;
 pub use reply::Reply;
 pub use select::{Event, SelectMode};
+pub use sender::Sender;
 
 /// The raw `erl_driver.h` API (`erldrv-sys`).
 pub use erldrv_sys as sys;

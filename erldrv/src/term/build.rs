@@ -126,6 +126,9 @@ pub struct TermBuilder {
     /// Look atoms up while writing (the builder is used on a scheduler thread), which also
     /// fills the cache of static atoms.
     eager_atoms: bool,
+    /// A map of two pairs or more has been written: its keys may be equal, the one mistake
+    /// the builder cannot see and the VM refuses.
+    maps_to_check: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -224,6 +227,7 @@ impl TermBuilder {
         self.open.clear();
         self.complete = false;
         self.error = None;
+        self.maps_to_check = false;
     }
 
     /// Writes `value` as one term (see [`ToTerm`]).
@@ -318,6 +322,75 @@ impl TermBuilder {
             };
             self.spec[pending.at] = lookup(name);
         }
+        Ok(self.resolve_pointers())
+    }
+
+    /// As [`prepare`](TermBuilder::prepare), but without looking anything up in the VM, for
+    /// threads where `driver_mk_atom` may not be called: each atom still pending becomes
+    /// its external format (`ERL_DRV_EXT2TERM`), which the VM decodes into the same atom
+    /// when it builds the message. The change stays: sent again, anywhere, the term is the
+    /// same.
+    fn prepare_without_lookup(&mut self) -> Result<&mut [sys::ErlDrvTermData], BuildError> {
+        self.check()?;
+        self.inline_pending_atoms();
+        Ok(self.resolve_pointers())
+    }
+
+    /// Rewrites every pending `ERL_DRV_ATOM, 0` pair as `ERL_DRV_EXT2TERM, ptr, len` with
+    /// the atom's external format in `bytes`, shifting the words that follow.
+    fn inline_pending_atoms(&mut self) {
+        if self.atoms.is_empty() {
+            return;
+        }
+        let mut pending = core::mem::take(&mut self.atoms);
+        pending.sort_unstable_by_key(|p| p.at);
+        // Each atom's external format, appended to `bytes` once all are encoded (names
+        // are read from `bytes`): where each starts there, and its length.
+        let base = self.bytes.len();
+        let mut ext = Vec::new();
+        let mut encoded = Vec::with_capacity(pending.len());
+        for p in &pending {
+            let name = match p.name {
+                AtomSource::Static(name) => name.as_bytes(),
+                AtomSource::Bytes { start, len } => &self.bytes[start..start + len],
+            };
+            let start = ext.len();
+            let mut e = Encoder::new(&mut ext);
+            e.version();
+            // ASCII (`mk_atom_safe`): Latin-1 and UTF-8 read the same.
+            e.atom_name(AtomName::from_ext(name, true));
+            encoded.push((base + start, ext.len() - start));
+        }
+        self.bytes.extend_from_slice(&ext);
+        // Each pair becomes three words: everything after the n-th atom moves by n.
+        let old = core::mem::take(&mut self.spec);
+        let mut spec = Vec::with_capacity(old.len() + pending.len());
+        let mut from = 0;
+        for (p, &(start, len)) in pending.iter().zip(&encoded) {
+            // `p.at` is the handle word; the kind word is just before it.
+            spec.extend_from_slice(&old[from..p.at - 1]);
+            spec.push(sys::ERL_DRV_EXT2TERM);
+            self.pointers.push(Pointer {
+                at: spec.len(),
+                to: Data::Bytes(start),
+            });
+            spec.push(0);
+            spec.push(len);
+            from = p.at + 1;
+        }
+        spec.extend_from_slice(&old[from..]);
+        let moved_pointers = self.pointers.len() - pending.len();
+        for ptr in &mut self.pointers[..moved_pointers] {
+            ptr.at += pending.partition_point(|p| p.at < ptr.at);
+        }
+        self.spec = spec;
+        // Keep the (now empty) allocation for the next term.
+        pending.clear();
+        self.atoms = pending;
+    }
+
+    /// Writes the buffers' current addresses into the pointer words.
+    fn resolve_pointers(&mut self) -> &mut [sys::ErlDrvTermData] {
         for p in &self.pointers {
             self.spec[p.at] = match p.to {
                 Data::Bytes(i) => self.bytes[i..].as_ptr() as sys::ErlDrvTermData,
@@ -325,7 +398,7 @@ impl TermBuilder {
                 Data::Int(i) => (&raw const self.ints[i]) as sys::ErlDrvTermData,
             };
         }
-        Ok(&mut self.spec)
+        &mut self.spec
     }
 
     /// Prepares the term and hands it to `send` (`erl_drv_output_term` or
@@ -337,12 +410,29 @@ impl TermBuilder {
         send: impl FnOnce(*mut sys::ErlDrvTermData, c_int) -> c_int,
     ) -> Result<(), BuildError> {
         let spec = self.prepare(&mut mk_ascii_atom)?;
-        // `check` bounded the length.
-        let len = spec.len() as c_int;
-        match send(spec.as_mut_ptr(), len) {
-            r if r > 0 => Ok(()),
-            0 => Err(BuildError::new(BuildErrorKind::NotDelivered)),
-            r => Err(BuildError::new(BuildErrorKind::Refused(r))),
+        send_spec(spec, send)
+    }
+
+    /// As [`deliver`](TermBuilder::deliver), on any thread: never calls `driver_mk_atom`
+    /// (pending atoms go in the external format instead), and reads the VM's answer as it
+    /// means when the port may have closed.
+    ///
+    /// For a port id whose port has closed the VM answers -1, the same as for a term it
+    /// refuses. The builder refuses everything wrong it can see, which leaves one cause of
+    /// refusal: equal keys in a map. So -1 means not delivered unless the term holds a map
+    /// of two pairs or more, where it stays [`BuildErrorKind::Refused`] (documented as
+    /// possibly a closed port).
+    pub(crate) fn deliver_anywhere(
+        &mut self,
+        send: impl FnOnce(*mut sys::ErlDrvTermData, c_int) -> c_int,
+    ) -> Result<(), BuildError> {
+        let maps_to_check = self.maps_to_check;
+        let spec = self.prepare_without_lookup()?;
+        match send_spec(spec, send) {
+            Err(e) if matches!(*e.0, BuildErrorKind::Refused(_)) && !maps_to_check => {
+                Err(BuildError::new(BuildErrorKind::NotDelivered))
+            }
+            r => r,
         }
     }
 
@@ -492,6 +582,21 @@ impl TermBuilder {
         });
         self.spec.extend([sys::ERL_DRV_ATOM, 0]);
         self.done();
+    }
+}
+
+/// Hands the prepared `spec` to `send` and maps the VM's answer: positive is delivered, 0
+/// is not delivered, negative is refused.
+fn send_spec(
+    spec: &mut [sys::ErlDrvTermData],
+    send: impl FnOnce(*mut sys::ErlDrvTermData, c_int) -> c_int,
+) -> Result<(), BuildError> {
+    // `check` bounded the length.
+    let len = spec.len() as c_int;
+    match send(spec.as_mut_ptr(), len) {
+        r if r > 0 => Ok(()),
+        0 => Err(BuildError::new(BuildErrorKind::NotDelivered)),
+        r => Err(BuildError::new(BuildErrorKind::Refused(r))),
     }
 }
 
@@ -655,6 +760,9 @@ impl TermWriter for TermBuilder {
             self.spec.extend([sys::ERL_DRV_MAP, 0]);
             return self.done();
         }
+        if pairs > 1 {
+            self.maps_to_check = true;
+        }
         self.open.push(Open {
             kind: OpenKind::Map(pairs),
             remaining: pairs.saturating_mul(2),
@@ -725,6 +833,10 @@ pub enum BuildErrorKind {
     NotDelivered,
     /// The VM refused the term (it returned this negative value), for example a map with
     /// two equal keys, which the builder cannot see.
+    ///
+    /// From a [`Sender`](crate::Sender) whose port has closed the VM answers -1 as well;
+    /// the sender reports that as [`NotDelivered`](BuildErrorKind::NotDelivered), except
+    /// for a term holding a map of two pairs or more, where the two cannot be told apart.
     Refused(i32),
 }
 
@@ -773,7 +885,7 @@ impl fmt::Display for BuildError {
                 write!(f, "a {what} of {len} is larger than the VM accepts ({max})")
             }
             BuildErrorKind::NotDelivered => f.write_str(
-                "the message was not delivered: the receiver is not alive or the port is closing",
+                "the message was not delivered: the receiver is not alive, or the port is closing or closed",
             ),
             BuildErrorKind::Refused(r) => write!(
                 f,
@@ -840,6 +952,17 @@ mod tests {
     /// The prepared specification of `b`, pointers read back.
     fn spec(b: &mut TermBuilder) -> Vec<W> {
         let words = b.prepare(&mut fake_atom).expect("a valid term").to_vec();
+        read_back(&words)
+    }
+
+    /// As `spec`, prepared as for another thread: no atom lookups.
+    fn spec_without_lookup(b: &mut TermBuilder) -> Vec<W> {
+        let words = b.prepare_without_lookup().expect("a valid term").to_vec();
+        read_back(&words)
+    }
+
+    /// Words of a prepared specification, with what their pointers point at read back.
+    fn read_back(words: &[sys::ErlDrvTermData]) -> Vec<W> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < words.len() {
@@ -1134,6 +1257,49 @@ mod tests {
         );
         // A UTF-8 atom tag, so that the VM reads the name as UTF-8.
         assert_eq!(to_vec(&HELLO)[1], crate::term::tag::SMALL_ATOM_UTF8);
+    }
+
+    #[test]
+    fn off_scheduler_atoms_go_in_the_external_format() {
+        // {ok, 1.5, [run_time], <<"hi">>, ok}: atoms between pointer words, which must
+        // move with the words that follow each rewritten atom.
+        let mut b = build(|b| {
+            b.tuple(5);
+            b.atom(&OK);
+            b.float(1.5);
+            b.list(1);
+            b.atom_name(AtomName::new("run_time").unwrap());
+            b.nil();
+            b.binary(b"hi");
+            b.atom(&OK);
+        });
+        let ext = |name: &[u8]| W::Bytes(to_vec(&AtomName::from_ext(name, true)));
+        let expected = [
+            V(ERL_DRV_EXT2TERM),
+            ext(b"ok"),
+            V(ERL_DRV_FLOAT),
+            W::F(1.5),
+            V(ERL_DRV_EXT2TERM),
+            ext(b"run_time"),
+            V(ERL_DRV_NIL),
+            V(ERL_DRV_LIST),
+            V(2),
+            V(ERL_DRV_BUF2BINARY),
+            bytes(b"hi"),
+            V(ERL_DRV_EXT2TERM),
+            ext(b"ok"),
+            V(ERL_DRV_TUPLE),
+            V(5),
+        ];
+        // `driver_mk_atom` (which panics here) is never reached.
+        assert_eq!(spec_without_lookup(&mut b), expected);
+        // The rewrite stays: sent again, from anywhere, the same term.
+        assert_eq!(spec_without_lookup(&mut b), expected);
+        assert_eq!(spec(&mut b), expected);
+        // A cleared builder starts over with atoms to look up.
+        b.clear();
+        b.atom(&OK);
+        assert_eq!(spec(&mut b), [V(ERL_DRV_ATOM), V(fake_atom(b"ok"))]);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 -include_lib("eunit/include/eunit.hrl").
 
 -define(DRV, "sender_drv").
--define(TIMEOUT, 5000).
+-define(TIMEOUT, 3000).
 
 sender_test_() ->
     {setup, fun() -> ok = erldrv_test:load(?DRV) end, fun(_) -> ok end,

@@ -53,7 +53,8 @@
 //!   callback has returned — from a zero timer when requested in `start` (the VM is not
 //!   ready for them yet) or, for a close, in `process_exit` (closing there crashes the VM).
 //! - **Thread rules in types.** [`Port`] is neither `Send` nor `Sync`; `stop_select` gets no
-//!   port at all, since it may not use the driver API.
+//!   port at all, since it may not use the driver API. What other threads may do, sending
+//!   term messages, goes through a [`Sender`] ([`Port::sender`]).
 //! - **Descriptors by ownership.** [`Port::select`] takes a descriptor the driver holds
 //!   (`AsFd`), never a bare number that may belong to one of the VM's own ports; turning an
 //!   integer into an [`Event`] is `unsafe`. [`Port::select_owned`] keeps the descriptor open

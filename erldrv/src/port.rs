@@ -28,8 +28,9 @@ use crate::term::{BuildError, TermBuilder, ToTerm};
 ///
 /// A `Port` is only ever lent to callbacks (`&Port`) and is neither `Send` nor `Sync`: the
 /// `driver_*` functions behind it may only be called from the scheduler thread running a
-/// callback of this port. Work done on another thread reports back through a callback:
-/// [`Port::spawn_async`] delivers its result to `ready_async`, on a scheduler thread.
+/// callback of this port. Work done on another thread reports back through a callback
+/// ([`Port::spawn_async`] delivers its result to `ready_async`, on a scheduler thread), or
+/// sends term messages itself through a [`Sender`](crate::Sender) ([`Port::sender`]).
 ///
 /// # Where each method may be called
 /// `init`, `finish` and `stop_select` get no `Port` at all: the VM allows no port call

@@ -18,7 +18,9 @@ use erldrv_sys as sys;
 /// [`Port::send_term`](crate::Port::send_term) writes it, and then cached in the static; a
 /// [`TermBuilder`](crate::term::TermBuilder) of your own uses the cached handle, or looks the
 /// name up when it sends. (A `const` works too, but every use is then a fresh copy with an
-/// empty cache.) Names that are not ASCII are sent in the external format instead: the VM's
+/// empty cache.) A [`Sender`](crate::Sender), off the scheduler, never looks atoms up: it
+/// uses the cached handle when there is one, and sends the name in the external format
+/// otherwise. Names that are not ASCII are sent in the external format instead: the VM's
 /// `driver_mk_atom` reads names as Latin-1.
 ///
 /// The name is checked when the constant is evaluated: at most 255 characters, no NUL.

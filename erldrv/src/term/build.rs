@@ -69,10 +69,13 @@ const SCRATCH_KEEP_BYTES: usize = 64 * 1024;
 /// [`Port::send_term`](crate::Port::send_term) already reuse a builder of the port's own.)
 ///
 /// # Threads
-/// A builder is plain data (`Send`): it can be filled on any thread. Sending takes a
-/// [`Port`](crate::Port), so it happens on a scheduler thread. Atoms whose VM handle is not
-/// known yet are looked up (`driver_mk_atom`, which may only be called there) when the term
-/// is first sent.
+/// A builder is plain data (`Send`): it can be filled on any thread. Sent through a
+/// [`Port`](crate::Port), on a scheduler thread, atoms whose VM handle is not known yet are
+/// looked up (`driver_mk_atom`, which may only be called there) when the term is first sent.
+/// Sent through a [`Sender`](crate::Sender), from any thread, nothing is looked up: those
+/// atoms are rewritten into the external format (`ERL_DRV_EXT2TERM`), and stay so in the
+/// builder. Static [`Atom`]s already sent once through a `Port` have a known handle and
+/// are sent by handle either way.
 ///
 /// # Example
 /// ```no_run

@@ -185,7 +185,9 @@ impl PortMeta {
     /// `start` returned the state: what it deferred goes to the framework timer, and a
     /// driver timer it asked for starts now unless that timer is armed.
     pub(crate) fn started(&self, data: sys::ErlDrvData) {
-        self.run_deferred(data);
+        if self.has(DEFERRED) {
+            self.run_deferred(data);
+        }
         self.set(IN_START, false);
         if !self.has(FRAMEWORK_TIMER) {
             self.apply_timer_request();

@@ -18,7 +18,7 @@ use crate::error::{Badarg, CallError, ExitReason};
 use crate::ids::Monitor;
 use crate::iovec::IoVec;
 use crate::jobs::{self, Finished};
-use crate::panic::{STDERR_LIMIT, catch, forget_symbols, report, truncated};
+use crate::panic::{STDERR_LIMIT, catch, drop_quietly, forget_symbols, report, truncated};
 use crate::port::Port;
 use crate::reply::{Reply, ReplyKind};
 use crate::select::{self, Event};
@@ -367,7 +367,6 @@ fn refuse_control(port: &Port<'_>, refusal: Badarg) -> sys::ErlDrvSSizeT {
         // SAFETY: inside the control callback of this live port.
         unsafe { send_tagged(port.as_raw(), port.caller(), BADARG_REASON, reason) };
     }
-    crate::panic::drop_quietly(refusal);
     -1
 }
 
@@ -479,7 +478,7 @@ pub(super) unsafe extern "C" fn ready_async<D: Driver + DriverEntry>(
             None => {}
         })
     };
-    crate::panic::drop_quietly(outcome);
+    drop_quietly(outcome);
 }
 
 pub(super) unsafe extern "C" fn ready_input<D: Driver + DriverEntry>(

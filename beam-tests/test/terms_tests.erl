@@ -1,6 +1,7 @@
 %% Term output: every kind of term a driver can send, each message compared with the exact
 %% Erlang term; terms the builder refuses, and the VM's own answers (a dead receiver, equal
-%% map keys). Drives beam-tests/drivers/terms.
+%% map keys). Pids, port ids and owned terms as term values, carried through an async job
+%% and back. Drives beam-tests/drivers/terms.
 -module(terms_tests).
 -include_lib("eunit/include/eunit.hrl").
 
@@ -48,7 +49,12 @@ terms_test_() ->
       fun equal_map_keys_are_refused_by_the_vm/0,
       fun dead_receiver_is_not_delivered/0,
       fun builder_reuse/0,
-      fun driver_mk_atom_reads_latin1/0]}.
+      fun driver_mk_atom_reads_latin1/0,
+      fun port_id_and_caller_are_term_values/0,
+      fun owned_terms_go_through_a_job_and_back/0,
+      fun owned_terms_from_ext_bytes/0,
+      fun bad_ext_bytes_are_refused/0,
+      fun a_pid_in_a_call_reply_is_a_panic/0]}.
 
 %% ---- helpers ----
 
@@ -250,3 +256,98 @@ driver_mk_atom_reads_latin1() ->
         ?assertEqual(list_to_atom([$h, 16#C3, 16#A9, $l, $l, $o]), Got),
         ?assertNotEqual(list_to_atom([$h, 233, $l, $l, $o]), Got)
     end).
+
+%% ---- pids, port ids and owned terms as values (port_call) ----
+
+call(P, Request) -> erldrv:call(P, 0, Request).
+
+%% {Port, Caller, X} from port.id() and port.caller(): the owner receives it whoever calls.
+port_id_and_caller_are_term_values() ->
+    Me = self(),
+    with_port(fun(P) ->
+        X = {make_ref(), [1, <<"two">>, #{three => 3}]},
+        ?assertEqual(ok, call(P, {output_ids, X})),
+        ?assertEqual({P, Me, X}, next()),
+        {Other, Mon} = spawn_monitor(fun() -> ok = call(P, {output_ids, X}) end),
+        receive {'DOWN', Mon, process, Other, normal} -> ok
+        after ?TIMEOUT -> error(no_down)
+        end,
+        ?assertEqual({P, Other, X}, next()),
+        marker(P)
+    end).
+
+%% Terms of every kind, held as OwnedTerm, moved into an async job, sent from the job's
+%% thread with the port id and caller's pid, returned by the job and sent again from
+%% ready_async: each arrives equal (=:=) to what was sent.
+owned_terms_go_through_a_job_and_back() ->
+    Me = self(),
+    Big = binary:copy(<<1, 2, 3, 4, 5, 6, 7, 8>>, 128 * 1024),
+    Anything =
+        [ok,
+         Big,
+         binary:part(Big, 3, 100000),
+         #{a => 1, <<"k">> => [1, 2, 3], {t} => #{nested => true}},
+         maps:from_list([{I, {I, integer_to_binary(I)}} || I <- lists:seq(1, 100)]),
+         {1, {2, {3, {4, {5, [self(), make_ref()]}}}}},
+         [1.5, -(1 bsl 100), "str", list_to_atom([$h, 233, $l, $l, $o]), <<1:3>>,
+          fun lists:reverse/1, fun() -> Me end, [a | b], {}, #{}, []]],
+    with_port(fun(P) ->
+        [begin
+             X = {make_ref(), A},
+             ?assertEqual(ok, call(P, {round_trip, X})),
+             receive
+                 {from_job, Port, Caller, FromJob} ->
+                     ?assertEqual({P, Me}, {Port, Caller}),
+                     ?assertEqual(X, FromJob)
+             after ?TIMEOUT -> error({no_message_from_the_job, X})
+             end,
+             receive
+                 {ready_async, Back} -> ?assertEqual(X, Back)
+             after ?TIMEOUT -> error({no_message_from_ready_async, X})
+             end
+         end || A <- Anything],
+        marker(P)
+    end).
+
+%% Bytes from term_to_binary/1,2 come back as the term, through the port_call reply.
+owned_terms_from_ext_bytes() ->
+    with_port(fun(P) ->
+        [?assertEqual(T, call(P, {from_ext, term_to_binary(T, Opts)}))
+         || T <- [{make_ref(), self(), P}, binary:copy(<<"x">>, 100000), #{a => [b | c]}],
+            Opts <- [[], [{minor_version, 0}], [deterministic]]]
+    end).
+
+bad_ext_bytes_are_refused() ->
+    Compressed = term_to_binary(lists:duplicate(100, a), [compressed]),
+    <<131, 80, _/binary>> = Compressed,
+    Cases =
+        [{<<>>, <<"the term ends too early (truncated input)">>},
+         {<<130, 97, 1>>, <<"not in the external term format: the first byte is 130, not 131">>},
+         {Compressed, <<"compressed terms are not supported "
+                        "(encode without the compressed option)">>},
+         {<<131, 200>>, <<"unknown or unsupported term tag 200">>},
+         {binary:part(term_to_binary({a, <<"bc">>}), 0, 10),
+          <<"the term ends too early (truncated input)">>},
+         {<<(term_to_binary(1))/binary, 0>>, <<"1 bytes left after the term">>}],
+    with_port(fun(P) ->
+        [?assertError({badarg, <<"not a term: ", Why/binary>>}, call(P, {from_ext, Bytes}))
+         || {Bytes, Why} <- Cases],
+        %% The port carries on.
+        ?assertEqual(ok, call(P, {from_ext, term_to_binary(ok)}))
+    end).
+
+%% A pid cannot be written into a port_call reply (the external format): the panic says so,
+%% and closes the port like any panic in a callback.
+a_pid_in_a_call_reply_is_a_panic() ->
+    process_flag(trap_exit, true),
+    P = erldrv_test:open(?DRV),
+    try
+        call(P, pid_in_reply),
+        error(no_panic)
+    catch
+        error:{erldrv_panic, Msg} ->
+            ?assertMatch({match, _},
+                         re:run(Msg, "^a Pid cannot be written in the external term format"))
+    end,
+    ?assertEqual(erldrv_panic, erldrv_test:recv_exit(P)),
+    process_flag(trap_exit, false).

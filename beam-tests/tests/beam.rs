@@ -294,10 +294,18 @@ fn term_codec_round_trips() {
     eunit("etf_tests", &["etf_drv"]).run();
 }
 
-/// Every kind of term output specification, received as the expected term.
+/// Every kind of term output specification, received as the expected term; pids, port
+/// ids and owned terms as values.
 #[test]
 fn term_output() {
-    eunit("terms_tests", &["terms_drv"]).run();
+    let out = eunit("terms_tests", &["terms_drv"]).run();
+    // The pid written into a port_call reply: a panic, reported.
+    assert_reported(
+        &out,
+        "panic in `call` of driver \"terms_drv\": the owner is told, and the port closes \
+         with reason erldrv_panic",
+    );
+    assert_reported(&out, "a Pid cannot be written in the external term format");
 }
 
 /// Soundness: a driver without `unsafe` misuses the port API in every way the types allow

@@ -5,7 +5,13 @@ use core::fmt;
 
 use erldrv_sys as sys;
 
-/// An Erlang process identifier, as the driver API hands it out (`ErlDrvTermData`).
+/// An Erlang process identifier, as the driver API hands it out (`ErlDrvTermData`):
+/// [`Port::caller`](crate::Port::caller), [`Port::connected`](crate::Port::connected).
+///
+/// A [`ToTerm`](crate::term::ToTerm) value: it goes into a term message like any other,
+/// `sender.send_term(pid, &(pid, 1))`, from any thread. Only messages can hold it: it is the
+/// running VM's handle, with no external-format encoding the driver API can make, so
+/// writing it into a `port_call` reply or bytes panics ([`TermWriter::pid`](crate::term::TermWriter::pid)).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Pid(pub(crate) sys::ErlDrvTermData);
 
@@ -27,8 +33,12 @@ impl fmt::Debug for Pid {
     }
 }
 
-/// A port identifier term (from `driver_mk_port`). Unlike [`Port`](crate::Port) it is plain data: it can
-/// be kept and put in messages ([`TermBuilder::port`](crate::term::TermBuilder::port)).
+/// A port identifier term (from `driver_mk_port`): [`Port::id`](crate::Port::id),
+/// [`Sender::port_id`](crate::Sender::port_id). Unlike [`Port`](crate::Port) it is plain
+/// data: it can be kept and sent.
+///
+/// A [`ToTerm`](crate::term::ToTerm) value, for term messages only, as [`Pid`]:
+/// `port.output_term(&(port.id(), value))`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub struct PortId(pub(crate) sys::ErlDrvTermData);
 
@@ -46,6 +56,9 @@ impl PortId {
 
 /// A monitor on a process, created with [`Port::monitor_process`](crate::Port::monitor_process) and handed back to
 /// [`process_exit`](crate::Driver::process_exit) when the process dies.
+///
+/// Not a term: the driver API has no way to turn a monitor into one, so Erlang code never
+/// sees it (there is no reference to match, as `erlang:monitor/2` gives).
 #[derive(Clone, Copy)]
 pub struct Monitor(pub(crate) sys::ErlDrvMonitor);
 

@@ -173,7 +173,8 @@ impl<'a> Port<'a> {
     ///
     /// The owner receives the term itself, not wrapped in `{Port, {data, ...}}` as
     /// [`output`](Port::output) bytes are: include [`Port::id`] in the term if the owner
-    /// needs to know where it came from. The term is built without the external format
+    /// needs to know where it came from (a [`PortId`](crate::PortId) is a term value, as is a
+    /// [`Pid`]). The term is built without the external format
     /// (no encoding and decoding), and [`Binary`] values in it are shared, not copied.
     ///
     /// Nothing is sent if the term is not valid (see [`TermBuilder`] for what is refused):
@@ -190,6 +191,8 @@ impl<'a> Port<'a> {
     /// # fn f(port: &Port) -> Result<(), erldrv::term::BuildError> {
     /// // The owner receives {reading, 21.5, [1, 2, 3]}.
     /// port.output_term(&(&READING, 21.5, vec![1, 2, 3]))?;
+    /// // {Port, Caller, reading}
+    /// port.output_term(&(port.id(), port.caller(), &READING))?;
     /// # Ok(()) }
     /// ```
     pub fn output_term<T: ToTerm + ?Sized>(&self, value: &T) -> Result<(), BuildError> {

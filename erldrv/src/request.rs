@@ -423,11 +423,7 @@ impl Port<'_> {
             ordered,
             Box::new(move |cancel: &Cancel| {
                 if let Err(panic) = catch(|| work(cancel)) {
-                    let mut b = TermBuilder::new();
-                    b.tuple(2);
-                    b.port(owner.port_id());
-                    b.value(&(&JOB_PANIC, panic.message()));
-                    let _ = owner.output_built(&mut b);
+                    let _ = owner.output_term(&(owner.port_id(), (&JOB_PANIC, panic.message())));
                 }
             }),
         );

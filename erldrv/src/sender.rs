@@ -148,8 +148,8 @@ impl Sender {
 
     /// Sends `value` as an Erlang term to the port's owner (`erl_drv_output_term`), from any
     /// thread: [`Port::output_term`] for threads. The owner receives the term itself; put
-    /// [`port_id`](Sender::port_id) in it ([`TermBuilder::port`], with
-    /// [`output_built`](Sender::output_built)) if the owner needs to know where it came from.
+    /// [`port_id`](Sender::port_id) in it if the owner needs to know where it came from:
+    /// `sender.output_term(&(sender.port_id(), value))`.
     ///
     /// Errors as [`send_term`](Sender::send_term).
     ///

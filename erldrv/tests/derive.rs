@@ -8,7 +8,8 @@
 use std::fmt::Debug;
 
 use erldrv::term::{
-    self, AtomName, DecodeError, Decoder, Encoder, ErrorKind, FromTerm, TermWriter, ToTerm,
+    self, AtomName, DecodeError, Decoder, Encoder, ErrorKind, FromTerm, OwnedTerm, TermWriter,
+    ToTerm,
 };
 
 // ---- the types ----
@@ -915,4 +916,27 @@ fn backtracking_is_bounded() {
     let bytes = nested(60);
     let err = term::from_slice::<Expr>(&bytes).unwrap_err().to_string();
     assert!(err.contains("too much backtracking"), "{err}");
+}
+
+#[test]
+fn an_owned_term_field_keeps_any_term() {
+    // A job whose tag is whatever the caller chose, kept past the input.
+    #[derive(Debug, PartialEq, ToTerm, FromTerm)]
+    #[term(tuple)]
+    struct Job {
+        tag: OwnedTerm,
+        n: u32,
+    }
+
+    let job: Job = {
+        let input = term::to_vec(&((AtomName::new("tag").unwrap(), [1.5]), 7));
+        term::from_slice(&input).unwrap()
+    };
+    assert_eq!(job.n, 7);
+    assert_eq!(format!("{:?}", job.tag), "OwnedTerm({tag, [1.5]})");
+    // Written back, the same bytes as the term it was read from.
+    assert_eq!(
+        term::to_vec(&job),
+        term::to_vec(&((AtomName::new("tag").unwrap(), [1.5]), 7))
+    );
 }

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use erldrv::term::{
-    Atom, AtomName, BigInt, DecodeError, Decoder, FromTerm, Kind, ListHead, RawTerm, Term, ToTerm,
-    from_slice, to_vec,
+    Atom, AtomName, BigInt, DecodeError, Decoder, FromTerm, Kind, ListHead, OwnedTerm, RawTerm,
+    Term, ToTerm, from_slice, to_vec,
 };
 
 fn dec<'a, T: FromTerm<'a>>(bytes: &'a [u8]) -> Result<T, DecodeError> {
@@ -442,4 +442,201 @@ fn non_canonical_encodings_read_as_the_term_they_mean() {
     // NaN and infinity do not exist in Erlang.
     let nan = [131, 70, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0];
     assert_eq!(msg::<Term>(&nan), "malformed float (NaN or infinity)");
+}
+
+// ---- OwnedTerm ----
+
+/// `{Ref, <<"abc">>, [1, 2]}` with the reference `REF`, as `term_to_binary/1` writes it.
+fn tagged_ref() -> Vec<u8> {
+    let mut bytes = vec![131, 104, 3];
+    bytes.extend_from_slice(&REF[1..]);
+    bytes.extend_from_slice(&[109, 0, 0, 0, 3, b'a', b'b', b'c', 107, 0, 2, 1, 2]);
+    bytes
+}
+
+#[test]
+fn owned_terms_from_every_source_hold_the_same_bytes() {
+    let bytes = tagged_ref();
+    let from_ext = OwnedTerm::from_ext(bytes.clone()).unwrap();
+    assert_eq!(from_ext.as_ext(), bytes);
+    assert_eq!(from_ext.as_raw().as_bytes(), &bytes[1..]);
+
+    // From the borrowed forms, which end with the input; the owned one does not.
+    let (from_term, from_raw, in_tuple) = {
+        let input = bytes.clone();
+        let term: Term = from_slice(&input).unwrap();
+        let raw: RawTerm = from_slice(&input).unwrap();
+        let mut wrapped = vec![131, 104, 2];
+        wrapped.extend_from_slice(&input[1..]);
+        wrapped.extend_from_slice(&[97, 7]);
+        let (in_tuple, seven): (OwnedTerm, u8) = from_slice(&wrapped).unwrap();
+        assert_eq!(seven, 7);
+        (
+            OwnedTerm::encode(&term).unwrap(),
+            OwnedTerm::from(raw),
+            in_tuple,
+        )
+    };
+    for t in [&from_term, &from_raw, &in_tuple] {
+        assert_eq!(t, &from_ext);
+    }
+
+    // Written back as it is, alone or inside another term.
+    assert_eq!(to_vec(&from_ext), bytes);
+    let mut expected = vec![131, 104, 2, 97, 1];
+    expected.extend_from_slice(&bytes[1..]);
+    assert_eq!(to_vec(&(1, &from_ext)), expected);
+
+    // Read again, borrowing from it.
+    let t = from_ext.decode().unwrap();
+    assert_eq!(t, from_slice::<Term>(&bytes).unwrap());
+    let (r, abc, list): (RawTerm, &str, Vec<u8>) = from_ext.decode_as().unwrap();
+    assert_eq!((r.as_bytes(), abc, list), (&REF[1..], "abc", vec![1, 2]));
+    assert_eq!(from_ext.into_ext(), bytes);
+}
+
+#[test]
+fn owned_terms_refuse_what_is_not_one_term() {
+    let mut deep = vec![131];
+    for _ in 0..100 {
+        deep.extend_from_slice(&[104, 1]);
+    }
+    deep.extend_from_slice(&[97, 1]);
+    for (bytes, message) in [
+        (&[][..], "the term ends too early (truncated input)"),
+        (
+            &[130, 97, 1],
+            "not in the external term format: the first byte is 130, not 131",
+        ),
+        (
+            &[131, 80, 0, 0, 0, 1, 120, 156],
+            "compressed terms are not supported (encode without the compressed option)",
+        ),
+        (&[131, 200], "unknown or unsupported term tag 200"),
+        (
+            &[131, 104, 2, 97, 1],
+            "the term ends too early (truncated input)",
+        ),
+        (&[131, 97, 1, 97, 2], "2 bytes left after the term"),
+        (
+            &[131, 109, 0, 0, 0, 9, 1],
+            "the term ends too early (truncated input)",
+        ),
+        (&deep, "terms nested deeper than 64 levels"),
+    ] {
+        let e = OwnedTerm::from_ext(bytes).unwrap_err();
+        assert_eq!(e.to_string(), message, "{bytes:?}");
+    }
+    // What the encoder writes but no decoder reads.
+    let e = OwnedTerm::encode(&(1, f64::NAN)).unwrap_err();
+    assert_eq!(e.to_string(), "malformed float (NaN or infinity)");
+}
+
+#[test]
+fn a_whole_port_call_argument_is_taken_as_the_vm_wrote_it() {
+    // 100 nested 1-tuples: deeper than a check walks, but the VM's own encoding.
+    let mut deep = vec![131];
+    for _ in 0..100 {
+        deep.extend_from_slice(&[104, 1]);
+    }
+    deep.extend_from_slice(&[97, 1]);
+    let mut d = Decoder::new(&deep).unwrap();
+    let t = <OwnedTerm as FromTerm>::decode_from_vm(&mut d).unwrap();
+    assert_eq!(t.as_ext(), deep);
+    assert_eq!(to_vec(&t), deep);
+    assert_eq!(
+        t.decode().unwrap_err().to_string(),
+        "terms nested deeper than 64 levels"
+    );
+    // Inside another term, it is walked.
+    let mut d = Decoder::new(&deep).unwrap();
+    assert!(d.tuple().is_ok());
+    assert!(d.decode::<OwnedTerm>().is_err());
+}
+
+#[test]
+fn owned_terms_compare_and_hash_by_bytes() {
+    use std::collections::HashSet;
+
+    let a = OwnedTerm::from_ext(tagged_ref()).unwrap();
+    let set: HashSet<OwnedTerm> = [a.clone(), a.clone()].into_iter().collect();
+    assert_eq!(set.len(), 1);
+    assert!(set.contains(&OwnedTerm::from_ext(tagged_ref()).unwrap()));
+    assert_ne!(a, OwnedTerm::encode(&1).unwrap());
+
+    // The atom `a` in Latin-1 and in UTF-8: one term for Erlang, two byte strings here.
+    let latin1 = OwnedTerm::from_ext(vec![131, 115, 1, b'a']).unwrap();
+    let utf8 = OwnedTerm::from_ext(vec![131, 119, 1, b'a']).unwrap();
+    assert_ne!(latin1, utf8);
+    assert_eq!(latin1.decode().unwrap(), utf8.decode().unwrap());
+}
+
+#[test]
+fn owned_terms_debug_in_erlang_syntax() {
+    fn shown(bytes: &[u8]) -> String {
+        let t = OwnedTerm::from_ext(bytes).unwrap();
+        let s = format!("{t:?}");
+        s.strip_prefix("OwnedTerm(")
+            .and_then(|s| s.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("not OwnedTerm(..): {s}"))
+            .to_owned()
+    }
+    fn of<T: ToTerm + ?Sized>(v: &T) -> String {
+        shown(&to_vec(v))
+    }
+    assert_eq!(
+        shown(&tagged_ref()),
+        r#"{#Ref<nonode@nohost.1552173877.591396866.227786>, <<"abc">>, [1,2]}"#
+    );
+    assert_eq!(shown(PID), "#Pid<nonode@nohost.9.0>");
+    assert_eq!(shown(PORT), "#Port<nonode@nohost.0>");
+    assert_eq!(shown(EXPORT), "fun erlang:node/0");
+    assert_eq!(shown(FUN), "#Fun<erl_eval.43>");
+
+    assert_eq!(
+        of(&(1, -2, 1.5, u128::MAX)),
+        "{1, -2, 1.5, 340282366920938463463374607431768211455}"
+    );
+    assert_eq!(
+        of(&(Atom::new("ok"), AtomName::new("Hi there").unwrap())),
+        "{ok, 'Hi there'}"
+    );
+    assert_eq!(of("héllo\n\"q\""), r#"<<"héllo\n\"q\""/utf8>>"#);
+    assert_eq!(of(&[0u8, 1, 255][..]), "<<0,1,255>>");
+    assert_eq!(of(""), "<<>>");
+    assert_eq!(
+        of(&vec![b'x'; 100][..]),
+        format!("<<\"{}\"...>>", "x".repeat(64))
+    );
+    assert_eq!(
+        of(&vec![200u8; 70][..]),
+        format!("<<{},...>>", ["200"; 64].join(","))
+    );
+    assert_eq!(
+        shown(&[131, 77, 0, 0, 0, 2, 3, 255, 0b1010_0000]),
+        "<<255,5:3>>"
+    );
+    assert_eq!(shown(&[131, 107, 0, 3, b'a', b'b', b'c']), r#""abc""#);
+    assert_eq!(shown(&[131, 107, 0, 2, 1, 2]), "[1,2]");
+    assert_eq!(of(&(Vec::<u8>::new(), ())), "{<<>>, {}}");
+    assert_eq!(
+        of(&(0..40).collect::<Vec<i64>>()),
+        format!(
+            "[{}, ...]",
+            (0..32)
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    );
+    assert_eq!(
+        of(&BTreeMap::from([(1, "a"), (2, "b")])),
+        r#"#{1 => <<"a">>, 2 => <<"b">>}"#
+    );
+    // [1 | 2]
+    assert_eq!(shown(&[131, 108, 0, 0, 0, 1, 97, 1, 97, 2]), "[1 | 2]");
+    // An integer of 100 bytes.
+    let mut big = vec![131, 110, 100, 1];
+    big.extend_from_slice(&[0xFF; 100]);
+    assert_eq!(shown(&big), "<negative integer of 800 bits>");
 }

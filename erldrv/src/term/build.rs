@@ -27,10 +27,12 @@ const SCRATCH_KEEP_BYTES: usize = 64 * 1024;
 /// [`ToTerm`]), or call the writer methods directly in prefix order — a container's header
 /// with its element count first, then its elements. The VM wants the opposite order (elements
 /// first, then the container with its count); the builder converts as it goes, tracking the
-/// open containers, so that counts can only come out right. Besides the writer methods it has
-/// the spec kinds that only exist for messages: [`pid`](TermBuilder::pid),
-/// [`port`](TermBuilder::port), explicit 64-bit integers ([`int64`](TermBuilder::int64),
-/// [`uint64`](TermBuilder::uint64)) and [`string_cons`](TermBuilder::string_cons).
+/// open containers, so that counts can only come out right. It is the one writer of
+/// [`pid`](TermBuilder::pid) and [`port`](TermBuilder::port) (which only messages can hold;
+/// [`Pid`] and [`PortId`] values write themselves with them), and besides the writer methods it
+/// has the spec kinds that only exist for messages: explicit 64-bit integers
+/// ([`int64`](TermBuilder::int64), [`uint64`](TermBuilder::uint64)) and
+/// [`string_cons`](TermBuilder::string_cons).
 ///
 /// Nothing structurally wrong is ever handed to the VM. The builder refuses, with a
 /// [`BuildError`] when sending (or from [`check`](TermBuilder::check)):
@@ -775,6 +777,16 @@ impl TermWriter for TermBuilder {
     fn raw(&mut self, term: RawTerm<'_>) {
         self.ext(|e| e.sink().extend_from_slice(term.as_bytes()));
     }
+
+    /// `ERL_DRV_PID`, as [`TermBuilder::pid`].
+    fn pid(&mut self, pid: Pid) {
+        TermBuilder::pid(self, pid);
+    }
+
+    /// `ERL_DRV_PORT`, as [`TermBuilder::port`].
+    fn port(&mut self, port: PortId) {
+        TermBuilder::port(self, port);
+    }
 }
 
 impl fmt::Debug for TermBuilder {
@@ -915,7 +927,7 @@ impl std::error::Error for BuildError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::term::to_vec;
+    use crate::term::{OwnedTerm, to_vec};
 
     use sys::{
         ERL_DRV_ATOM, ERL_DRV_BUF2BINARY, ERL_DRV_EXT2TERM, ERL_DRV_FLOAT, ERL_DRV_INT,
@@ -1353,6 +1365,28 @@ mod tests {
                 V(5),
             ]
         );
+    }
+
+    #[test]
+    fn pids_ports_and_owned_terms_are_values() {
+        // {Pid, PortId, OwnedTerm}, as ToTerm values: the same words as the builder's own
+        // methods, and the owned term's bytes as they are, looked up or not.
+        let owned = OwnedTerm::from_ext(to_vec(&(1.5, "x"))).unwrap();
+        let mut b = build(|b| {
+            b.value(&(Pid::from_raw(0x1234), PortId::from_raw(0x5678), &owned));
+        });
+        let expected = [
+            V(ERL_DRV_PID),
+            V(0x1234),
+            V(ERL_DRV_PORT),
+            V(0x5678),
+            V(ERL_DRV_EXT2TERM),
+            W::Bytes(owned.as_ext().to_vec()),
+            V(ERL_DRV_TUPLE),
+            V(3),
+        ];
+        assert_eq!(spec_without_lookup(&mut b), expected);
+        assert_eq!(spec(&mut b), expected);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::error::{DecodeError, ErrorKind};
 use super::{Atom, AtomName, Decoder, Kind, RawTerm, Term, TermWriter};
 use crate::binary::Binary;
 use crate::error::CallError;
+use crate::ids::{Pid, PortId};
 
 /// A Rust value that can be written as an Erlang term: as a `port_call` reply, into bytes
 /// ([`to_vec`](super::to_vec)), or as a message ([`Port::output_term`](crate::Port::output_term)).
@@ -784,6 +785,30 @@ impl ToTerm for Term<'_> {
             }
             Term::Pid(r) | Term::Port(r) | Term::Ref(r) | Term::Fun(r) => w.raw(*r),
         }
+    }
+}
+
+// ---- the VM's identifiers ----
+//
+// `Pid` and `PortId` are the runtime's (ids.rs); how they write as terms is the term
+// module's. Nothing reads them: a pid or port in input is not a VM handle but external-format
+// bytes (`Term::Pid`, `RawTerm`, `OwnedTerm`), and the driver API cannot make a handle of it.
+
+impl ToTerm for Pid {
+    /// The pid itself, in a message (`ERL_DRV_PID`). Only term messages can hold one: see
+    /// [`TermWriter::pid`] for the panic elsewhere.
+    #[inline]
+    fn write<W: TermWriter + ?Sized>(&self, w: &mut W) {
+        w.pid(*self)
+    }
+}
+
+impl ToTerm for PortId {
+    /// The port itself, in a message (`ERL_DRV_PORT`). Only term messages can hold one: see
+    /// [`TermWriter::port`] for the panic elsewhere.
+    #[inline]
+    fn write<W: TermWriter + ?Sized>(&self, w: &mut W) {
+        w.port(*self)
     }
 }
 

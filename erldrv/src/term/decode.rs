@@ -713,14 +713,8 @@ impl<'a> RawTerm<'a> {
         Ok(RawTerm(bytes))
     }
 
-    /// Bytes that this crate's encoder wrote as one whole term, taken without checking
-    /// them again.
-    #[cfg(feature = "serde")]
-    pub(super) fn from_encoder(bytes: &'a [u8]) -> RawTerm<'a> {
-        RawTerm(bytes)
-    }
-
-    /// Bytes already checked to hold one whole term.
+    /// Bytes known to hold one whole term (this crate's encoder wrote them, or they were
+    /// checked before), taken without checking them again.
     pub(crate) fn trusted(bytes: &'a [u8]) -> RawTerm<'a> {
         RawTerm(bytes)
     }

@@ -4,6 +4,7 @@ use super::bigint::BigInt;
 use super::tag;
 use super::{Atom, AtomName, RawTerm};
 use crate::binary::Binary;
+use crate::ids::{Pid, PortId};
 use crate::reply::Reply;
 
 /// Receives one term, written in prefix order: a container's header (with its element
@@ -62,6 +63,40 @@ pub trait TermWriter {
     fn map(&mut self, pairs: usize);
     /// A term already in the external format.
     fn raw(&mut self, term: RawTerm<'_>);
+    /// A process identifier the VM handed out ([`Port::caller`](crate::Port::caller),
+    /// [`Port::connected`](crate::Port::connected)). Only a message can hold one: the
+    /// [`TermBuilder`](super::TermBuilder) writes it as `ERL_DRV_PID`.
+    ///
+    /// # Panics
+    /// In any other writer, the [`Encoder`] included: a [`Pid`] is the running VM's handle,
+    /// and the driver API has no way to turn it into the external format. (Pids read from
+    /// input are not `Pid`s but [`Term::Pid`](super::Term::Pid) or a
+    /// [`RawTerm`]: those are written anywhere.)
+    fn pid(&mut self, pid: Pid) {
+        let _ = pid;
+        no_external_format("a Pid")
+    }
+    /// A port identifier ([`Port::id`](crate::Port::id)). Only a message can hold one: the
+    /// [`TermBuilder`](super::TermBuilder) writes it as `ERL_DRV_PORT`.
+    ///
+    /// # Panics
+    /// In any other writer, the [`Encoder`] included, as [`pid`](TermWriter::pid).
+    fn port(&mut self, port: PortId) {
+        let _ = port;
+        no_external_format("a PortId")
+    }
+}
+
+/// A VM handle written where only the external format goes: a mistake in the program, not
+/// in its input, reported where it happens. In a `port_call` reply the callback's panic
+/// handling turns it into `{erldrv_panic, Message}` for the caller.
+#[cold]
+fn no_external_format(what: &str) -> ! {
+    panic!(
+        "{what} cannot be written in the external term format (a port_call reply, \
+         term::to_vec, OwnedTerm::encode): it is a handle of the running VM, which only term \
+         messages carry (Port::output_term, Port::send_term, Sender)"
+    )
 }
 
 #[cold]

@@ -30,6 +30,8 @@
 //! | [`Binary`](crate::Binary) | binary (sent as a message without copying) |
 //! | [`Term`] | any term |
 //! | [`RawTerm`] | any term, kept encoded |
+//! | [`OwnedTerm`] | any term, kept encoded and owned (`Send + Sync + 'static`) |
+//! | [`Pid`](crate::Pid), [`PortId`](crate::PortId) (writing only, in messages only) | pid, port |
 //! | `Box<T>`, `Rc<T>`, `Arc<T>`, `&T` | as `T` |
 //!
 //! With the `serde` feature, any type that implements serde's `Serialize` or `Deserialize`
@@ -44,16 +46,23 @@
 //! it directly from a term specification (`erl_drv_output_term`): nothing is encoded and
 //! decoded, and [`Binary`](crate::Binary) values are shared, not copied.
 //!
+//! The VM's own handles go only there: a [`Pid`](crate::Pid) or [`PortId`](crate::PortId)
+//! (from [`Port::caller`](crate::Port::caller), [`Port::id`](crate::Port::id)) is written as
+//! such (`ERL_DRV_PID`, `ERL_DRV_PORT`) in a message,
+//! `port.output_term(&(port.id(), port.caller(), 42))`; writing one into a `port_call` reply
+//! or bytes panics ([`TermWriter::pid`]). Pids and ports read from input are external-format
+//! bytes ([`Term::Pid`], [`RawTerm`], [`OwnedTerm`]) and go anywhere.
+//!
 //! [`TermBuilder`] makes that specification, and can be used directly: for the kinds only
-//! messages have (pids, ports, `string_cons`, explicit 64-bit integers), to send one term
-//! several times, or to keep one builder for all messages. It refuses, with a
+//! messages have (`string_cons`, explicit 64-bit integers), to send one term several times,
+//! or to keep one builder for all messages. It refuses, with a
 //! [`BuildError`], anything that is not exactly one valid term, so a malformed
 //! specification never reaches the VM. A message that the VM does not deliver (a dead
 //! receiver, a closing port) is reported too.
 //!
 //! Atoms with ASCII names are sent as the VM's atom handles (a static [`Atom`] is looked up
 //! once). Other names go in the external format, as do integers beyond 64 bits, bitstrings
-//! and [`RawTerm`]s, for which the specification has no kind.
+//! and [`RawTerm`]s and [`OwnedTerm`]s, for which the specification has no kind.
 //! # Deriving
 //! `#[derive(ToTerm, FromTerm)]` gives structs and enums the Erlang shape that fits them,
 //! named in snake_case (`NotFound` is `not_found`); `#[term(...)]` options choose another.
@@ -151,8 +160,10 @@ mod decode;
 pub(crate) mod derive;
 mod encode;
 mod error;
+mod owned;
 #[cfg(feature = "serde")]
 pub mod serde;
+mod show;
 mod tag;
 mod value;
 
@@ -321,6 +332,7 @@ pub use erldrv_macros::ToTerm;
 /// stack. Trying a transparent variant that does not match costs an error value.
 pub use erldrv_macros::FromTerm;
 pub use error::{DecodeError, ErrorKind};
+pub use owned::OwnedTerm;
 pub use value::Term;
 
 /// Encodes `value` as a whole term (with the version byte), as `term_to_binary/1` would.

@@ -27,7 +27,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use erldrv::term::{Atom, AtomName, BuildError, TermBuilder, TermWriter};
-use erldrv::{Badarg, Binary, Driver, JobPanic, Pid, Port, PortId, Reply, StartError, erl_driver};
+use erldrv::{Badarg, Binary, Driver, JobPanic, Pid, Port, Reply, StartError, erl_driver};
 
 static FROM_JOB: Atom = Atom::new("from_job");
 static READY_ASYNC: Atom = Atom::new("ready_async");
@@ -95,7 +95,7 @@ impl Driver for SenderTest {
                 self.release = Some(release);
                 self.spawn_async(port, move || {
                     // From the job's own thread, before the job returns.
-                    let _ = sender.send_built(caller, &mut tagged(&FROM_JOB, sender.port_id()));
+                    let _ = sender.send_term(caller, &(&FROM_JOB, sender.port_id()));
                     let _ = released.recv_timeout(WAIT);
                     caller
                 });
@@ -176,7 +176,7 @@ impl Driver for SenderTest {
 
     fn ready_async(&mut self, port: &Port, caller: Result<Pid, JobPanic>) {
         let Ok(caller) = caller else { return };
-        let _ = port.send_built(caller, &mut tagged(&READY_ASYNC, port.id()));
+        let _ = port.send_term(caller, &(&READY_ASYNC, port.id()));
     }
 }
 
@@ -188,14 +188,5 @@ fn two_pair_map(second: i64) -> TermBuilder {
     b.int(1);
     b.int(second);
     b.int(2);
-    b
-}
-
-/// `{Tag, Port}`: a port identifier is only written by a `TermBuilder`.
-fn tagged(tag: &Atom, port: PortId) -> TermBuilder {
-    let mut b = TermBuilder::new();
-    b.tuple(2);
-    b.atom(tag);
-    b.port(port);
     b
 }

@@ -1,13 +1,21 @@
 //! `terms_drv`: term output. Each `control` command sends one message made of terms; the
 //! first data byte says where: `0` to the port owner (`output_term` / `output_built`), `1`
 //! to the caller (`send_term` / `send_built`). The reply is `ok`, `not_delivered`, or
-//! `error: ` and the builder's message. `beam-tests/test/terms_tests.erl` drives it.
+//! `error: ` and the builder's message.
+//!
+//! `port_call` (any command number) takes the [`Request`]s below: `Pid`, `PortId` and
+//! `OwnedTerm` as term values, on the scheduler and from an async job's thread.
+//! `beam-tests/test/terms_tests.erl` drives it.
 
 use std::collections::BTreeMap;
 
 use erldrv::sys;
-use erldrv::term::{Atom, AtomName, BuildError, Decoder, TermBuilder, TermWriter, ToTerm};
-use erldrv::{Badarg, Binary, Driver, Pid, Port, Reply, StartError, erl_driver};
+use erldrv::term::{
+    Atom, AtomName, BuildError, Decoder, FromTerm, OwnedTerm, TermBuilder, TermWriter, ToTerm,
+};
+use erldrv::{
+    Badarg, Binary, CallError, Driver, JobPanic, Pid, Port, Reply, StartError, erl_driver,
+};
 
 // control commands
 const INTEGERS: u32 = 1;
@@ -42,6 +50,39 @@ static MARKER_TAG: Atom = Atom::new("marker");
 static TAIL: Atom = Atom::new("tail");
 static A: Atom = Atom::new("a");
 static K: Atom = Atom::new("k");
+
+static FROM_JOB: Atom = Atom::new("from_job");
+static READY_ASYNC: Atom = Atom::new("ready_async");
+
+/// What `port_call` asks for.
+#[derive(FromTerm)]
+pub enum Request<'a> {
+    /// `{output_ids, X}`: the owner receives `{Port, Caller, X}`, a tuple of `port.id()`,
+    /// `port.caller()` and `X` kept as an `OwnedTerm`. Replies `ok`.
+    OutputIds(OwnedTerm),
+    /// `{round_trip, X}`: an async job takes `X` and, from the pool's thread, sends the
+    /// caller `{from_job, Port, Caller, X}` (`Sender::send_term`). The job's result, `X`
+    /// again, reaches `ready_async`, which sends the caller `{ready_async, X}`. Replies `ok`.
+    RoundTrip(OwnedTerm),
+    /// `{from_ext, Bytes}`: replies the term `Bytes` encode (`OwnedTerm::from_ext`), or
+    /// refuses with `not a term: ` and why.
+    FromExt(&'a [u8]),
+    /// `pid_in_reply`: replies with the caller's pid, which a reply cannot hold: a panic.
+    PidInReply,
+}
+
+/// What `port_call` replies.
+#[derive(ToTerm)]
+pub enum Answer {
+    /// `ok`.
+    Ok,
+    /// The term itself.
+    #[term(transparent)]
+    Term(OwnedTerm),
+    /// A pid: never written (see `Request::PidInReply`).
+    #[term(transparent)]
+    Pid(Pid),
+}
 
 pub struct Terms {
     /// 200 bytes, 0 to 199, for sharing parts of without copying.
@@ -347,6 +388,9 @@ impl Terms {
 
 #[erl_driver]
 impl Driver for Terms {
+    /// The caller of `round_trip`, and its term.
+    type Async = (Pid, OwnedTerm);
+
     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
         let mut shared = Binary::new(200);
         let bytes = shared.get_mut().expect("a new binary is not shared");
@@ -377,5 +421,39 @@ impl Driver for Terms {
             Err(e) => reply.extend_from_slice(format!("error: {e}").as_bytes()),
         }
         Ok(())
+    }
+
+    fn call<'a>(
+        &mut self,
+        port: &Port,
+        _command: u32,
+        request: Request<'a>,
+    ) -> Result<Answer, CallError> {
+        let sent = |r: Result<(), BuildError>| {
+            r.map(|()| Answer::Ok)
+                .map_err(|e| CallError::badarg(e.to_string()))
+        };
+        match request {
+            Request::OutputIds(x) => sent(port.output_term(&(port.id(), port.caller(), &x))),
+            Request::RoundTrip(x) => {
+                let (sender, caller) = (port.sender(), port.caller());
+                self.spawn_async(port, move || {
+                    // Not delivered only if the caller has gone: nobody to tell.
+                    let _ = sender.send_term(caller, &(&FROM_JOB, sender.port_id(), caller, &x));
+                    (caller, x)
+                });
+                Ok(Answer::Ok)
+            }
+            Request::FromExt(bytes) => OwnedTerm::from_ext(bytes)
+                .map(Answer::Term)
+                .map_err(|e| CallError::badarg(format!("not a term: {e}"))),
+            Request::PidInReply => Ok(Answer::Pid(port.caller())),
+        }
+    }
+
+    fn ready_async(&mut self, port: &Port, result: Result<(Pid, OwnedTerm), JobPanic>) {
+        if let Ok((caller, x)) = result {
+            let _ = port.send_term(caller, &(&READY_ASYNC, x));
+        }
     }
 }

@@ -178,7 +178,7 @@ impl<T: Serialize> ToTerm for Serde<T> {
         let mut e = Encoder::new(Vec::new());
         match to_writer(&mut e, &self.0) {
             // Complete: list and map counts are filled in, tuple lengths were checked.
-            Ok(()) => w.raw(RawTerm::from_encoder(e.sink())),
+            Ok(()) => w.raw(RawTerm::trusted(e.sink())),
             Err(err) => {
                 w.tuple(2);
                 w.atom(&ERLDRV_SERDE_ERROR);

@@ -28,6 +28,8 @@ monitor_reaches_process_exit() ->
     receive monitored -> ok after 5000 -> error(not_monitored) end,
     receive {'DOWN', Ref, process, Pid, _} -> ok end,
     ?assertEqual(<<"process_exit">>, erldrv_test:recv_data(P)),
+    %% Exactly once.
+    erldrv_test:no_message(P),
     port_close(P).
 
 %% The owner is told, the port exits with erldrv_panic, and the VM carries on.

@@ -16,8 +16,19 @@ ctl(P, Words) -> port_control(P, 0, Words).
 
 timers() ->
     P = erldrv_test:open(?DRV),
+    T0 = erlang:monotonic_time(millisecond),
     [] = ctl(P, "timer 10"),
     ?assertEqual(<<"timeout">>, erldrv_test:recv_data(P)),
+    %% Never early (the upper bound only catches a timer that is lost or far off).
+    Elapsed = erlang:monotonic_time(millisecond) - T0,
+    ?assert(Elapsed >= 10 andalso Elapsed < 2000),
+    %% A cancelled timer never fires; a timer set again replaces the first.
+    [] = ctl(P, "timer 30"),
+    [] = ctl(P, "cancel_timer"),
+    [] = ctl(P, "timer 60"),
+    [] = ctl(P, "timer 20"),
+    ?assertEqual(<<"timeout">>, erldrv_test:recv_data(P)),
+    erldrv_test:no_message(P),
     ?assertEqual("none", ctl(P, "read_timer")),
     ctl(P, "timer 100000"),
     Left = list_to_integer(ctl(P, "read_timer")),

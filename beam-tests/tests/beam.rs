@@ -153,6 +153,18 @@ fn unload_with_jobs_running() {
     eunit("pool_unload_tests", &["pool_drv"]).run();
 }
 
+/// A pool job that ignores its `Cancel` at unload: a bounded wait, then the library stays
+/// mapped under it and the VM survives.
+#[test]
+fn unload_with_a_stubborn_job() {
+    let out = eunit("pool_stubborn_tests", &["pool_drv"]).run();
+    assert_reported(
+        &out,
+        "erldrv: driver \"pool_drv\" is being unloaded, but a job of its worker pool is still \
+         running after 300 ms and ignores its Cancel; the library stays mapped",
+    );
+}
+
 /// Term messages from async jobs, driver threads and plain threads, through a `Sender`.
 #[test]
 fn sender_from_other_threads() {

@@ -29,7 +29,9 @@
 //! # Unloading
 //! The VM unloads a driver only after its last port has closed, so at `finish` every job
 //! left is cancelled. The framework's `finish` then wakes the workers, drops the jobs still
-//! queued, and waits for the running ones to return, for up to [`UNLOAD_WAIT`] in all. A
+//! queued, and waits for the running ones to return, for up to [`UNLOAD_WAIT`] in all
+//! (10 s; `ERLDRV_UNLOAD_WAIT_<driver name>` in the VM environment sets another number of
+//! milliseconds). Meanwhile the scheduler running `finish`, and `erl_ddll`, wait. A
 //! job that is still running then (it ignores its [`Cancel`]) cannot be stopped, and the
 //! library cannot be unmapped under it: erldrv says so on standard error and keeps the
 //! library mapped for the life of the VM (`dlopen` with `RTLD_NODELETE`), so that the VM
@@ -48,7 +50,9 @@ use erldrv_sys as sys;
 use crate::ids::PortId;
 use crate::panic::{catch, drop_quietly};
 
-/// How long the framework's `finish` waits for pool jobs that are still running.
+/// How long the framework's `finish` waits for pool jobs that are still running, unless the
+/// VM environment variable `ERLDRV_UNLOAD_WAIT_<driver name>` gives another number of
+/// milliseconds.
 pub const UNLOAD_WAIT: Duration = Duration::from_secs(10);
 
 /// The default bound of the queue (`#[erl_driver(queue = N)]` sets another).
@@ -525,7 +529,10 @@ pub(crate) fn shutdown(driver: &CStr) {
     drop_quietly(left);
 
     let workers = running.threads.len();
-    let deadline = Instant::now() + UNLOAD_WAIT;
+    let wait = env_number("UNLOAD_WAIT", driver)
+        .map(|ms| Duration::from_millis(ms as u64))
+        .unwrap_or(UNLOAD_WAIT);
+    let deadline = Instant::now() + wait;
     let (count, cv) = &*running.exited;
     let mut exited = lock(count);
     while *exited < workers {
@@ -548,9 +555,9 @@ pub(crate) fn shutdown(driver: &CStr) {
         let _ = writeln!(
             std::io::stderr(),
             "erldrv: driver {driver:?} is being unloaded, but a job of its worker pool is still \
-             running after {} s and ignores its Cancel; the library stays mapped for the life \
+             running after {} ms and ignores its Cancel; the library stays mapped for the life \
              of the VM so that the job cannot crash it",
-            UNLOAD_WAIT.as_secs()
+            wait.as_millis()
         );
         keep_mapped();
         // The threads are detached; they exit when their job returns.

@@ -16,6 +16,8 @@
 //! - 13 async: `Data` jobs on the VM's async pool (`spawn_async`), each a little work.
 //! - 14 jobs: `Data` pool jobs (`spawn_job`), each a little work; answers how many were
 //!   queued.
+//! - 15 stubborn: a job sleeps `Data` ms ignoring its `Cancel`, then sets the VM environment
+//!   variable `POOL_DRV_STUBBORN_DONE`.
 //!
 //! `outputv` takes requests from `erldrv:send_command_request/2`: the job answers
 //! `{ok, {Bytes, SharedSegments}}`, the segments it got by reference.
@@ -94,7 +96,7 @@ impl Driver for PoolDrv {
             }
             6 => return Err(Badarg::because("refused by control")),
             // Refused before the request is taken: the caller gets the reason.
-            c if c > 14 => return Err(Badarg::because("unknown request")),
+            c if c > 15 => return Err(Badarg::because("unknown request")),
             _ => {}
         }
         let Some(request) = port.request() else {
@@ -181,6 +183,15 @@ impl Driver for PoolDrv {
                 }
                 let _ = request.reply::<_, ()>(Ok(&queued));
                 Ok(())
+            }
+            15 => {
+                let ms = number(data)?;
+                request.spawn(move |_| {
+                    // Ignores its Cancel: keeps an unload waiting.
+                    std::thread::sleep(Duration::from_millis(ms));
+                    erldrv::env::set_var("POOL_DRV_STUBBORN_DONE", "yes");
+                    Ok::<_, ()>(ms)
+                })
             }
             _ => {
                 drop(request);

@@ -17,6 +17,7 @@ pool_test_() ->
        {"ordered jobs keep their order", fun ordered_jobs/0},
        {"a timeout cancels and leaves nothing behind", fun timeout_cancels/0},
        {"a caller that dies leaves nothing behind", fun dead_caller/0},
+       {"a watched caller that dies cancels its job", fun watched_caller/0},
        {"closing the port answers closed and cancels its jobs", fun close_cancels/0},
        {"outputv requests keep their binaries by reference", fun outputv_by_reference/0},
        {"spawn_job, and its panic", fun spawn_job/0},
@@ -140,6 +141,29 @@ dead_caller() ->
     receive {'DOWN', Ref, process, Pid, done} -> ok end,
     ok = erldrv_test:wait_until(fun() -> live(P) =:= 0 end, 5000),
     ?assertEqual({ok, <<"still">>}, erldrv:request(P, 1, <<"still">>)),
+    port_close(P).
+
+%% With watch_caller, the job sees its caller exit; monitors of answered requests go.
+watched_caller() ->
+    P = erldrv_test:open(?DRV),
+    #{cancels := C0} = stats(P),
+    {Pid, Ref} = spawn_monitor(fun() ->
+                                       erldrv:send_request(P, 16, <<>>),
+                                       receive never -> ok end
+                               end),
+    ok = erldrv_test:wait_until(fun() -> live(P) =:= 1 end, 5000),
+    exit(Pid, kill),
+    receive {'DOWN', Ref, process, Pid, killed} -> ok end,
+    ok = erldrv_test:wait_until(fun() -> maps:get(cancels, stats(P)) =:= C0 + 1 end, 5000),
+    ok = erldrv_test:wait_until(fun() -> live(P) =:= 0 end, 5000),
+    %% Answered requests leave no monitor on their caller: cancel 20 watched requests with
+    %% a timeout (the jobs see it), then one more request sweeps the answered ones.
+    [{error, timeout} = erldrv:request(P, 16, <<>>, 1) || _ <- lists:seq(1, 20)],
+    ok = erldrv_test:wait_until(fun() -> live(P) =:= 0 end, 5000),
+    {error, timeout} = erldrv:request(P, 16, <<>>, 1),
+    ok = erldrv_test:wait_until(fun() -> live(P) =:= 0 end, 5000),
+    {monitored_by, By} = process_info(self(), monitored_by),
+    ?assert(length([X || X <- By, X =:= P]) =< 1),
     port_close(P).
 
 %% A port closed with requests in flight: callers get {error, closed}, jobs not started

@@ -19,12 +19,14 @@ use crate::term::{FromTerm, ToTerm};
 /// Put `#[erl_driver]` on the `impl Driver for ...` block. The attribute fills in the entry
 /// slots of the methods the block writes; other slots stay NULL, so the VM's own default
 /// applies (the defaults below describe that behaviour). Write only the callbacks your
-/// driver needs. `start` is required. Six slots are always filled: `start` and `stop`
+/// driver needs. `start` is required. Seven slots are always filled: `start` and `stop`
 /// (they create and free the port state), `timeout` and `ready_async`, which the framework
 /// itself needs (its zero timer, its async jobs), `stop_select`, where it releases the
-/// descriptors of [`Port::select_owned`], and `finish`, where it also joins the threads
-/// started with [`thread::spawn`](crate::thread::spawn) before the library is unloaded.
-/// Left out, they do nothing more than that.
+/// descriptors of [`Port::select_owned`], `finish`, where it also joins the threads
+/// started with [`thread::spawn`](crate::thread::spawn) and the worker pool before the
+/// library is unloaded, and `process_exit`, for requests that watch their callers
+/// ([`Request::watch_caller`](crate::Request::watch_caller)). Left out, they do nothing
+/// more than that.
 ///
 /// # Threads and locking
 /// Callbacks run on the VM's scheduler threads. Calls for one port never overlap, but they

@@ -66,6 +66,10 @@ impl Monitor {
     pub(crate) fn from_raw(raw: sys::ErlDrvMonitor) -> Monitor {
         Monitor(raw)
     }
+
+    pub(crate) fn raw(&self) -> sys::ErlDrvMonitor {
+        self.0
+    }
 }
 
 impl PartialEq for Monitor {

@@ -43,9 +43,9 @@
 //!   with `panic = "abort"` is a compile error, since
 //!   there would be nothing to catch.
 //! - **NULL means NULL.** Callbacks you do not write stay NULL in the driver entry, so the
-//!   VM's own defaults apply (`stop`, `timeout`, `ready_async`, `stop_select` and `finish`
-//!   are always filled: the framework needs them, and they do nothing you did not write
-//!   beyond the framework's own work).
+//!   VM's own defaults apply (`stop`, `timeout`, `ready_async`, `stop_select`, `finish` and
+//!   `process_exit` are always filled: the framework needs them, and they do nothing you did
+//!   not write beyond the framework's own work).
 //! - **Threads never outlive the driver.** Threads started with [`thread::spawn`] are
 //!   stopped and joined at unload, before the VM unmaps the library.
 //! - **No re-entrancy surprises.** Actions that make the VM call back into the driver

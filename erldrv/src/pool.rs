@@ -72,7 +72,8 @@ impl core::fmt::Display for Busy {
 impl std::error::Error for Busy {}
 
 /// Tells a running job that nobody wants its result any more: its port has closed, or (for a
-/// request) its caller cancelled it. Poll it in long loops and return early; whatever the job
+/// request) its caller cancelled it, or exited while watched
+/// ([`Request::watch_caller`](crate::Request::watch_caller)). Poll it in long loops and return early; whatever the job
 /// returns then is dropped.
 #[derive(Clone)]
 pub struct Cancel {
@@ -122,6 +123,11 @@ impl RequestState {
 
     pub(crate) fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Acquire) == CANCELLED
+    }
+
+    /// Still waiting for its answer.
+    pub(crate) fn is_pending(&self) -> bool {
+        self.0.load(Ordering::Acquire) == PENDING
     }
 
     /// Claims the right to reply; `false` when the request was cancelled (or answered).

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use erldrv_sys as sys;
 
 use crate::error::Badarg;
-use crate::ids::{Pid, PortId};
+use crate::ids::{Monitor, Pid, PortId};
 use crate::iovec::{IoVec, OwnedIoVec};
 use crate::panic::{Panic, catch, drop_quietly};
 use crate::pool::{self, Busy, Cancel, Job, PortLife, RequestState};
@@ -107,8 +107,30 @@ impl Request {
         RawTerm::trusted(&self.tag)
     }
 
+    /// Watches the caller (a monitor, `driver_monitor_process`): if it exits before the
+    /// request is answered, the request is cancelled, and its job sees
+    /// [`Cancel::is_cancelled`] turn true. Without it a dead caller's job runs to its end,
+    /// and its reply is dropped by the VM. Call it in the callback that took the request;
+    /// `false` if the port could not monitor the caller (it has exited already, or the port
+    /// is stopping).
+    ///
+    /// The monitor costs a signal to the caller each way; it is removed after the answer, at
+    /// one of the port's next requests, and goes with the port.
+    pub fn watch_caller(&self, port: &Port<'_>) -> bool {
+        port.forget_answered_watches();
+        let Some(monitor) = port.monitor_process(self.caller) else {
+            return false;
+        };
+        let meta = port.meta();
+        let mut watched = meta.watched.take();
+        watched.push((monitor.raw(), self.state.clone()));
+        meta.watched.set(watched);
+        true
+    }
+
     /// A flag that turns true when nobody wants the answer any more: the port closed, or the
-    /// caller's `erldrv:await/2` timed out and cancelled the request.
+    /// caller's `erldrv:await/2` timed out and cancelled the request (or, when
+    /// [watched](Request::watch_caller), the caller exited).
     pub fn cancel_token(&self) -> Cancel {
         Cancel::new(self.port.clone(), Some(self.state.clone()))
     }
@@ -377,6 +399,19 @@ impl Port<'_> {
         Cancel::new(self.life(), None)
     }
 
+    /// Removes the monitors of watched requests that have been answered (or cancelled).
+    fn forget_answered_watches(&self) {
+        let meta = self.meta();
+        let mut watched = meta.watched.take();
+        watched.retain(|(monitor, state)| {
+            state.is_pending() || {
+                self.demonitor_process(&Monitor::from_raw(*monitor));
+                false
+            }
+        });
+        meta.watched.set(watched);
+    }
+
     /// This port's shared part (made on first use).
     pub(crate) fn life(&self) -> Arc<PortLife> {
         self.meta()
@@ -479,4 +514,20 @@ pub(crate) fn cancel(port: &Port<'_>, data: &[u8]) -> u8 {
         return 0;
     };
     u8::from(life.cancel(tag))
+}
+
+/// `process_exit` for a monitor of [`Request::watch_caller`]: the caller exited, so its
+/// request is cancelled. `false` when the monitor is not one of those (it is the driver's).
+pub(crate) fn caller_exited(port: &Port<'_>, monitor: &Monitor) -> bool {
+    let meta = port.meta();
+    let mut watched = meta.watched.take();
+    let found = watched
+        .iter()
+        .position(|(m, _)| Monitor::from_raw(*m) == *monitor);
+    if let Some(i) = found {
+        let (_, state) = watched.swap_remove(i);
+        state.cancel();
+    }
+    meta.watched.set(watched);
+    found.is_some()
 }

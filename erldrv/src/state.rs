@@ -20,7 +20,7 @@ use erldrv_sys as sys;
 use crate::error::{ExitReason, StartError};
 use crate::jobs::AsyncSubmission;
 use crate::panic::drop_quietly;
-use crate::pool::PortLife;
+use crate::pool::{PortLife, RequestState};
 use crate::tell::{START_ERROR, output_tagged};
 use crate::term::TermBuilder;
 
@@ -81,6 +81,8 @@ pub(crate) struct PortMeta {
     pub(crate) life: OnceCell<Arc<PortLife>>,
     /// The tag of the request the running `control` carries, until `Port::request` takes it.
     pub(crate) request_tag: Cell<Option<PendingTag>>,
+    /// Monitors on callers of requests (`Request::watch_caller`), removed once answered.
+    pub(crate) watched: Cell<Vec<(sys::ErlDrvMonitor, Arc<RequestState>)>>,
 }
 
 /// The tag of the request a `control` call carries (see `crate::request`): it points into
@@ -119,7 +121,16 @@ impl PortMeta {
             owns_fds: Cell::new(false),
             life: OnceCell::new(),
             request_tag: Cell::new(None),
+            watched: Cell::new(Vec::new()),
         }
+    }
+
+    /// Whether requests watch their callers (`Request::watch_caller`).
+    pub(crate) fn has_watches(&self) -> bool {
+        let watched = self.watched.take();
+        let any = !watched.is_empty();
+        self.watched.set(watched);
+        any
     }
 
     /// The port is gone (stopped, or never started): its jobs and requests are cancelled.

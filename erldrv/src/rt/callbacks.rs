@@ -620,6 +620,18 @@ pub(super) unsafe extern "C" fn process_exit<D: Driver + DriverEntry>(
     let raw_monitor = unsafe { *monitor };
     // SAFETY: VM arguments of a live port.
     let meta = unsafe { &(*data.cast::<PortCell<D>>()).meta };
+    if meta.has_watches() {
+        // A monitor of `Request::watch_caller`: the framework's, not the driver's.
+        // SAFETY: VM arguments of a live port.
+        let ours = unsafe {
+            with_state::<D, _>(data, "`process_exit`", false, |_, p| {
+                request::caller_exited(p, &Monitor::from_raw(raw_monitor))
+            })
+        };
+        if ours {
+            return;
+        }
+    }
     meta.exiting_monitor.set(Some(raw_monitor));
     // SAFETY: VM arguments of a live port.
     unsafe {

@@ -27,9 +27,9 @@ pub struct Slots {
 
 /// Builds the driver entry for `D`. Always present: `start` and `stop` (they create and free
 /// the port state), `timeout` and `ready_async` (the framework's own timer and async jobs
-/// need them), `stop_select` (it releases `select_owned` descriptors) and `finish` (it
-/// releases what is left of those, and joins the driver's threads); unwritten, they do
-/// nothing for the driver. Every other slot is NULL unless written.
+/// need them), `stop_select` (it releases `select_owned` descriptors), `finish` (it
+/// releases what is left of those, and joins the driver's threads) and `process_exit`
+/// (requests may watch their callers); unwritten, they do nothing for the driver. Every other slot is NULL unless written.
 pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
     use super::callbacks::*;
     macro_rules! slot {
@@ -66,7 +66,8 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         minor_version: sys::ERL_DRV_EXTENDED_MINOR_VERSION as c_int,
         driver_flags: s.flags,
         handle2: ptr::null_mut(),
-        process_exit: slot!(s.process_exit, process_exit::<D>),
+        // Always installed: `Request::watch_caller` monitors callers.
+        process_exit: Some(process_exit::<D>),
         // Always installed: `select_owned` descriptors are released there.
         stop_select: Some(stop_select::<D>),
         emergency_close: None,

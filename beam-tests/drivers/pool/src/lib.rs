@@ -18,6 +18,8 @@
 //!   queued.
 //! - 15 stubborn: a job sleeps `Data` ms ignoring its `Cancel`, then sets the VM environment
 //!   variable `POOL_DRV_STUBBORN_DONE`.
+//! - 16 watched: a job that watches its caller and runs until cancelled (at most 10 s);
+//!   answers whether it was cancelled.
 //!
 //! `outputv` takes requests from `erldrv:send_command_request/2`: the job answers
 //! `{ok, {Bytes, SharedSegments}}`, the segments it got by reference.
@@ -96,7 +98,7 @@ impl Driver for PoolDrv {
             }
             6 => return Err(Badarg::because("refused by control")),
             // Refused before the request is taken: the caller gets the reason.
-            c if c > 15 => return Err(Badarg::because("unknown request")),
+            c if c > 16 => return Err(Badarg::because("unknown request")),
             _ => {}
         }
         let Some(request) = port.request() else {
@@ -191,6 +193,14 @@ impl Driver for PoolDrv {
                     std::thread::sleep(Duration::from_millis(ms));
                     erldrv::env::set_var("POOL_DRV_STUBBORN_DONE", "yes");
                     Ok::<_, ()>(ms)
+                })
+            }
+            16 => {
+                // Watched: runs until its caller exits (or 10 s).
+                request.watch_caller(port);
+                request.spawn(|cancel| {
+                    let cancelled = sleep_or_cancel(10_000, cancel);
+                    Ok::<_, ()>(cancelled)
                 })
             }
             _ => {

@@ -49,6 +49,39 @@ use erldrv_sys as sys;
 
 use crate::ids::PortId;
 use crate::panic::{catch, drop_quietly};
+use crate::term::TermBuilder;
+
+thread_local! {
+    /// Set on the pool's own workers: only they keep a builder in `SCRATCH`.
+    static IS_WORKER: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    /// The builder a worker reuses for its replies. A thread-local with a destructor, so
+    /// only on the pool's workers, which are joined before the library goes: on a thread
+    /// of the VM's the destructor would run after the library is unmapped.
+    static SCRATCH: core::cell::RefCell<Option<TermBuilder>> =
+        const { core::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with an empty term builder: on a pool worker, the worker's own (so replies
+/// stop allocating), elsewhere a new one.
+pub(crate) fn with_builder<R>(f: impl FnOnce(&mut TermBuilder) -> R) -> R {
+    if !IS_WORKER.get() {
+        return f(&mut TermBuilder::new());
+    }
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let b = slot.get_or_insert_with(TermBuilder::new);
+            b.clear();
+            let r = f(b);
+            b.clear();
+            if !b.worth_keeping() {
+                *slot = None;
+            }
+            r
+        }
+        // A reply built while building another (a `ToTerm` that answers a request).
+        Err(_) => f(&mut TermBuilder::new()),
+    })
+}
 
 /// How long the framework's `finish` waits for pool jobs that are still running, unless the
 /// VM environment variable `ERLDRV_UNLOAD_WAIT_<driver name>` gives another number of
@@ -493,6 +526,7 @@ impl Pool {
 
 /// A worker's loop: run jobs until the pool shuts down.
 fn worker(pool: &Pool) {
+    IS_WORKER.set(true);
     while let Some(job) = pool.take() {
         let Job {
             cancel,

@@ -146,16 +146,17 @@ impl Request {
         self,
         result: Result<&T, &E>,
     ) -> Result<(), BuildError> {
-        let mut b = TermBuilder::new();
-        match result {
-            Ok(value) => self.write(&mut b, &OK, value),
-            Err(reason) => self.write(&mut b, &ERROR, reason),
-        }
-        if let Err(e) = b.check() {
-            drop(self); // answers erldrv_no_reply
-            return Err(e);
-        }
-        self.deliver(&mut b)
+        pool::with_builder(|b| {
+            match result {
+                Ok(value) => self.write(b, &OK, value),
+                Err(reason) => self.write(b, &ERROR, reason),
+            }
+            if let Err(e) = b.check() {
+                drop(self); // answers erldrv_no_reply
+                return Err(e);
+            }
+            self.deliver(b)
+        })
     }
 
     /// Runs `work` on the driver's worker pool (see [`pool`](crate::pool)) and answers the
@@ -250,9 +251,10 @@ impl Request {
 
     /// `{Tag, {error, Reason}}` for a framework reason.
     fn answer_error<T: ToTerm + ?Sized>(self, reason: &T) {
-        let mut b = TermBuilder::new();
-        self.write(&mut b, &ERROR, reason);
-        let _ = self.deliver(&mut b);
+        pool::with_builder(|b| {
+            self.write(b, &ERROR, reason);
+            let _ = self.deliver(b);
+        });
     }
 
     fn answer_busy(self) {

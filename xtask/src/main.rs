@@ -21,7 +21,8 @@ Commands:
         (installing it with apt-get when run as root), then runs
         cargo fmt --check, cargo clippy, cargo test and cargo doc.
         Example: cargo xtask test -- -p echo_drv -- --nocapture
-  demo  Builds the example drivers (echo_drv, kv_drv) and talks to them from a real erl.
+  demo  Builds the example drivers (echo_drv, kv_drv, hash_drv, udp_drv) and
+        talks to them from a real erl.
   bench [--quick] [--rounds N]
         Times erldrv drivers against hand-written C drivers doing the same
         work, in one erl (release builds, cc -O2), with a C NIF and a port
@@ -126,8 +127,17 @@ fn test(args: &[String]) -> Result {
 /// normally takes well under a second.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// `cargo xtask demo`: builds the example drivers and drives them from `erl`
-/// with `xtask/demo/echo_demo.erl` and `xtask/demo/kv_demo.erl`.
+/// The example drivers the demo builds, with the session module (in `xtask/demo`) that
+/// drives each and the directory of its Erlang client, if it has one.
+const DEMOS: [(&str, &str, Option<&str>); 4] = [
+    ("echo_drv", "echo_demo", None),
+    ("kv_drv", "kv_demo", Some("examples/kv/erlang")),
+    ("hash_drv", "hash_demo", Some("examples/hash/erlang")),
+    ("udp_drv", "udp_demo", Some("examples/udp/erlang")),
+];
+
+/// `cargo xtask demo`: builds the example drivers and drives them from `erl`, one session
+/// module (`xtask/demo/*_demo.erl`) per driver.
 fn demo(args: &[String]) -> Result {
     if let Some(arg) = args.first() {
         return Err(format!("demo takes no arguments, got `{arg}`"));
@@ -137,29 +147,39 @@ fn demo(args: &[String]) -> Result {
     header(1, STEPS, "Erlang/OTP");
     let info = otp::ensure()?;
 
+    let packages: Vec<&str> = DEMOS.iter().map(|(package, _, _)| *package).collect();
     header(
         2,
         STEPS,
-        "Build echo_drv and kv_drv (cargo build -p echo_drv -p kv_drv)",
+        &format!(
+            "Build the example drivers (cargo build -p {})",
+            packages.join(" -p ")
+        ),
     );
-    let driver = try_build_driver("echo_drv", Profile::Debug)?;
-    println!("driver: {}", driver.path.display());
-    let kv = try_build_driver("kv_drv", Profile::Debug)?;
-    println!("driver: {}", kv.path.display());
+    let mut runs = Vec::new();
+    for (package, module, _) in DEMOS {
+        let driver = try_build_driver(package, Profile::Debug)?;
+        println!("driver: {}", driver.path.display());
+        runs.push(format!(
+            "{module}:run({})",
+            erl_string(&driver.dir.to_string_lossy())
+        ));
+    }
 
-    header(
-        3,
-        STEPS,
-        "Talk to them from erl (xtask/demo/echo_demo.erl, xtask/demo/kv_demo.erl)",
-    );
+    header(3, STEPS, "Talk to them from erl (xtask/demo/*_demo.erl)");
     let root = erldrv_harness::workspace_root();
     let ebin = erldrv_harness::beam_dir().join("ebin").join("xtask-demo");
+    let mut sources = vec![
+        root.join("xtask").join("demo"),
+        root.join("erlang").join("src"),
+    ];
+    sources.extend(
+        DEMOS
+            .iter()
+            .filter_map(|(_, _, client)| client.map(|c| root.join(c))),
+    );
     compile_erl(
-        &[
-            &root.join("xtask").join("demo"),
-            &root.join("examples").join("kv").join("erlang"),
-            &root.join("erlang").join("src"),
-        ],
+        &sources.iter().map(|p| p.as_path()).collect::<Vec<_>>(),
         &ebin,
     )?;
     let mut erl = Command::new(&info.erl);
@@ -168,11 +188,7 @@ fn demo(args: &[String]) -> Result {
         .arg(&ebin)
         .arg("-eval")
         // Each run/1 reports its own failures and halts with 1.
-        .arg(format!(
-            "echo_demo:run({}), kv_demo:run({}), halt().",
-            erl_string(&driver.dir.to_string_lossy()),
-            erl_string(&kv.dir.to_string_lossy())
-        ))
+        .arg(format!("{}, halt().", runs.join(", ")))
         // No erl_crash.dump in the current directory if the VM gives up.
         .env("ERL_CRASH_DUMP_SECONDS", "0")
         .stdin(Stdio::null());
@@ -233,8 +249,8 @@ fn shown(cmd: &Command) -> String {
 
 #[cfg(test)]
 mod tests {
-    /// The README's demo command works: both drivers build and answer every request (each
-    /// demo module halts the VM with status 1 on any unexpected reply).
+    /// The README's demo command works: every example driver builds and answers every
+    /// request (each demo module halts the VM with status 1 on any unexpected reply).
     #[test]
     fn demo_runs() {
         super::demo(&[]).unwrap();

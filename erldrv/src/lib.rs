@@ -102,7 +102,7 @@ pub use erldrv_macros::erl_driver;
 pub use error::{Badarg, CallError, ExitReason, InitError, JobPanic, StartError};
 pub use ids::{Monitor, Pid, PortId};
 pub use iovec::{IoVec, OwnedIoVec, Segment};
-pub use pool::{Busy, Cancel};
+pub use pool::{Busy, Cancel, Cancelled};
 pub use port::Port;
 pub use reply::Reply;
 pub use request::Request;

@@ -49,7 +49,7 @@ use erldrv_sys as sys;
 
 use crate::ids::PortId;
 use crate::panic::{catch, drop_quietly};
-use crate::term::TermBuilder;
+use crate::term::{Atom, TermBuilder, TermWriter, ToTerm};
 
 thread_local! {
     /// Set on the pool's own workers: only they keep a builder in `SCRATCH`.
@@ -128,6 +128,38 @@ impl Cancel {
     /// Whether the job's port has closed.
     pub fn port_closed(&self) -> bool {
         self.port.is_closed()
+    }
+
+    /// `Err(Cancelled)` once cancelled: `cancel.check()?` in a job's loop returns early (a
+    /// job whose error type is [`Cancelled`], or converts from it). Whatever a cancelled job
+    /// returns goes nowhere.
+    pub fn check(&self) -> Result<(), Cancelled> {
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+static CANCELLED_ATOM: Atom = Atom::new("cancelled");
+
+/// A job stopped because it was cancelled ([`Cancel::check`]). As a term, the atom
+/// `cancelled` (nobody receives it: the request's caller has gone or given up).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl core::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("the job was cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+impl ToTerm for Cancelled {
+    fn write<W: TermWriter + ?Sized>(&self, w: &mut W) {
+        w.atom(&CANCELLED_ATOM);
     }
 }
 

@@ -8,18 +8,24 @@ defmodule {{crate_name | pascal_case}} do
       8 = {{crate_name | pascal_case}}.add_bytes(port, "abc")
       8 = {{crate_name | pascal_case}}.reset(port)
       0 = {{crate_name | pascal_case}}.total(port)
+      {:ok, 0xE71FA2190541574B} = {{crate_name | pascal_case}}.hash(port, "abc")
       :ok = {{crate_name | pascal_case}}.close(port)
 
   The driver is `priv/{{crate_name}}.so`, built and installed there by `native/build.sh`
-  before Mix compiles. erldrv (a dependency) loads it and makes its calls.
+  before Mix compiles. erldrv (a dependency) loads it and makes its calls, through
+  `{{crate_name | pascal_case}}.Erldrv`.
   """
+
+  alias {{crate_name | pascal_case}}.Erldrv
 
   @app :{{crate_name}}
   # The driver's name, which is also the name of its file in priv/.
   @driver ~c"{{crate_name}}"
   # The command number of every port_call the driver understands.
   @request 0
-  # How long add_bytes/2 waits for the driver's answer, in milliseconds.
+  # The command of the hash request (HASH in the driver).
+  @hash 1
+  # How long add_bytes/2 and hash/2 wait for the driver's answer, in milliseconds.
   @timeout 5000
 
   @doc """
@@ -61,6 +67,14 @@ defmodule {{crate_name | pascal_case}} do
   def reset(port), do: call(port, :reset)
 
   @doc """
+  The 64-bit FNV-1a hash of `data`, computed on the driver's worker pool: `{:ok, hash}`.
+  Any process may call this, and many at once on one port: each waits for its own answer
+  only. `{:error, reason}` as `Erldrv.request/4` says (`:timeout` after `timeout` ms).
+  """
+  @spec hash(port(), iodata(), timeout()) :: {:ok, non_neg_integer()} | {:error, term()}
+  def hash(port, data, timeout \\ @timeout), do: Erldrv.request(port, @hash, data, timeout)
+
+  @doc """
   Sends `data` through the port, which adds its size in bytes to the total, and returns
   the new total. The caller must own the port, since the answer goes to the owner.
   """
@@ -76,11 +90,6 @@ defmodule {{crate_name | pascal_case}} do
     end
   end
 
-  # :erldrv.call/3 raises {:badarg, message} when the driver refuses the arguments; Elixir
-  # would show that as "argument error: \"...\"", so raise the message itself.
-  defp call(port, request) do
-    :erldrv.call(port, @request, request)
-  catch
-    :error, {:badarg, message} when is_binary(message) -> raise ArgumentError, message
-  end
+  # Erldrv.call/3 raises ArgumentError when the driver refuses the arguments.
+  defp call(port, request), do: Erldrv.call(port, @request, request)
 end

@@ -5,19 +5,22 @@
 %%     8 = {{crate_name}}:add_bytes(Port, <<"abc">>),
 %%     8 = {{crate_name}}:reset(Port),
 %%     0 = {{crate_name}}:total(Port),
+%%     {ok, 16#E71FA2190541574B} = {{crate_name}}:hash(Port, <<"abc">>),
 %%     ok = {{crate_name}}:close(Port).
 %%
 %% The driver is priv/{{crate_name}}.so, built and installed there by native/build.sh
 %% before rebar3 compiles. erldrv (a dependency) loads it and makes its calls.
 -module({{crate_name}}).
--export([load/0, open/0, close/1, add/2, total/1, reset/1, add_bytes/2]).
+-export([load/0, open/0, close/1, add/2, total/1, reset/1, add_bytes/2, hash/2, hash/3]).
 
 -define(APP, {{crate_name}}).
 %% The driver's name, which is also the name of its file in priv/.
 -define(DRIVER, "{{crate_name}}").
 %% The command number of every port_call the driver understands.
 -define(REQUEST, 0).
-%% How long add_bytes/2 waits for the driver's answer.
+%% The command of the hash request (HASH in the driver).
+-define(HASH, 1).
+%% How long add_bytes/2 and hash/2 wait for the driver's answer.
 -define(TIMEOUT, 5000).
 
 %% Loads the driver from this application's priv directory; loading it again is harmless.
@@ -54,6 +57,18 @@ total(Port) ->
 -spec reset(port()) -> integer().
 reset(Port) ->
     erldrv:call(Port, ?REQUEST, reset).
+
+%% hash(Port, Data, 5000).
+-spec hash(port(), iodata()) -> {ok, non_neg_integer()} | {error, term()}.
+hash(Port, Data) ->
+    hash(Port, Data, ?TIMEOUT).
+
+%% The 64-bit FNV-1a hash of Data, computed on the driver's worker pool: {ok, Hash}. Any
+%% process may call this, and many at once on one port: each waits for its own answer
+%% only. {error, Reason} as erldrv:request/4 says ({error, timeout} after Timeout ms).
+-spec hash(port(), iodata(), timeout()) -> {ok, non_neg_integer()} | {error, term()}.
+hash(Port, Data, Timeout) ->
+    erldrv:request(Port, ?HASH, Data, Timeout).
 
 %% Sends Data through the port, which adds its size in bytes to the total, and returns
 %% the new total. The caller must own the port, since the answer goes to the owner.

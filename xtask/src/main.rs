@@ -21,8 +21,10 @@ Commands:
         (installing it with apt-get when run as root), then runs
         cargo fmt --check, cargo clippy, cargo test and cargo doc.
         Example: cargo xtask test -- -p echo_drv -- --nocapture
-  demo  Builds the example drivers (echo_drv, kv_drv, hash_drv, udp_drv) and
-        talks to them from a real erl.
+  demo  Builds the example drivers (echo_drv, kv_drv, hash_drv, udp_drv,
+        callers_drv) and talks to them from a real erl; for callers_drv, measures
+        jobs/s with 1 and 16 callers on one port against one gen_server (about 5 s;
+        the bench measures properly).
   bench [--quick] [--rounds N]
         Times erldrv drivers against hand-written C drivers doing the same
         work, in one erl (release builds, cc -O2), with a C NIF and a port
@@ -124,16 +126,21 @@ fn test(args: &[String]) -> Result {
 }
 
 /// The whole demo session may take this long before it is killed; it
-/// normally takes well under a second.
+/// normally takes about five seconds, the callers demo's four timed runs.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The example drivers the demo builds, with the session module (in `xtask/demo`) that
 /// drives each and the directory of its Erlang client, if it has one.
-const DEMOS: [(&str, &str, Option<&str>); 4] = [
+const DEMOS: [(&str, &str, Option<&str>); 5] = [
     ("echo_drv", "echo_demo", None),
     ("kv_drv", "kv_demo", Some("examples/kv/erlang")),
     ("hash_drv", "hash_demo", Some("examples/hash/erlang")),
     ("udp_drv", "udp_demo", Some("examples/udp/erlang")),
+    (
+        "callers_drv",
+        "callers_demo",
+        Some("examples/callers/erlang"),
+    ),
 ];
 
 /// `cargo xtask demo`: builds the example drivers and drives them from `erl`, one session

@@ -1,5 +1,5 @@
-//! `{{crate_name}}`: an Erlang linked-in driver written with erldrv. The Erlang client is
-//! `src/{{crate_name}}.erl`.
+//! `{{crate_name}}`: an Erlang linked-in driver written with erldrv. The client is
+//! {% if build_tool == "mix" %}`lib/{{crate_name}}.ex`{% else %}`src/{{crate_name}}.erl`{% endif %}.
 //!
 //! Each port holds a counter, a signed 64-bit integer starting at 0:
 //!
@@ -11,9 +11,14 @@
 //! - `port_command(Port, Data)` adds the number of bytes in `Data`, and the driver sends
 //!   the port owner `{Port, {total, Total}}` (or `{Port, {error, overflow}}`, leaving the
 //!   total as it was).
+//!
+//! And one request, for work too long to do on a scheduler: `erldrv:request(Port, 1, Data)`
+//! computes the 64-bit FNV-1a hash of `Data` on the driver's worker pool, and the worker
+//! sends `{ok, Hash}` to the caller alone. Any number of processes can have requests in
+//! flight on one port; none waits for another's.
 
 use erldrv::term::{Atom, FromTerm, TermBuilder, TermWriter, ToTerm};
-use erldrv::{CallError, Driver, Port, StartError, erl_driver};
+use erldrv::{Badarg, CallError, Cancel, Driver, Port, Reply, StartError, erl_driver};
 
 /// The state of one port.
 pub struct Counter {
@@ -37,9 +42,29 @@ pub enum Request {
 /// The command number of `port_call`; the only one the driver knows.
 const REQUEST: u32 = 0;
 
+/// The command of the hash request (`erldrv:request(Port, HASH, Data)`).
+const HASH: u32 = 1;
+
 static TOTAL: Atom = Atom::new("total");
 static ERROR: Atom = Atom::new("error");
 static OVERFLOW: Atom = Atom::new("overflow");
+static CANCELLED: Atom = Atom::new("cancelled");
+
+/// The 64-bit FNV-1a hash of `data`, run by a pool worker. It looks at its `Cancel` between
+/// chunks: when the caller has given up (a timeout) or the port has closed, nobody wants
+/// the hash any more.
+fn hash(data: &[u8], cancel: &Cancel) -> Result<u64, &'static Atom> {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for chunk in data.chunks(64 * 1024) {
+        if cancel.is_cancelled() {
+            return Err(&CANCELLED);
+        }
+        for &byte in chunk {
+            h = (h ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+    Ok(h)
+}
 
 impl Counter {
     /// Sends the port owner `{Port, Payload}`.
@@ -95,5 +120,29 @@ impl Driver for Counter {
             Request::Total => Ok(self.total),
             Request::Reset => Ok(std::mem::take(&mut self.total)),
         }
+    }
+
+    /// Requests come through `control`: `port.request()` takes the caller's, and `spawn`
+    /// runs the job on the driver's worker pool and sends its result to the caller.
+    fn control(
+        &mut self,
+        port: &Port,
+        command: u32,
+        data: &[u8],
+        _reply: &mut Reply,
+    ) -> Result<(), Badarg> {
+        if command != HASH {
+            return Err(Badarg::because(format!(
+                "unknown command {command}, expected {HASH}"
+            )));
+        }
+        let request = port
+            .request()
+            .ok_or(Badarg::because("send the hash with erldrv:request/3,4"))?;
+        // The data is lent for this call only: the job gets its own copy.
+        let data = data.to_vec();
+        // When the queue is full, spawn has answered the caller {error, busy} already.
+        let _ = request.spawn(move |cancel| hash(&data, cancel));
+        Ok(())
     }
 }

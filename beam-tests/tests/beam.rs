@@ -165,6 +165,40 @@ fn unload_with_a_stubborn_job() {
     );
 }
 
+/// Futures on the driver's async runtime (erldrv's `tokio` feature): 1,000 timers at once
+/// on two runtime threads, panics, cancellation by timeout and by close, the bound.
+#[test]
+fn futures_on_the_async_runtime() {
+    let out = eunit("futures_tests", &["futures_drv"]).run();
+    // The panics are contained: reported once each, the VM and the port live on.
+    for message in [
+        "deliberate panic in a future",
+        "deliberate panic in a spawn_future",
+    ] {
+        let lines = out
+            .stderr
+            .lines()
+            .filter(|l| l.ends_with(&format!(": {message}")))
+            .count();
+        assert_eq!(
+            lines, 1,
+            "expected {message:?} once on stderr; output:\n{out}"
+        );
+    }
+}
+
+/// No thread of the async runtime survives the driver's unload; one that blocks past the
+/// unload's wait is reported, and the library stays mapped for it.
+#[test]
+fn futures_runtime_joined_at_unload() {
+    let out = eunit("futures_unload_tests", &["futures_drv"]).run();
+    assert_reported(
+        &out,
+        "erldrv: driver \"futures_drv\" is being unloaded, but a thread of its async runtime \
+         is still busy after 1000 ms",
+    );
+}
+
 /// Term messages from async jobs, driver threads and plain threads, through a `Sender`.
 #[test]
 fn sender_from_other_threads() {

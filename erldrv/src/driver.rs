@@ -111,7 +111,9 @@ pub trait Driver: Sized + Send + 'static {
     /// Release driver-wide resources here.
     ///
     /// When it returns, the VM unmaps the library: no thread may run the driver's code any
-    /// more. After this method, the framework drops the descriptors of
+    /// more. After this method, the framework shuts down the async runtime of the `tokio`
+    /// feature (see `erldrv::runtime`) and the [worker pool](crate::pool), joining their
+    /// threads within [`UNLOAD_WAIT`](crate::pool::UNLOAD_WAIT), drops the descriptors of
     /// [`Port::select_owned`] the VM never released, then stops and joins every thread
     /// started with [`thread::spawn`](crate::thread::spawn), and waits for as long as one
     /// does not stop.

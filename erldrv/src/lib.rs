@@ -46,8 +46,10 @@
 //!   VM's own defaults apply (`stop`, `timeout`, `ready_async`, `stop_select`, `finish` and
 //!   `process_exit` are always filled: the framework needs them, and they do nothing you did
 //!   not write beyond the framework's own work).
-//! - **Threads never outlive the driver.** Threads started with [`thread::spawn`] are
-//!   stopped and joined at unload, before the VM unmaps the library.
+//! - **Threads never outlive the driver.** Threads started with [`thread::spawn`], the
+//!   [worker pool](pool)'s and the async runtime's (feature `tokio`) are stopped and joined
+//!   at unload, before the VM unmaps the library (the pool and the runtime wait a bounded
+//!   time, then keep the library mapped for what still runs).
 //! - **No re-entrancy surprises.** Actions that make the VM call back into the driver
 //!   ([`Port::exit`], [`Port::init_ack`], [`Driver::spawn_async`]) run after the current
 //!   callback has returned — from a zero timer when requested in `start` (the VM is not
@@ -89,6 +91,8 @@ mod port;
 mod reply;
 mod request;
 mod rt;
+#[cfg(feature = "tokio")]
+pub mod runtime;
 mod select;
 mod sender;
 mod state;

@@ -31,7 +31,8 @@
 //! left is cancelled. The framework's `finish` then wakes the workers, drops the jobs still
 //! queued, and waits for the running ones to return, for up to [`UNLOAD_WAIT`] in all
 //! (10 s; `ERLDRV_UNLOAD_WAIT_<driver name>` in the VM environment sets another number of
-//! milliseconds). Meanwhile the scheduler running `finish`, and `erl_ddll`, wait. A
+//! milliseconds), together with the futures of the driver's async runtime (with the `tokio`
+//! feature). Meanwhile the scheduler running `finish`, and `erl_ddll`, wait. A
 //! job that is still running then (it ignores its [`Cancel`]) cannot be stopped, and the
 //! library cannot be unmapped under it: erldrv says so on standard error and keeps the
 //! library mapped for the life of the VM (`dlopen` with `RTLD_NODELETE`), so that the VM
@@ -83,16 +84,27 @@ pub(crate) fn with_builder<R>(f: impl FnOnce(&mut TermBuilder) -> R) -> R {
     })
 }
 
-/// How long the framework's `finish` waits for pool jobs that are still running, unless the
-/// VM environment variable `ERLDRV_UNLOAD_WAIT_<driver name>` gives another number of
-/// milliseconds.
+/// How long the framework's `finish` waits, in all, for pool jobs that are still running
+/// (and, with the `tokio` feature, for the async runtime's threads), unless the VM
+/// environment variable `ERLDRV_UNLOAD_WAIT_<driver name>` gives another number of
+/// milliseconds ([`unload_wait`]).
 pub const UNLOAD_WAIT: Duration = Duration::from_secs(10);
+
+/// The unload wait of driver `driver`: `ERLDRV_UNLOAD_WAIT_<driver>` milliseconds, or
+/// [`UNLOAD_WAIT`].
+pub(crate) fn unload_wait(driver: &CStr) -> Duration {
+    env_number("UNLOAD_WAIT", driver)
+        .map(|ms| Duration::from_millis(ms as u64))
+        .unwrap_or(UNLOAD_WAIT)
+}
 
 /// The default bound of the queue (`#[erl_driver(queue = N)]` sets another).
 pub const DEFAULT_QUEUE: usize = 4096;
 
-/// A job could not be queued: the pool's queue is full (see the [module docs](self)).
-/// For a [`Request`](crate::Request), the caller has been answered `{error, busy}` already.
+/// A job could not be queued: the pool's queue is full (see the [module docs](self)); or,
+/// for a future (feature `tokio`), as many futures as the bound are alive or the async
+/// runtime could not start. For a [`Request`](crate::Request), the caller has been answered
+/// `{error, busy}` already.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Busy;
 
@@ -179,39 +191,114 @@ const CANCELLED: u8 = 1;
 const ANSWERED: u8 = 2;
 
 /// Whether a request is still waited for; the reply and a cancellation race for it.
-pub(crate) struct RequestState(AtomicU8);
+pub(crate) struct RequestState {
+    state: AtomicU8,
+    /// The future answering the request, aborted when the request is cancelled.
+    #[cfg(feature = "tokio")]
+    future: Mutex<Option<Arc<FutureSlot>>>,
+}
 
 impl RequestState {
     pub(crate) fn new() -> RequestState {
-        RequestState(AtomicU8::new(PENDING))
+        RequestState {
+            state: AtomicU8::new(PENDING),
+            #[cfg(feature = "tokio")]
+            future: Mutex::new(None),
+        }
     }
 
     pub(crate) fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::Acquire) == CANCELLED
+        self.state.load(Ordering::Acquire) == CANCELLED
     }
 
     /// Still waiting for its answer.
     pub(crate) fn is_pending(&self) -> bool {
-        self.0.load(Ordering::Acquire) == PENDING
+        self.state.load(Ordering::Acquire) == PENDING
     }
 
     /// Claims the right to reply; `false` when the request was cancelled (or answered).
     pub(crate) fn answer(&self) -> bool {
-        self.0
+        self.state
             .compare_exchange(PENDING, ANSWERED, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
     }
 
-    /// Cancels; `false` when the reply is already on its way.
+    /// Cancels, aborting the request's future if it has one; `false` when the reply is
+    /// already on its way.
     pub(crate) fn cancel(&self) -> bool {
         match self
-            .0
+            .state
             .compare_exchange(PENDING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
         {
-            Ok(_) => true,
+            Ok(_) => {
+                // After the state changed: `attach` looks at the state under this lock.
+                #[cfg(feature = "tokio")]
+                if let Some(slot) = lock(&self.future).as_ref() {
+                    slot.abort();
+                }
+                true
+            }
             Err(state) => state == CANCELLED,
         }
     }
+
+    /// The future that answers this request: aborted on a cancellation, also one that
+    /// came first.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn attach(&self, slot: Arc<FutureSlot>) {
+        let mut future = lock(&self.future);
+        if self.is_cancelled() {
+            slot.abort();
+        }
+        *future = Some(slot);
+    }
+}
+
+/// One future of a port on the driver's async runtime: its abort handle, once it is
+/// spawned, and whether it was aborted before that.
+#[cfg(feature = "tokio")]
+pub(crate) struct FutureSlot {
+    aborted: AtomicBool,
+    handle: Mutex<Option<tokio::task::AbortHandle>>,
+}
+
+#[cfg(feature = "tokio")]
+impl FutureSlot {
+    fn new() -> FutureSlot {
+        FutureSlot {
+            aborted: AtomicBool::new(false),
+            handle: Mutex::new(None),
+        }
+    }
+
+    /// The future is spawned: abort it at once if it was aborted before.
+    pub(crate) fn set(&self, handle: tokio::task::AbortHandle) {
+        let mut slot = lock(&self.handle);
+        if self.aborted.load(Ordering::Acquire) {
+            drop(slot);
+            handle.abort();
+        } else {
+            *slot = Some(handle);
+        }
+    }
+
+    /// Aborts the future: the runtime drops it without polling it again (one being polled
+    /// right now is dropped when that poll returns). Harmless after it finished.
+    pub(crate) fn abort(&self) {
+        // Before the lock: `set` looks at the flag under it.
+        self.aborted.store(true, Ordering::Release);
+        if let Some(handle) = lock(&self.handle).take() {
+            handle.abort();
+        }
+    }
+}
+
+/// A port's futures that are alive, by number, to abort when it closes.
+#[cfg(feature = "tokio")]
+#[derive(Default)]
+struct Futures {
+    next: u64,
+    alive: HashMap<u64, Arc<FutureSlot>>,
 }
 
 /// What the pool and the port's threads share about one port: whether it is open, its
@@ -221,6 +308,8 @@ pub(crate) struct PortLife {
     closed: AtomicBool,
     pending: Mutex<HashMap<Arc<[u8]>, Arc<RequestState>>>,
     lane: Mutex<Lane>,
+    #[cfg(feature = "tokio")]
+    futures: Mutex<Futures>,
 }
 
 /// A port's ordered jobs: at most one runs at a time, the others wait here, in order.
@@ -237,6 +326,8 @@ impl PortLife {
             closed: AtomicBool::new(false),
             pending: Mutex::new(HashMap::new()),
             lane: Mutex::new(Lane::default()),
+            #[cfg(feature = "tokio")]
+            futures: Mutex::new(Futures::default()),
         }
     }
 
@@ -245,18 +336,44 @@ impl PortLife {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// The port has stopped: cancel every job and request of it.
+    /// The port has stopped: cancel every job and request of it, abort its futures.
     pub(crate) fn close(&self) {
         self.closed.store(true, Ordering::Release);
         let pending = core::mem::take(&mut *lock(&self.pending));
         for state in pending.values() {
             state.cancel();
         }
+        // After `closed` is set: `add_future` looks at it under this lock.
+        #[cfg(feature = "tokio")]
+        for slot in core::mem::take(&mut lock(&self.futures).alive).into_values() {
+            slot.abort();
+        }
         let waiting = core::mem::take(&mut lock(&self.lane).waiting);
         if let Some(pool) = current() {
             pool.in_queue.fetch_sub(waiting.len(), Ordering::Relaxed);
         }
         drop_quietly(waiting);
+    }
+
+    /// A new future of this port: its number and slot, or `None` when the port has closed.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn add_future(&self) -> Option<(u64, Arc<FutureSlot>)> {
+        let mut futures = lock(&self.futures);
+        if self.is_closed() {
+            return None;
+        }
+        let id = futures.next;
+        futures.next += 1;
+        let slot = Arc::new(FutureSlot::new());
+        futures.alive.insert(id, slot.clone());
+        Some((id, slot))
+    }
+
+    /// The future numbered `id` is gone (finished or dropped): forget it.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn remove_future(&self, id: u64) {
+        let slot = lock(&self.futures).alive.remove(&id);
+        drop(slot);
     }
 
     /// Registers a new request under its tag (a reference the caller made, so unique).
@@ -385,6 +502,15 @@ pub(crate) fn configure(name: &'static CStr, workers: usize, queue: usize) {
     };
 }
 
+/// The settings in force: the number of workers and the bound of the queue (the VM
+/// environment's overrides, else the attribute's, else the defaults). The async runtime
+/// takes the same ones.
+pub(crate) fn settings() -> (usize, usize) {
+    let g = lock(&GLOBAL);
+    let queue = env_number("QUEUE", g.config.name).unwrap_or(g.config.queue);
+    (worker_count(&g.config), queue)
+}
+
 /// The pool if it is running.
 fn current() -> Option<Arc<Pool>> {
     lock(&GLOBAL).running.as_ref().map(|r| r.pool.clone())
@@ -393,12 +519,14 @@ fn current() -> Option<Arc<Pool>> {
 /// The pool, started if needed. `None` when no thread could be started (then jobs are
 /// refused as [`Busy`]).
 pub(crate) fn pool() -> Option<Arc<Pool>> {
+    if let Some(pool) = current() {
+        return Some(pool);
+    }
+    let (workers, capacity) = settings();
     let mut g = lock(&GLOBAL);
     if let Some(r) = &g.running {
         return Some(r.pool.clone());
     }
-    let workers = worker_count(&g.config);
-    let capacity = env_number("QUEUE", g.config.name).unwrap_or(g.config.queue);
     let pool = Arc::new(Pool {
         queue: Mutex::new(Queue {
             jobs: VecDeque::new(),
@@ -583,8 +711,8 @@ fn worker(pool: &Pool) {
 }
 
 /// Called by the `finish` trampoline: stops the pool, drops the jobs still queued, and
-/// waits for the running ones (see the [module docs](self)).
-pub(crate) fn shutdown(driver: &CStr) {
+/// waits for the running ones until `deadline` (see the [module docs](self)).
+pub(crate) fn shutdown(driver: &CStr, deadline: Instant) {
     let Some(running) = lock(&GLOBAL).running.take() else {
         return;
     };
@@ -601,10 +729,6 @@ pub(crate) fn shutdown(driver: &CStr) {
     drop_quietly(left);
 
     let workers = running.threads.len();
-    let wait = env_number("UNLOAD_WAIT", driver)
-        .map(|ms| Duration::from_millis(ms as u64))
-        .unwrap_or(UNLOAD_WAIT);
-    let deadline = Instant::now() + wait;
     let (count, cv) = &*running.exited;
     let mut exited = lock(count);
     while *exited < workers {
@@ -629,7 +753,7 @@ pub(crate) fn shutdown(driver: &CStr) {
             "erldrv: driver {driver:?} is being unloaded, but a job of its worker pool is still \
              running after {} ms and ignores its Cancel; the library stays mapped for the life \
              of the VM so that the job cannot crash it",
-            wait.as_millis()
+            unload_wait(driver).as_millis()
         );
         keep_mapped();
         // The threads are detached; they exit when their job returns.
@@ -638,8 +762,8 @@ pub(crate) fn shutdown(driver: &CStr) {
 }
 
 /// Keeps this library mapped until the VM exits: a second reference that is never closed,
-/// made with `RTLD_NODELETE`.
-fn keep_mapped() {
+/// made with `RTLD_NODELETE`. For threads that `finish` gave up waiting for.
+pub(crate) fn keep_mapped() {
     let mut info = core::mem::MaybeUninit::<libc::Dl_info>::zeroed();
     let here = keep_mapped as fn() as *const libc::c_void;
     // SAFETY: `dladdr` fills `info` for an address of this library's code; the file name it

@@ -1,7 +1,8 @@
 //! One port, many callers: [`Request`], a call from one Erlang process whose reply goes
 //! straight to that process, tagged, from whichever thread finishes the work; and the
 //! `Port` methods that start pool jobs ([`Port::request`], [`Port::request_in`],
-//! [`Port::spawn_job`]).
+//! [`Port::spawn_job`]) and, with the `tokio` feature, futures (`Request::spawn_future`,
+//! `Port::spawn_future`).
 //!
 //! The Erlang side is in the `erldrv` module: `erldrv:request/3,4` (send and wait),
 //! `erldrv:send_request/3` and `erldrv:await/2` (send now, wait later), and
@@ -17,6 +18,8 @@ use crate::iovec::{IoVec, OwnedIoVec};
 use crate::panic::{Panic, catch, drop_quietly};
 use crate::pool::{self, Busy, Cancel, Job, PortLife, RequestState};
 use crate::port::Port;
+#[cfg(feature = "tokio")]
+use crate::runtime;
 use crate::state::PendingTag;
 use crate::term::{Atom, BuildError, RawTerm, TermBuilder, TermWriter, ToTerm};
 
@@ -51,7 +54,7 @@ static BADARG: Atom = Atom::new("badarg");
 ///
 /// | reason | when |
 /// |---|---|
-/// | `busy` | the worker pool's queue was full ([`Busy`]) |
+/// | `busy` | the worker pool's queue was full, or as many futures as the bound were alive ([`Busy`]) |
 /// | `{erldrv_panic, Message}` | the job panicked (the port stays open) or `control` did (the port closes) |
 /// | `{badarg, Reason}`, `badarg` | `control` refused the request (`Err(Badarg)`) |
 /// | `erldrv_no_reply` | the driver dropped the request without answering it |
@@ -224,6 +227,48 @@ impl Request {
                 Err(Busy)
             }
         }
+    }
+
+    /// Runs `future` on the driver's async runtime (feature `tokio`, see
+    /// [`runtime`](crate::runtime)) and answers the caller with its output, as
+    /// [`spawn`](Request::spawn) does: `Ok(Value)` as `{ok, Value}`, `Err(Reason)` as
+    /// `{error, Reason}`, a panic as `{error, {erldrv_panic, Message}}` to this caller only.
+    ///
+    /// While the future waits it holds no thread, so any number of requests can wait at
+    /// once. It is dropped, wherever it waits, when the port closes or the caller cancels
+    /// the request (`erldrv:await/2` timed out); if either happened already, it never runs.
+    ///
+    /// # Errors
+    /// [`Busy`]: as many futures as the bound are alive, or the runtime could not start;
+    /// the caller has been answered `{error, busy}`.
+    #[cfg(feature = "tokio")]
+    pub fn spawn_future<T, E, F>(self, future: F) -> Result<(), Busy>
+    where
+        F: Future<Output = Result<T, E>> + Send + 'static,
+        T: ToTerm,
+        E: ToTerm,
+    {
+        if self.state.is_cancelled() || self.port.is_closed() {
+            // Nobody waits for the answer; dropping the request sends nothing.
+            drop_quietly(future);
+            return Ok(());
+        }
+        let reservation = match runtime::reserve() {
+            Ok(reservation) => reservation,
+            Err(Busy) => {
+                drop_quietly(future);
+                self.answer_busy();
+                return Err(Busy);
+            }
+        };
+        let (port, state) = (self.port.clone(), self.state.clone());
+        let request = self;
+        reservation.spawn(&port, Some(&state), future, move |outcome| match outcome {
+            Ok(Ok(value)) => drop(request.reply::<T, ()>(Ok(&value))),
+            Ok(Err(reason)) => drop(request.reply::<(), E>(Err(&reason))),
+            Err(panic) => request.answer_panic(&panic),
+        });
+        Ok(())
     }
 
     /// `{Tag, {Status, Value}}` into `b`.
@@ -448,6 +493,38 @@ impl Port<'_> {
         work: impl FnOnce(&Cancel) + Send + 'static,
     ) -> Result<(), Busy> {
         self.submit_job(true, Box::new(work))
+    }
+
+    /// Runs `future` on the driver's async runtime (feature `tokio`, see
+    /// [`runtime`](crate::runtime)): work for the port that answers no caller, like
+    /// [`spawn_job`](Port::spawn_job), but holding no thread while it waits.
+    ///
+    /// The future is dropped, wherever it waits, when the port closes (started in `stop`,
+    /// it never runs). A panic in it leaves the port open; the owner receives
+    /// `{Port, {erldrv_job_panic, Message}}`.
+    ///
+    /// # Errors
+    /// [`Busy`]: as many futures as the bound are alive, or the runtime could not start;
+    /// `future` is dropped.
+    #[cfg(feature = "tokio")]
+    pub fn spawn_future(
+        &self,
+        future: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Busy> {
+        let reservation = match runtime::reserve() {
+            Ok(reservation) => reservation,
+            Err(Busy) => {
+                drop_quietly(future);
+                return Err(Busy);
+            }
+        };
+        let owner = self.sender();
+        reservation.spawn(&self.life(), None, future, move |outcome| {
+            if let Err(panic) = outcome {
+                let _ = owner.output_term(&(owner.port_id(), (&JOB_PANIC, panic.message())));
+            }
+        });
+        Ok(())
     }
 
     fn submit_job(&self, ordered: bool, work: Box<dyn FnOnce(&Cancel) + Send>) -> Result<(), Busy> {

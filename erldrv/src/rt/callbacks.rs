@@ -10,6 +10,7 @@ use core::cell::UnsafeCell;
 use core::ffi::{CStr, c_char, c_int, c_uint, c_void};
 use core::mem::MaybeUninit;
 use std::any::TypeId;
+use std::time::Instant;
 
 use erldrv_sys as sys;
 
@@ -178,8 +179,13 @@ fn init_error_var(name: &CStr) -> String {
 
 pub(super) unsafe extern "C" fn finish<D: Driver + DriverEntry>() {
     contained::<D>("finish", D::finish);
-    // The worker pool: its jobs all belong to closed ports by now.
-    contained::<D>("finish", || crate::pool::shutdown(D::NAME));
+    // The futures and pool jobs left all belong to closed ports by now; both wait for what
+    // still runs, within one bound. The runtime first: a future may start pool jobs, which
+    // the pool's shutdown then stops, while a pool job cannot start the stopped runtime.
+    let deadline = Instant::now() + crate::pool::unload_wait(D::NAME);
+    #[cfg(feature = "tokio")]
+    contained::<D>("finish", || crate::runtime::shutdown(D::NAME, deadline));
+    contained::<D>("finish", || crate::pool::shutdown(D::NAME, deadline));
     // What the VM lost track of (it never called stop_select for it): the library is about
     // to be unmapped, and statics are not dropped.
     let left = select::release_all();

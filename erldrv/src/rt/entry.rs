@@ -88,6 +88,8 @@ unsafe impl Sync for EntryCell {}
 pub fn driver_init<D: Driver + DriverEntry>(entry: &'static EntryCell) -> *mut sys::ErlDrvEntry {
     install_hook(hook::<D>);
     crate::pool::configure(D::NAME, D::WORKERS, D::QUEUE);
+    #[cfg(feature = "tokio")]
+    crate::runtime::reset();
     entry.get()
 }
 

@@ -47,9 +47,11 @@ session(Dir) ->
                    [Name, round(One), round(Many), Many / One])
      end || {Name, Work} <- Patterns],
     io:format("~n  Jobs per second as measured just now on this machine, debug build,~n"
-              "  so they move with its load; with ~b cores the pool can at best run ~b jobs~n"
-              "  at once. cargo xtask bench measures it properly, against hand-written C.~n",
-              [Schedulers, Schedulers]),
+              "  so they move with its load; the pool runs at most ~b jobs at once here.~n"
+              "  With 1 caller a request also pays two thread wake-ups (scheduler to worker~n"
+              "  and back) that the gen_server's synchronous call does not.~n"
+              "  cargo xtask bench measures it properly, against hand-written C.~n",
+              [Schedulers]),
     callers_server:stop(Server),
     callers:stop(Port),
     ok.

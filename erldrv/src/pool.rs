@@ -87,7 +87,7 @@ pub(crate) fn with_builder<R>(f: impl FnOnce(&mut TermBuilder) -> R) -> R {
 /// How long the framework's `finish` waits, in all, for pool jobs that are still running
 /// (and, with the `tokio` feature, for the async runtime's threads), unless the VM
 /// environment variable `ERLDRV_UNLOAD_WAIT_<driver name>` gives another number of
-/// milliseconds ([`unload_wait`]).
+/// milliseconds.
 pub const UNLOAD_WAIT: Duration = Duration::from_secs(10);
 
 /// The unload wait of driver `driver`: `ERLDRV_UNLOAD_WAIT_<driver>` milliseconds, or

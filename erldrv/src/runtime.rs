@@ -69,7 +69,7 @@
 //! # Unloading
 //! By `finish` every port has closed and every future is aborted. The framework's `finish`
 //! shuts the runtime down: futures still held are dropped, and its threads are joined,
-//! waiting at most [`UNLOAD_WAIT`] (together with the worker
+//! waiting at most [`UNLOAD_WAIT`](crate::pool::UNLOAD_WAIT) (together with the worker
 //! pool). A thread that is still busy then (a future that blocks its thread rather than
 //! awaiting, or a `spawn_blocking` task that does not return) cannot be stopped: erldrv
 //! says so on standard error and keeps the library mapped for the life of the VM, as the

@@ -118,6 +118,41 @@ fn output_without_copying() {
     eunit("output_tests", &["output_drv"]).run();
 }
 
+/// The worker pool: requests answered to each caller, cancellation, order, backpressure.
+#[test]
+fn worker_pool_and_requests() {
+    eunit("pool_tests", &["pool_drv"]).run();
+}
+
+/// 100 ports × 1,000 jobs, closed while the jobs are in flight: nothing leaks, jobs of
+/// closed ports do not start. Under each size of the VM's async pool.
+#[test]
+fn jobs_of_closed_ports_without_async_threads() {
+    eunit("pool_cleanup_tests", &["pool_drv"])
+        .erl_args(["+A", "0"])
+        .run();
+}
+
+#[test]
+fn jobs_of_closed_ports_one_async_thread() {
+    eunit("pool_cleanup_tests", &["pool_drv"])
+        .erl_args(["+A", "1"])
+        .run();
+}
+
+#[test]
+fn jobs_of_closed_ports_eight_async_threads() {
+    eunit("pool_cleanup_tests", &["pool_drv"])
+        .erl_args(["+A", "8"])
+        .run();
+}
+
+/// 100 unload/load and reload cycles with jobs still running when their port closed.
+#[test]
+fn unload_with_jobs_running() {
+    eunit("pool_unload_tests", &["pool_drv"]).run();
+}
+
 /// Term messages from async jobs, driver threads and plain threads, through a `Sender`.
 #[test]
 fn sender_from_other_threads() {

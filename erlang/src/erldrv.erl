@@ -26,8 +26,23 @@
 %% and tells load/2 why init failed in the VM environment variable
 %% ERLDRV_INIT_ERROR_<Name>.
 -module(erldrv).
--export([load/2, load_priv/2, unload/1, reload/2,
-         open/2, open/3, control/3, call/3]).
+-export([load/2, load/3, load_priv/2, unload/1, reload/2,
+         open/2, open/3, control/3, call/3,
+         request/3, request/4, send_request/3, send_command_request/2,
+         command_request/3, await/2, check/2, cancel/1]).
+-export_type([request_id/0]).
+
+%% The port_control commands the runtime takes for itself (see send_request/3).
+-define(REQUEST, 16#FFFFFF01).
+-define(CANCEL, 16#FFFFFF02).
+%% The default timeout of request/3 and command_request/2, as gen_server:call/2's.
+-define(REQUEST_TIMEOUT, 5000).
+%% How long cancel/1 waits for a reply the driver was already sending.
+-define(CANCEL_WAIT, 1000).
+
+%% A request in flight: what send_request/3 returns and await/2 waits for.
+-opaque request_id() :: {erldrv_request, port(), reference()}.
+-type request_result() :: {ok, term()} | {error, term()}.
 
 %% How long reload/2 waits for the VM to replace the library.
 -define(RELOAD_TIMEOUT, 10000).
@@ -52,6 +67,21 @@ load(Dir, Name) ->
             Text = explain(Reason, Dir, NameS),
             erlang:error({erldrv_load_failed, Name, Dir, Text}, [Dir, Name])
     end.
+
+%% load/2 with options for the driver's worker pool, overriding the driver's own settings:
+%% {workers, N}, its number of threads, and {queue, N}, how many jobs may wait for one.
+%% They go through the VM environment variables ERLDRV_WORKERS_<Name> and
+%% ERLDRV_QUEUE_<Name>, which the driver reads when its pool starts (at its first job).
+-spec load(file:filename(), name(), [{workers | queue, pos_integer()}]) -> ok.
+load(Dir, Name, Options) ->
+    lists:foreach(
+      fun({Key, N}) when (Key =:= workers orelse Key =:= queue), is_integer(N), N > 0 ->
+              Var = string:uppercase(atom_to_list(Key)),
+              os:putenv("ERLDRV_" ++ Var ++ "_" ++ to_string(Name), integer_to_list(N));
+         (Other) ->
+              erlang:error({badarg, Other}, [Dir, Name, Options])
+      end, Options),
+    load(Dir, Name).
 
 %% Loads driver Name from the priv directory of application App (code:priv_dir/1), where
 %% a build installs it as priv/Name.so. Raises error({erldrv_load_failed, Name, App, Text})
@@ -204,6 +234,118 @@ call(Port, Command, Args) ->
         error:badarg:Stack ->
             raise_reason(Port, false, Stack, [Port, Command, Args])
     end.
+
+%% request(Port, Command, Data, 5000).
+-spec request(port() | atom(), non_neg_integer(), iodata()) -> request_result().
+request(Port, Command, Data) ->
+    request(Port, Command, Data, ?REQUEST_TIMEOUT).
+
+%% Sends a request to the driver's control with Command and Data, and waits for its reply,
+%% which goes to the calling process alone: many processes can have requests in flight on
+%% one port at once, and none waits for another's (the driver answers each from its worker
+%% pool as its job ends). Returns {ok, Value} or {error, Reason}: the reasons the driver
+%% gives, or busy (its queue is full), {erldrv_panic, Message} (the job panicked),
+%% {badarg, Reason} (control refused the request), closed (the port closed first), or
+%% timeout (no reply within Timeout milliseconds; the request is then cancelled and a late
+%% reply never reaches the mailbox).
+-spec request(port() | atom(), non_neg_integer(), iodata(), timeout()) -> request_result().
+request(Port, Command, Data, Timeout) ->
+    await(send_request(Port, Command, Data), Timeout).
+
+%% Sends a request as request/4 does and returns at once; the reply is a message that
+%% await/2 waits for, or check/2 recognises in a receive loop (a gen_server's handle_info).
+%% The caller monitors the port meanwhile (the request id holds the monitor).
+-spec send_request(port() | atom(), non_neg_integer(), iodata()) -> request_id().
+send_request(Port0, Command, Data)
+  when is_integer(Command), Command >= 0, Command < 16#FFFFFF00 ->
+    _ = iolist_size(Data),
+    Port = port_id(Port0),
+    Ref = erlang:monitor(port, Port),
+    Tag = term_to_binary(Ref),
+    %% A badarg here means the port has closed (the monitor reports it) or control
+    %% panicked (the reply says so): either way await/2 gets an answer.
+    try erlang:port_control(Port, ?REQUEST, [<<Command:32, (byte_size(Tag)):8>>, Tag | Data])
+    catch error:badarg -> ok
+    end,
+    {erldrv_request, Port, Ref};
+send_request(Port, Command, Data) ->
+    erlang:error(badarg, [Port, Command, Data]).
+
+%% command_request(Port, Data, Timeout) waits for the reply of send_command_request/2, as
+%% request/4 does.
+-spec command_request(port() | atom(), iodata(), timeout()) -> request_result().
+command_request(Port, Data, Timeout) ->
+    await(send_command_request(Port, Data), Timeout).
+
+%% Sends a request with port_command/2, for drivers that take requests in outputv: Data
+%% reaches the driver without a copy (binaries by reference), however large, and the reply
+%% comes back to the caller as for send_request/3.
+-spec send_command_request(port() | atom(), iodata()) -> request_id().
+send_command_request(Port0, Data) ->
+    _ = iolist_size(Data),
+    Port = port_id(Port0),
+    Ref = erlang:monitor(port, Port),
+    Tag = term_to_binary(Ref),
+    try erlang:port_command(Port, [<<(byte_size(Tag)):8>>, Tag | Data])
+    catch error:badarg -> ok
+    end,
+    {erldrv_request, Port, Ref}.
+
+%% Waits for the reply of a request, for at most Timeout milliseconds. On timeout the
+%% request is cancelled (cancel/1) and {error, timeout} returned.
+-spec await(request_id(), timeout()) -> request_result().
+await({erldrv_request, _Port, Ref} = Id, Timeout) ->
+    receive
+        {Ref, Reply} ->
+            erlang:demonitor(Ref, [flush]),
+            Reply;
+        {'DOWN', Ref, port, _, _} ->
+            flush_reply(Ref),
+            {error, closed}
+    after Timeout ->
+            cancel(Id),
+            {error, timeout}
+    end.
+
+%% Whether Msg is the reply to the request: {reply, {ok, Value} | {error, Reason}}, or
+%% no_reply for any other message.
+-spec check(term(), request_id()) -> {reply, request_result()} | no_reply.
+check({Ref, Reply}, {erldrv_request, _, Ref}) ->
+    erlang:demonitor(Ref, [flush]),
+    {reply, Reply};
+check({'DOWN', Ref, port, _, _}, {erldrv_request, _, Ref}) ->
+    flush_reply(Ref),
+    {reply, {error, closed}};
+check(_, _) ->
+    no_reply.
+
+%% Gives up on a request: the driver drops it if it has not answered yet (a job that has
+%% not started never starts; a running one sees its Cancel), and a reply already on its
+%% way is taken out of the mailbox. Afterwards no message of the request is left for the
+%% caller.
+-spec cancel(request_id()) -> ok.
+cancel({erldrv_request, Port, Ref}) ->
+    Tag = term_to_binary(Ref),
+    Cancelled =
+        try erlang:port_control(Port, ?CANCEL, [byte_size(Tag), Tag]) of
+            Answer -> iolist_to_binary(Answer) =:= <<1>>
+        catch error:badarg -> false
+        end,
+    case Cancelled of
+        true -> ok;
+        false ->
+            %% Answered, or being answered, or the port is gone.
+            receive
+                {Ref, _} -> ok;
+                {'DOWN', Ref, port, _, _} -> flush_reply(Ref)
+            after ?CANCEL_WAIT -> ok
+            end
+    end,
+    erlang:demonitor(Ref, [flush]),
+    ok.
+
+flush_reply(Ref) ->
+    receive {Ref, _} -> ok after 0 -> ok end.
 
 %% open_port/2 for open/2,3. The port that failed to open is not known here, so the
 %% driver's message is looked for among the messages that arrived during the call, from

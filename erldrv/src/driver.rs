@@ -2,10 +2,11 @@
 
 use std::any::TypeId;
 
-use crate::error::{Badarg, CallError, InitError, StartError};
+use crate::error::{Badarg, CallError, InitError, JobPanic, StartError};
 use crate::ids::Monitor;
 use crate::iovec::IoVec;
 use crate::jobs;
+use crate::pool::Cancel;
 use crate::port::Port;
 use crate::reply::Reply;
 use crate::select::Event;
@@ -32,7 +33,8 @@ use crate::term::{FromTerm, ToTerm};
 /// ports run in parallel, and state shared between ports (statics) must be synchronized.
 ///
 /// A callback blocks its scheduler: keep callbacks short (well under a millisecond) and move
-/// long work to [`Port::spawn_async`] or your own threads.
+/// long work to the driver's worker pool ([`Port::request`], [`Port::spawn_job`]), to
+/// [`spawn_async`](Driver::spawn_async), or to your own threads.
 ///
 /// # Panics
 /// A panic never unwinds into the VM, with one exception Rust itself imposes: a panic
@@ -56,7 +58,11 @@ use crate::term::{FromTerm, ToTerm};
 ///     drains the queue after it): the VM takes no message from a closing port and has sent
 ///     the exit signal already, with the reason the close was given. The owner cannot be
 ///     told; the port closes at once, and the panic is reported on standard error.
-/// - **An async job** ([`Port::spawn_async`]): as a panic in a port callback.
+/// - **An async job** ([`spawn_async`](Driver::spawn_async)): the port stays open;
+///   `ready_async` receives `Err(JobPanic)` with the message.
+/// - **A pool job**: the port stays open. A [`Request`](crate::Request)'s caller is
+///   answered `{error, {erldrv_panic, Message}}`; the owner of a port whose
+///   [`Port::spawn_job`] panicked receives `{Port, {erldrv_job_panic, Message}}`.
 /// - **In `start`**: `open_port/2` fails with `einval`; the opener first receives
 ///   `{Port, {erldrv_panic, Message}}` (`erldrv:open/2,3` raises `error({erldrv_panic,
 ///   Message})`).
@@ -75,7 +81,7 @@ use crate::term::{FromTerm, ToTerm};
 /// driver unloaded after panics leaves no memory behind. A driver that installs its own hook
 /// (in `init`, say) replaces erldrv's.
 pub trait Driver: Sized + Send + 'static {
-    /// What async jobs of this driver produce (see [`Port::spawn_async`]); handed to
+    /// What async jobs of this driver produce (see [`spawn_async`](Driver::spawn_async)); handed to
     /// [`ready_async`](Driver::ready_async). `#[erl_driver]` sets it to `()` when the block
     /// leaves it out.
     type Async: Send + 'static;
@@ -201,10 +207,45 @@ pub trait Driver: Sized + Send + 'static {
         ))
     }
 
-    /// The result of a job started with [`Port::spawn_async`], on a scheduler thread. Left
-    /// out, results are dropped.
-    fn ready_async(&mut self, port: &Port, result: Self::Async) {
+    /// The result of a job started with [`spawn_async`](Driver::spawn_async), on a
+    /// scheduler thread: `Ok` with what the job returned, or `Err` when it panicked (the
+    /// port stays open; the panic was written to standard error). Left out, results and
+    /// panics are dropped.
+    fn ready_async(&mut self, port: &Port, result: Result<Self::Async, JobPanic>) {
         let _ = (port, result);
+    }
+
+    /// Starts `work` on the VM's async thread pool (`driver_async`); its result is handed
+    /// to [`ready_async`](Driver::ready_async) of this port, on a scheduler thread, with the
+    /// port's state: the way for jobs whose result changes the state. Call it on the port's
+    /// state, `self.spawn_async(port, || ...)`: the job's type is the driver's `Async`,
+    /// checked by the compiler. Not a callback: `#[erl_driver]` refuses a block that
+    /// defines it.
+    ///
+    /// Jobs of one port run one at a time, in the order they were started (they share the
+    /// port's key), on `+A` threads (one by default): for work that should use every core,
+    /// or that answers a caller without the state, use the driver's own worker pool
+    /// ([`Port::request`], [`Port::spawn_job`]).
+    ///
+    /// The job is submitted when the current callback returns. A panic in `work` reaches
+    /// `ready_async` as `Err(JobPanic)`; the port stays open. If the port closes first, a
+    /// job that has not started never starts, and a result is dropped; a running job can
+    /// watch [`Port::cancel_token`].
+    ///
+    /// Async threads have small stacks (the `+a` emulator flag sets them, default 128 KiB on
+    /// 64-bit): keep large buffers on the heap.
+    ///
+    /// Async threads belong to the VM and outlive the driver: a thread-local with a
+    /// destructor that a job creates (`std::thread::current()` makes one) registers code of
+    /// the driver's library to run when the thread exits, which happens when the VM halts,
+    /// after the driver may have been unloaded. Keep jobs free of such thread-locals.
+    fn spawn_async(&self, port: &Port, work: impl FnOnce() -> Self::Async + Send + 'static) {
+        let sub = jobs::submission(
+            TypeId::of::<Self>(),
+            Cancel::new(port.life(), None),
+            Box::new(work),
+        );
+        port.meta().defer(Deferred::Async(sub));
     }
 
     /// A descriptor selected with [`SelectMode::READ`](crate::SelectMode::READ) is readable:
@@ -261,35 +302,14 @@ pub trait Driver: Sized + Send + 'static {
     }
 }
 
-/// Async jobs are a `Port` method that needs the `Driver` trait; it lives here so that
-/// `port.rs` does not import this module, which imports `port.rs`.
-impl Port<'_> {
-    /// Starts `work` on the VM's async thread pool (`driver_async`); its result is handed to
-    /// [`ready_async`](crate::Driver::ready_async) of driver `D` on a scheduler thread.
-    ///
-    /// Jobs of one port run in the order they were started (they share the port's key). The
-    /// job is submitted when the current callback returns. A panic in `work` closes the port
-    /// like a panic in a callback. If the port closes first, the result is dropped.
-    ///
-    /// Async threads have small stacks (the `+a` emulator flag sets them, default 128 KiB on
-    /// 64-bit): keep large buffers on the heap.
-    ///
-    /// Async threads belong to the VM and outlive the driver: a thread-local with a
-    /// destructor that a job creates (`std::thread::current()` makes one) registers code of
-    /// the driver's library to run when the thread exits, which happens when the VM halts,
-    /// after the driver may have been unloaded. Keep jobs free of such thread-locals.
-    ///
-    /// `D` must be the port's own driver type (write `port.spawn_async::<Self>(..)`); a job
-    /// spawned for another type closes the port like a panic when it completes.
-    pub fn spawn_async<D: Driver>(&self, work: impl FnOnce() -> D::Async + Send + 'static) {
-        let sub = jobs::submission(TypeId::of::<D>(), Box::new(work));
-        self.meta().defer(Deferred::Async(sub));
-    }
-}
-
 /// Implemented by `#[erl_driver]`: the facts the runtime needs beyond the trait. Not a
 /// subtrait of [`Driver`], so that a failing `impl Driver` is reported only once.
 pub trait DriverEntry {
     /// The driver name, as given to `erl_ddll:load_driver/2` and `open_port/2`.
     const NAME: &'static core::ffi::CStr;
+    /// `#[erl_driver(workers = N)]`: the worker pool's size; 0 for the default (see
+    /// [`pool`](crate::pool)).
+    const WORKERS: usize = 0;
+    /// `#[erl_driver(queue = N)]`: the pool queue's bound; 0 for the default.
+    const QUEUE: usize = 0;
 }

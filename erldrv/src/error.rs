@@ -207,3 +207,31 @@ impl fmt::Debug for CallError {
 }
 
 impl std::error::Error for CallError {}
+
+/// An async job panicked: what [`ready_async`](crate::Driver::ready_async) receives in
+/// place of its result. The port stays open; the panic was written to standard error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobPanic {
+    message: String,
+}
+
+impl JobPanic {
+    pub(crate) fn new(message: &str) -> JobPanic {
+        JobPanic {
+            message: message.to_owned(),
+        }
+    }
+
+    /// The panic's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for JobPanic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the async job panicked: {}", self.message)
+    }
+}
+
+impl std::error::Error for JobPanic {}

@@ -92,6 +92,37 @@ impl<'a> IoVec<'a> {
         })
     }
 
+    /// Keeps the data past the callback without copying it: each segment that lives in a
+    /// binary is kept by reference ([`Segment::binary`]); the rest (rare) is copied. The
+    /// result can go to another thread: a job's input.
+    pub fn to_owned_iovec(&self) -> OwnedIoVec {
+        self.owned_from(0)
+    }
+
+    /// [`to_owned_iovec`](IoVec::to_owned_iovec) of the bytes from `skip` on.
+    pub(crate) fn owned_from(&self, mut skip: usize) -> OwnedIoVec {
+        let mut parts = Vec::new();
+        for s in self.segments() {
+            let bytes = s.bytes();
+            if skip >= bytes.len() {
+                skip -= bytes.len();
+                continue;
+            }
+            let bytes = &bytes[skip..];
+            let part = match s.binary() {
+                Some((bin, offset)) => Part::Shared {
+                    bin,
+                    offset: offset + skip,
+                    len: bytes.len(),
+                },
+                None => Part::Copied(bytes.to_vec()),
+            };
+            skip = 0;
+            parts.push(part);
+        }
+        OwnedIoVec { parts }
+    }
+
     /// Copies all bytes into one `Vec`.
     pub fn to_vec(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.len());
@@ -105,5 +136,78 @@ impl<'a> IoVec<'a> {
 impl core::fmt::Debug for IoVec<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("IoVec").field("len", &self.len()).finish()
+    }
+}
+
+/// `outputv` data kept past its callback ([`IoVec::to_owned_iovec`]): the Erlang binaries
+/// it came in, held by reference (their bytes are not copied), in order. `Send + Sync`:
+/// hand it to a job.
+#[derive(Clone, Default)]
+pub struct OwnedIoVec {
+    parts: Vec<Part>,
+}
+
+#[derive(Clone)]
+enum Part {
+    Shared {
+        bin: Binary,
+        offset: usize,
+        len: usize,
+    },
+    Copied(Vec<u8>),
+}
+
+impl OwnedIoVec {
+    /// The segments' bytes, in order.
+    pub fn segments(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.parts.iter().map(|p| match p {
+            Part::Shared { bin, offset, len } => &bin.as_slice()[*offset..*offset + *len],
+            Part::Copied(v) => v.as_slice(),
+        })
+    }
+
+    /// The segments as I/O slices, ready for `write_vectored`.
+    pub fn io_slices(&self) -> Vec<std::io::IoSlice<'_>> {
+        self.segments().map(std::io::IoSlice::new).collect()
+    }
+
+    /// The total number of bytes.
+    pub fn len(&self) -> usize {
+        self.segments().map(<[u8]>::len).sum()
+    }
+
+    /// Whether there are no bytes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many of the bytes are held by reference in the VM's binaries (the rest were
+    /// copied, because the VM had them in no binary).
+    pub fn shared_len(&self) -> usize {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Shared { len, .. } => *len,
+                Part::Copied(_) => 0,
+            })
+            .sum()
+    }
+
+    /// Copies all bytes into one `Vec`.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len());
+        for s in self.segments() {
+            out.extend_from_slice(s);
+        }
+        out
+    }
+}
+
+impl core::fmt::Debug for OwnedIoVec {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("OwnedIoVec")
+            .field("segments", &self.parts.len())
+            .field("len", &self.len())
+            .finish()
     }
 }

@@ -7,6 +7,7 @@ use std::any::TypeId;
 use erldrv_sys as sys;
 
 use crate::panic::{Panic, catch, drop_quietly};
+use crate::pool::{Cancel, LiveJob};
 
 /// A boxed async job ready for `driver_async`, freed if it is never submitted.
 pub(crate) struct AsyncSubmission {
@@ -36,14 +37,18 @@ struct JobHeader {
 #[repr(C)]
 struct AsyncJob<T> {
     header: JobHeader,
+    /// Set when the port closes: the job is then not started.
+    cancel: Cancel,
     work: Option<Box<dyn FnOnce() -> T + Send>>,
     outcome: Option<Result<T, Panic>>,
+    _live: LiveJob,
 }
 
 /// Boxes `work` as a job of the driver type `driver`, for
 /// [`Port::spawn_async`](crate::Port::spawn_async).
 pub(crate) fn submission<T: Send + 'static>(
     driver: TypeId,
+    cancel: Cancel,
     work: Box<dyn FnOnce() -> T + Send>,
 ) -> AsyncSubmission {
     let job = Box::new(AsyncJob {
@@ -51,8 +56,10 @@ pub(crate) fn submission<T: Send + 'static>(
             driver,
             free: free::<T>,
         },
+        cancel,
         work: Some(work),
         outcome: None,
+        _live: LiveJob::new(),
     });
     AsyncSubmission {
         data: Box::into_raw(job).cast(),
@@ -66,7 +73,12 @@ unsafe extern "C" fn invoke<T: Send + 'static>(data: *mut c_void) {
     // SAFETY: `data` is our AsyncJob<T>; the VM hands it to one thread at a time.
     let job = unsafe { &mut *data.cast::<AsyncJob<T>>() };
     if let Some(work) = job.work.take() {
-        job.outcome = Some(catch(work));
+        if job.cancel.port_closed() {
+            // Its port has closed: nobody will see the result (the VM frees the job).
+            drop_quietly(work);
+        } else {
+            job.outcome = Some(catch(work));
+        }
     }
 }
 
@@ -80,11 +92,10 @@ unsafe extern "C" fn free<T: Send + 'static>(data: *mut c_void) {
 pub(crate) enum Finished<T> {
     /// The job ran: its value, or its panic.
     Ran(Result<T, Panic>),
-    /// It never ran (the VM frees jobs of closed ports through `free` instead, so this is
-    /// only a defensive case).
+    /// It never ran: its port had closed when its turn came.
     NotRun,
-    /// It was spawned for another driver type (`spawn_async::<Other>`): its result is not a
-    /// `T`. It has been freed as what it was.
+    /// It was spawned for another driver type (`other.spawn_async(..)` with the state of
+    /// another driver): its result is not a `T`. It has been freed as what it was.
     OtherDriver,
 }
 

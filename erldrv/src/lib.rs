@@ -49,7 +49,7 @@
 //! - **Threads never outlive the driver.** Threads started with [`thread::spawn`] are
 //!   stopped and joined at unload, before the VM unmaps the library.
 //! - **No re-entrancy surprises.** Actions that make the VM call back into the driver
-//!   ([`Port::exit`], [`Port::init_ack`], [`Port::spawn_async`]) run after the current
+//!   ([`Port::exit`], [`Port::init_ack`], [`Driver::spawn_async`]) run after the current
 //!   callback has returned — from a zero timer when requested in `start` (the VM is not
 //!   ready for them yet) or, for a close, in `process_exit` (closing there crashes the VM).
 //! - **Thread rules in types.** [`Port`] is neither `Send` nor `Sync`; `stop_select` gets no
@@ -84,8 +84,10 @@ mod ids;
 mod iovec;
 mod jobs;
 mod panic;
+pub mod pool;
 mod port;
 mod reply;
+mod request;
 mod rt;
 mod select;
 mod sender;
@@ -97,11 +99,13 @@ pub mod thread;
 pub use binary::Binary;
 pub use driver::Driver;
 pub use erldrv_macros::erl_driver;
-pub use error::{Badarg, CallError, ExitReason, InitError, StartError};
+pub use error::{Badarg, CallError, ExitReason, InitError, JobPanic, StartError};
 pub use ids::{Monitor, Pid, PortId};
-pub use iovec::{IoVec, Segment};
+pub use iovec::{IoVec, OwnedIoVec, Segment};
+pub use pool::{Busy, Cancel};
 pub use port::Port;
 pub use reply::Reply;
+pub use request::Request;
 pub use select::{Event, SelectMode};
 pub use sender::Sender;
 

@@ -18,7 +18,7 @@
 use std::any::Any;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
-use std::panic::{AssertUnwindSafe, PanicHookInfo, catch_unwind, resume_unwind};
+use std::panic::{AssertUnwindSafe, PanicHookInfo, catch_unwind};
 
 use core::ffi::CStr;
 
@@ -32,14 +32,6 @@ impl Panic {
         match &self.0 {
             Some(payload) => panic_message(&**payload),
             None => "",
-        }
-    }
-
-    /// Unwinds again with the same payload, without running the panic hook a second time.
-    pub(crate) fn resume(mut self) -> ! {
-        match self.0.take() {
-            Some(payload) => resume_unwind(payload),
-            None => resume_unwind(Box::new("panic already reported")),
         }
     }
 }

@@ -29,8 +29,10 @@ use crate::term::{BuildError, TermBuilder, ToTerm};
 /// A `Port` is only ever lent to callbacks (`&Port`) and is neither `Send` nor `Sync`: the
 /// `driver_*` functions behind it may only be called from the scheduler thread running a
 /// callback of this port. Work done on another thread reports back through a callback
-/// ([`Port::spawn_async`] delivers its result to `ready_async`, on a scheduler thread), or
-/// sends term messages itself through a [`Sender`](crate::Sender) ([`Port::sender`]).
+/// ([`Driver::spawn_async`](crate::Driver::spawn_async) delivers its result to
+/// `ready_async`, on a scheduler thread), answers its caller itself
+/// ([`Port::request`]), or sends term messages through a [`Sender`](crate::Sender)
+/// ([`Port::sender`]).
 ///
 /// # Where each method may be called
 /// `init`, `finish` and `stop_select` get no `Port` at all: the VM allows no port call
@@ -44,7 +46,8 @@ use crate::term::{BuildError, TermBuilder, ToTerm};
 /// |---|---|---|---|---|
 /// | [`exit`](Port::exit) | after `start` returns | after `process_exit` returns | closes at once after the callback, with the reason the close already has | ignored |
 /// | [`init_ack`](Port::init_ack) | after `start` returns | allowed | allowed | ignored |
-/// | [`spawn_async`](Port::spawn_async) | after `start` returns | allowed | allowed | dropped: the job never runs |
+/// | [`spawn_async`](crate::Driver::spawn_async) | after `start` returns | allowed | allowed | dropped: the job never runs |
+/// | [`spawn_job`](Port::spawn_job), [`Request::spawn`](crate::Request::spawn) | allowed | allowed | allowed | dropped: the job never runs |
 /// | [`set_timer`](Port::set_timer), [`cancel_timer`](Port::cancel_timer) | after `start` returns | after a close requested there | allowed | ignored |
 /// | [`monitor_process`](Port::monitor_process) | allowed | allowed | allowed | `None` |
 /// | [`demonitor_process`](Port::demonitor_process) | allowed | `false` for the monitor being delivered; others allowed | allowed | allowed |

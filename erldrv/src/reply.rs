@@ -120,6 +120,11 @@ impl<'a> Reply<'a> {
         self.extend_from_slice(&[byte]);
     }
 
+    /// The bytes written so far (for a request `control` did not take).
+    pub(crate) fn written(&mut self) -> &[u8] {
+        self.as_mut_slice()
+    }
+
     /// The bytes written so far, mutably (for patching a length prefix, say).
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
         self.detach_whole();

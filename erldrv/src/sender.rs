@@ -13,7 +13,7 @@ use crate::port::Port;
 use crate::term::{BuildError, TermBuilder, ToTerm};
 
 /// Sends term messages on behalf of a port from any thread: an async job
-/// ([`Port::spawn_async`]), a thread of [`erldrv::thread`](crate::thread), or a thread the
+/// ([`Driver::spawn_async`](crate::Driver::spawn_async), [`Port::spawn_job`]), a thread of [`erldrv::thread`](crate::thread), or a thread the
 /// driver starts itself. Made inside a callback with [`Port::sender`].
 ///
 /// A [`Port`] is lent to one callback and may only be used on its scheduler thread; a

@@ -10,15 +10,17 @@
 //! All of it runs on the scheduler thread that runs the port's callbacks, so plain `Cell`s
 //! suffice; every driver call made here happens inside a callback of the port.
 
-use core::cell::Cell;
+use core::cell::{Cell, OnceCell};
 use core::ffi::{c_int, c_uint, c_ulong};
 use core::ptr;
+use std::sync::Arc;
 
 use erldrv_sys as sys;
 
 use crate::error::{ExitReason, StartError};
 use crate::jobs::AsyncSubmission;
 use crate::panic::drop_quietly;
+use crate::pool::PortLife;
 use crate::tell::{START_ERROR, output_tagged};
 use crate::term::TermBuilder;
 
@@ -74,6 +76,19 @@ pub(crate) struct PortMeta {
     pub(crate) term_scratch: Cell<Option<Box<TermBuilder>>>,
     /// The port has called `select_owned`: closing it must release what it still selects.
     pub(crate) owns_fds: Cell<bool>,
+    /// What the port's pool jobs and requests share with it (made on first use): closed
+    /// when the port stops.
+    pub(crate) life: OnceCell<Arc<PortLife>>,
+    /// The tag of the request the running `control` carries, until `Port::request` takes it.
+    pub(crate) request_tag: Cell<Option<PendingTag>>,
+}
+
+/// The tag of the request a `control` call carries (see `crate::request`): it points into
+/// the control input, and is set only while the driver's `control` runs.
+#[derive(Clone, Copy)]
+pub(crate) struct PendingTag {
+    pub(crate) ptr: *const u8,
+    pub(crate) len: usize,
 }
 
 /// `deferred` may be non-empty.
@@ -102,6 +117,15 @@ impl PortMeta {
             control_binary: Cell::new(false),
             term_scratch: Cell::new(None),
             owns_fds: Cell::new(false),
+            life: OnceCell::new(),
+            request_tag: Cell::new(None),
+        }
+    }
+
+    /// The port is gone (stopped, or never started): its jobs and requests are cancelled.
+    pub(crate) fn close_life(&self) {
+        if let Some(life) = self.life.get() {
+            life.close();
         }
     }
 
@@ -170,6 +194,8 @@ impl PortMeta {
         }
         self.set(STOPPED, true);
         self.depth.set(self.depth.get() + 1);
+        // Jobs not started never start; running ones see their Cancel.
+        self.close_life();
         true
     }
 
@@ -197,6 +223,7 @@ impl PortMeta {
 
     /// `start` failed or panicked: the port never opens, and what it deferred is dropped.
     pub(crate) fn start_failed(&self) {
+        self.close_life();
         drop_quietly(self.deferred.take());
     }
 

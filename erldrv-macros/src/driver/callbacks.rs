@@ -218,7 +218,7 @@ pub const CALLBACKS: &[Callback] = &[
         ..port(
             "ready_async",
             "void (*ready_async)(ErlDrvData, ErlDrvThreadData)",
-            "fn ready_async(&mut self, port: &Port, result: Self::Async)",
+            "fn ready_async(&mut self, port: &Port, result: Result<Self::Async, JobPanic>)",
         )
     },
     port(

@@ -18,6 +18,9 @@ pub struct Model {
     pub name: DriverName,
     /// In the order written.
     pub flags: Vec<Flag>,
+    /// `workers = N`, `queue = N`.
+    pub workers: Option<usize>,
+    pub queue: Option<usize>,
 }
 
 /// An `impl Driver` block and what the attribute adds to it.
@@ -63,6 +66,8 @@ pub fn check(options: Options, mut item: ItemImpl, mut errors: Errors) -> Result
             block: *block,
             name,
             flags: options.flags,
+            workers: options.workers,
+            queue: options.queue,
         }),
         (Some(error), _, rest) => Err(Rejected { error, rest }),
         // Not reached: a missing name and a block of another trait are reported.
@@ -226,6 +231,13 @@ fn finish_block(mut item: ItemImpl, mut methods: Methods, errors: &mut Errors) -
 
 fn not_a_callback(ident: &syn::Ident, errors: &mut Errors) {
     let name = ident.to_string();
+    if name == "spawn_async" {
+        errors.push(
+            ident.span(),
+            "`spawn_async` is provided by the `Driver` trait: call it (`self.spawn_async(port, || ...)`), do not define it",
+        );
+        return;
+    }
     let msg = match closest(&name, callbacks::names()) {
         Some(s) => format!(
             "`{name}` is not a driver callback; did you mean `{s}`? (helper methods go in a separate `impl` block)"
@@ -299,12 +311,31 @@ fn check_without_async_type(cb: &Callback, sig: &Signature, errors: &mut Errors)
     }
 }
 
-/// The type of parameter `param` when it is neither `()` nor some path to `Async`.
+/// The job type in parameter `param` (`Result<Job, JobPanic>`) when it is neither `()`
+/// nor some path to `Async`.
 fn async_param_type(sig: &Signature, param: usize) -> Option<&syn::Type> {
     let FnArg::Typed(arg) = sig.inputs.iter().nth(param)? else {
         return None;
     };
-    match &*arg.ty {
+    not_async(job_type(&arg.ty))
+}
+
+/// `T` in `Result<T, ..>`; the type itself otherwise (rustc reports the mismatch).
+fn job_type(ty: &syn::Type) -> &syn::Type {
+    if let syn::Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && last.ident == "Result"
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn::GenericArgument::Type(first)) = args.args.first()
+    {
+        return first;
+    }
+    ty
+}
+
+/// `ty` unless it is `()` or some path to `Async`.
+fn not_async(ty: &syn::Type) -> Option<&syn::Type> {
+    match ty {
         syn::Type::Tuple(t) if t.elems.is_empty() => None,
         // `Self::Async`, `<Self as Driver>::Async`, ...
         syn::Type::Path(p)
@@ -351,12 +382,17 @@ mod tests {
         assert!(!wrong(syn::parse_quote!(<Self as erldrv::Driver>::Async)));
         assert!(wrong(syn::parse_quote!(u64)));
         assert!(wrong(syn::parse_quote!(Vec<u8>)));
+        assert!(!wrong(syn::parse_quote!(Result<(), JobPanic>)));
+        assert!(!wrong(
+            syn::parse_quote!(Result<Self::Async, erldrv::JobPanic>)
+        ));
+        assert!(wrong(syn::parse_quote!(Result<u64, JobPanic>)));
     }
 
     fn check_block(item: ItemImpl) -> Result<Model, Rejected> {
         let options = Options {
             name: DriverName::new("t_drv").ok(),
-            flags: vec![],
+            ..Options::default()
         };
         check(options, item, Errors::default())
     }

@@ -35,6 +35,8 @@ pub fn driver(model: Model) -> TokenStream {
             .map(|f| format_ident!("{}", f.constant()));
         quote!(#(::erldrv::__private::sys::#f as ::core::ffi::c_int)|*)
     };
+    let workers = model.workers.map(|n| quote!(const WORKERS: usize = #n;));
+    let queue = model.queue.map(|n| quote!(const QUEUE: usize = #n;));
     quote! {
         #imp
 
@@ -43,6 +45,8 @@ pub fn driver(model: Model) -> TokenStream {
             // the type is not `Send`) is reported once, at the block, and not again here.
             impl ::erldrv::__private::DriverEntry for #ty {
                 const NAME: &'static ::core::ffi::CStr = #name;
+                #workers
+                #queue
             }
 
             static ENTRY: ::erldrv::__private::EntryCell = ::erldrv::__private::EntryCell::new(

@@ -15,6 +15,15 @@ use crate::diag::{Errors, closest};
 /// `name = "..."`: the driver name.
 pub const NAME: &str = "name";
 
+/// `workers = N`: the size of the driver's worker pool.
+pub const WORKERS: &str = "workers";
+
+/// `queue = N`: how many pool jobs may wait for a worker.
+pub const QUEUE: &str = "queue";
+
+/// The options that take a positive integer.
+const NUMBERS: [&str; 2] = [WORKERS, QUEUE];
+
 /// A flag option: a keyword alone, which sets one `ERL_DRV_FLAG_*`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Flag {
@@ -62,7 +71,9 @@ impl Flag {
 
 /// Every option keyword, for suggestions and for the list in messages.
 fn keywords() -> impl Iterator<Item = &'static str> {
-    core::iter::once(NAME).chain(Flag::ALL.iter().map(|f| f.keyword()))
+    core::iter::once(NAME)
+        .chain(NUMBERS)
+        .chain(Flag::ALL.iter().map(|f| f.keyword()))
 }
 
 /// The attribute's options. Those written wrong are left out (and reported).
@@ -71,6 +82,10 @@ pub struct Options {
     pub name: Option<DriverName>,
     /// In the order written.
     pub flags: Vec<Flag>,
+    /// `workers = N`.
+    pub workers: Option<usize>,
+    /// `queue = N`.
+    pub queue: Option<usize>,
 }
 
 /// A valid driver name. It becomes a file name and a C string, so it is kept to a C
@@ -149,6 +164,10 @@ impl Options {
             seen.push(key);
             if key == NAME {
                 options.name = name_value(meta, errors);
+            } else if key == WORKERS {
+                options.workers = number_value(meta, key, 1024, errors);
+            } else if key == QUEUE {
+                options.queue = number_value(meta, key, 1 << 24, errors);
             } else if let Some(flag) = Flag::from_keyword(key) {
                 match meta {
                     Meta::Path(_) => options.flags.push(flag),
@@ -179,6 +198,43 @@ impl Options {
             }
         }
         options
+    }
+}
+
+/// The value of `key = N`, if it is an integer from 1 to `max`.
+fn number_value(meta: &Meta, key: &str, max: usize, errors: &mut Errors) -> Option<usize> {
+    match meta {
+        Meta::NameValue(syn::MetaNameValue {
+            value:
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                }),
+            ..
+        }) => match n.base10_parse::<usize>() {
+            Ok(v) if (1..=max).contains(&v) => Some(v),
+            _ => {
+                errors.push(
+                    n.span(),
+                    format_args!("`{key}` must be an integer from 1 to {max}"),
+                );
+                None
+            }
+        },
+        Meta::NameValue(nv) => {
+            errors.push_spanned(
+                &nv.value,
+                format_args!("`{key}` takes an integer, e.g. {key} = 4"),
+            );
+            None
+        }
+        Meta::Path(_) | Meta::List(_) => {
+            errors.push(
+                meta.path().span(),
+                format_args!("`{key}` needs a value: {key} = 4"),
+            );
+            None
+        }
     }
 }
 

@@ -14,15 +14,16 @@ use std::any::TypeId;
 use erldrv_sys as sys;
 
 use crate::driver::{Driver, DriverEntry};
-use crate::error::{Badarg, CallError, ExitReason};
+use crate::error::{Badarg, CallError, ExitReason, JobPanic};
 use crate::ids::Monitor;
 use crate::iovec::IoVec;
 use crate::jobs::{self, Finished};
 use crate::panic::{STDERR_LIMIT, catch, drop_quietly, forget_symbols, report, truncated};
 use crate::port::Port;
 use crate::reply::{Reply, ReplyKind};
+use crate::request::{self, CANCEL_COMMAND, REQUEST_COMMAND, Untaken};
 use crate::select::{self, Event};
-use crate::state::{PortMeta, Timeout, start_error};
+use crate::state::{PendingTag, PortMeta, Timeout, start_error};
 use crate::tell::{BADARG_REASON, PANIC_REASON, output_tagged, send_tagged};
 use crate::term::{Atom, DecodeError, Decoder, Encoder, FromTerm, ToTerm};
 
@@ -177,6 +178,8 @@ fn init_error_var(name: &CStr) -> String {
 
 pub(super) unsafe extern "C" fn finish<D: Driver + DriverEntry>() {
     contained::<D>("finish", D::finish);
+    // The worker pool: its jobs all belong to closed ports by now.
+    contained::<D>("finish", || crate::pool::shutdown(D::NAME));
     // What the VM lost track of (it never called stop_select for it): the library is about
     // to be unmapped, and statics are not dropped.
     let left = select::release_all();
@@ -325,6 +328,10 @@ pub(super) unsafe extern "C" fn control<D: Driver + DriverEntry>(
     rbuf: *mut *mut c_char,
     rlen: sys::ErlDrvSizeT,
 ) -> sys::ErlDrvSSizeT {
+    if command == REQUEST_COMMAND || command == CANCEL_COMMAND {
+        // SAFETY: the VM's arguments, passed on.
+        return unsafe { control_framework::<D>(data, command, buf, len, rbuf, rlen) };
+    }
     let on_panic = |p: &Port<'_>, message: &str| {
         // The owner has been told; a caller that is not the owner is told too, so that
         // `erldrv:control/3` can raise the panic instead of a bare badarg.
@@ -354,6 +361,81 @@ pub(super) unsafe extern "C" fn control<D: Driver + DriverEntry>(
                     Ok(()) => reply.finish(p.meta().control_binary.get()),
                     Err(refusal) => refuse_control(p, refusal),
                 }
+            },
+            on_panic,
+        )
+    }
+}
+
+/// A `port_control` command of the framework's: a request made with `erldrv:send_request/3`
+/// (the driver's `control` runs with the caller's command and data, and
+/// [`Port::request`] returns the request), or the cancellation of one.
+///
+/// # Safety
+/// The VM's arguments to `control`, of a live port.
+#[inline(never)]
+unsafe fn control_framework<D: Driver + DriverEntry>(
+    data: sys::ErlDrvData,
+    command: c_uint,
+    buf: *mut c_char,
+    len: sys::ErlDrvSizeT,
+    rbuf: *mut *mut c_char,
+    rlen: sys::ErlDrvSizeT,
+) -> sys::ErlDrvSSizeT {
+    // SAFETY: the VM's input of this call.
+    let input = unsafe { input(buf, len) };
+    let kind = |p: &Port<'_>| {
+        if p.meta().control_binary.get() {
+            ReplyKind::ControlBinary
+        } else {
+            ReplyKind::ControlList
+        }
+    };
+    if command == CANCEL_COMMAND {
+        // SAFETY: VM arguments of a live port.
+        return unsafe {
+            with_state::<D, _>(data, "`control`", -1, |_, p| {
+                let mut reply = Reply::new(rbuf, rlen, kind(p));
+                reply.push(request::cancel(p, input));
+                reply.finish(p.meta().control_binary.get())
+            })
+        };
+    }
+    let (cmd, tag, payload) = match request::split_control_header(input) {
+        Ok(parts) => parts,
+        // SAFETY: VM arguments of a live port.
+        Err(refusal) => unsafe {
+            return with_state::<D, _>(data, "`control`", -1, |_, p| refuse_control(p, refusal));
+        },
+    };
+    let on_panic = |p: &Port<'_>, message: &str| {
+        if p.meta().request_tag.take().is_some() {
+            request::answer_untaken(p, tag, Untaken::Panicked(message));
+        }
+        -1
+    };
+    // SAFETY: VM arguments of a live port.
+    unsafe {
+        with_state_or::<D, _>(
+            data,
+            "`control`",
+            -1,
+            |s, p| {
+                let meta = p.meta();
+                meta.request_tag.set(Some(PendingTag::new(tag)));
+                let mut reply = Reply::new(rbuf, rlen, kind(p));
+                let result = s.control(p, cmd, payload, &mut reply);
+                if meta.request_tag.take().is_some() {
+                    // Not taken: answer from what control did.
+                    let outcome = match &result {
+                        Ok(()) => Untaken::Replied(reply.written()),
+                        Err(refusal) => Untaken::Refused(refusal.reason()),
+                    };
+                    request::answer_untaken(p, tag, outcome);
+                }
+                // The answer travels as a message; port_control returns nothing.
+                reply.clear();
+                reply.finish(meta.control_binary.get())
             },
             on_panic,
         )
@@ -448,37 +530,34 @@ pub(super) unsafe extern "C" fn ready_async<D: Driver + DriverEntry>(
         Finished::Ran(outcome) => outcome,
         Finished::NotRun => return,
         Finished::OtherDriver => {
-            // A mistake the types cannot catch: treat it like a panic of the port.
+            // Only possible by calling `spawn_async` on another driver's state: treat it
+            // like a panic of the port.
             // SAFETY: VM arguments of a live port.
             unsafe {
                 with_state::<D, _>(data, "`ready_async`", (), |_, _| {
                     panic!(
-                        "an async job was spawned with spawn_async for another driver type; \
-                         use port.spawn_async::<Self>(..)"
+                        "an async job was spawned on the state of another driver type \
+                         (`other.spawn_async(..)`); its result is not this driver's `Async`"
                     )
                 })
             };
             return;
         }
     };
-    let label = if outcome.is_ok() {
-        "`ready_async`"
-    } else {
-        "an async job"
-    };
+    // A job's panic is the job's error: the driver gets it, the port stays open.
+    let result = outcome.map_err(|panic| JobPanic::new(panic.message()));
     // Kept outside the callback: when the port is already closing, the callback is skipped
-    // and the outcome is dropped here instead (quietly, as any value of the driver's).
-    let mut outcome = Some(outcome);
+    // and the result is dropped here instead (quietly, as any value of the driver's).
+    let mut result = Some(result);
     // SAFETY: VM arguments of a live port.
     unsafe {
-        with_state::<D, _>(data, label, (), |s, p| match outcome.take() {
-            Some(Ok(value)) => s.ready_async(p, value),
-            // A panic in the job closes the port like a panic in a callback.
-            Some(Err(panic)) => panic.resume(),
-            None => {}
+        with_state::<D, _>(data, "`ready_async`", (), |s, p| {
+            if let Some(result) = result.take() {
+                s.ready_async(p, result);
+            }
         })
     };
-    drop_quietly(outcome);
+    drop_quietly(result);
 }
 
 pub(super) unsafe extern "C" fn ready_input<D: Driver + DriverEntry>(

@@ -86,6 +86,7 @@ unsafe impl Sync for EntryCell {}
 /// `crate::panic`) and hands the VM the entry.
 pub fn driver_init<D: Driver + DriverEntry>(entry: &'static EntryCell) -> *mut sys::ErlDrvEntry {
     install_hook(hook::<D>);
+    crate::pool::configure(D::NAME, D::WORKERS, D::QUEUE);
     entry.get()
 }
 

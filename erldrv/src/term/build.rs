@@ -849,6 +849,12 @@ impl BuildError {
         BuildError(Box::new(kind))
     }
 
+    /// The error for a message nobody received.
+    #[cold]
+    pub(crate) fn not_delivered() -> BuildError {
+        BuildError::new(BuildErrorKind::NotDelivered)
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> &BuildErrorKind {
         &self.0

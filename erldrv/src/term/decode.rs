@@ -720,6 +720,11 @@ impl<'a> RawTerm<'a> {
         RawTerm(bytes)
     }
 
+    /// Bytes already checked to hold one whole term.
+    pub(crate) fn trusted(bytes: &'a [u8]) -> RawTerm<'a> {
+        RawTerm(bytes)
+    }
+
     /// The encoded bytes.
     pub fn as_bytes(&self) -> &'a [u8] {
         self.0

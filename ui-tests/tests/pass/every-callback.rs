@@ -58,8 +58,8 @@ impl Driver for Full {
         }
     }
 
-    fn ready_async(&mut self, _port: &Port, result: u64) {
-        self.pending = self.pending.saturating_sub(result);
+    fn ready_async(&mut self, _port: &Port, result: Result<u64, JobPanic>) {
+        self.pending = self.pending.saturating_sub(result.unwrap_or(0));
     }
 
     fn ready_input(&mut self, _port: &Port, _event: Event) {}

@@ -23,7 +23,7 @@ impl erldrv::Driver for Counter {
         port.output(&n.to_be_bytes());
     }
 
-    fn ready_async(&mut self, _port: &erldrv::Port, _result: Self::Async) {}
+    fn ready_async(&mut self, _port: &erldrv::Port, _result: Result<Self::Async, erldrv::JobPanic>) {}
 }
 
 fn main() {}

@@ -1,5 +1,5 @@
-// `ready_async` takes `Self::Async`, which defaults to `()`: a `Vec<u8>` result needs
-// `type Async = Vec<u8>;`.
+// `ready_async` takes `Result<Self::Async, JobPanic>`, and `Async` defaults to `()`: a
+// `Vec<u8>` result needs `type Async = Vec<u8>;`.
 use erldrv::*;
 
 struct Foo;
@@ -10,7 +10,7 @@ impl Driver for Foo {
         Ok(Foo)
     }
 
-    fn ready_async(&mut self, _port: &Port, result: Vec<u8>) {
+    fn ready_async(&mut self, _port: &Port, result: Result<Vec<u8>, JobPanic>) {
         let _ = result;
     }
 }

@@ -20,7 +20,7 @@ impl Driver for Foo {
         data: &[u8],
         _reply: &mut Reply,
     ) -> Result<(), Badarg> {
-        port.spawn_async::<Self>(move || data.iter().filter(|b| **b == b'\n').count());
+        self.spawn_async(port, move || data.iter().filter(|b| **b == b'\n').count());
         Ok(())
     }
 }

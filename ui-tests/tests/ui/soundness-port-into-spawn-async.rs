@@ -12,7 +12,7 @@ impl Driver for Foo {
     }
 
     fn output(&mut self, port: &Port, _data: &[u8]) {
-        port.spawn_async::<Self>(move || port.output(b"done"));
+        self.spawn_async(port, move || port.output(b"done"));
     }
 }
 

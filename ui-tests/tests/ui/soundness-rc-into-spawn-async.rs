@@ -17,7 +17,7 @@ impl Driver for Foo {
     fn output(&mut self, port: &Port, data: &[u8]) {
         let shared = Rc::new(data.to_vec());
         let job = Rc::clone(&shared);
-        port.spawn_async::<Self>(move || job.len());
+        self.spawn_async(port, move || job.len());
     }
 }
 

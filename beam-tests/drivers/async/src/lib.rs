@@ -7,7 +7,7 @@
 //! unused.
 #![forbid(unsafe_code)]
 
-use erldrv::{Badarg, Driver, Port, Reply, StartError, erl_driver};
+use erldrv::{Badarg, Driver, JobPanic, Port, Reply, StartError, erl_driver};
 
 /// The state of a port.
 pub struct Async {
@@ -40,7 +40,7 @@ impl Driver for Async {
             // A job that reverses its argument, or panics if it is `panic`.
             "async" => {
                 let mut job = arg.as_bytes().to_vec();
-                port.spawn_async::<Self>(move || {
+                self.spawn_async(port, move || {
                     if job == b"panic" {
                         panic!("deliberate panic in an async job");
                     }
@@ -50,18 +50,21 @@ impl Driver for Async {
             }
             "spawn_for_other_driver" => {
                 // A mistake the types cannot catch: the job's result is not `Self::Async`.
-                port.spawn_async::<Other>(|| String::from("wrong type"));
+                Other.spawn_async(port, || String::from("wrong type"));
             }
             _ => return Err(Badarg),
         }
         Ok(())
     }
 
-    fn ready_async(&mut self, port: &Port, result: Vec<u8>) {
+    fn ready_async(&mut self, port: &Port, result: Result<Vec<u8>, JobPanic>) {
         if self.panic_in_ready_async {
             panic!("deliberate panic in ready_async");
         }
-        port.output2(b"ready_async:", &result);
+        match result {
+            Ok(result) => port.output2(b"ready_async:", &result),
+            Err(panic) => port.output2(b"job_panicked:", panic.message().as_bytes()),
+        }
     }
 }
 

@@ -10,7 +10,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use erldrv::term::Atom;
-use erldrv::{Badarg, CallError, Driver, ExitReason, Monitor, Port, Reply, StartError, erl_driver};
+use erldrv::{
+    Badarg, CallError, Driver, ExitReason, JobPanic, Monitor, Port, Reply, StartError, erl_driver,
+};
 
 /// Async jobs that ran, and `timeout` calls: counted to show that work requested in `stop`
 /// never happens.
@@ -37,7 +39,7 @@ pub struct Contexts {
 
 impl Contexts {
     /// Does each word of `plan` with `port`, noting what the port said.
-    fn act(port: &Port, plan: &[String], place: &str) {
+    fn act(&self, port: &Port, plan: &[String], place: &str) {
         for word in plan {
             match word.as_str() {
                 "output" => port.output(format!("output from {place}").as_bytes()),
@@ -47,7 +49,7 @@ impl Contexts {
                 }
                 "exit" => port.exit(ExitReason::Atom(c"exit_from_stop")),
                 "init_ack" => port.init_ack(Ok(())),
-                "async" => port.spawn_async::<Self>(|| {
+                "async" => self.spawn_async(port, || {
                     JOBS_RUN.fetch_add(1, Ordering::SeqCst);
                 }),
                 "timer" => port.set_timer(0),
@@ -88,7 +90,7 @@ impl Driver for Contexts {
     }
 
     fn stop(self, port: &Port) {
-        Self::act(port, &self.in_stop, "stop");
+        self.act(port, &self.in_stop, "stop");
     }
 
     fn control(
@@ -129,7 +131,7 @@ impl Driver for Contexts {
                 );
                 r.clear();
             }
-            "async" => port.spawn_async::<Self>(|| {
+            "async" => self.spawn_async(port, || {
                 JOBS_RUN.fetch_add(1, Ordering::SeqCst);
             }),
             "refuse" => return Err(Badarg::because("refused: not today")),
@@ -148,7 +150,7 @@ impl Driver for Contexts {
         Ok(false)
     }
 
-    fn ready_async(&mut self, port: &Port, _result: ()) {
+    fn ready_async(&mut self, port: &Port, _result: Result<(), JobPanic>) {
         port.output(b"job_done");
     }
 
@@ -158,7 +160,7 @@ impl Driver for Contexts {
 
     fn flush(&mut self, port: &Port) {
         let plan = std::mem::take(&mut self.in_flush);
-        Self::act(port, &plan, "flush");
+        self.act(port, &plan, "flush");
         port.dequeue(port.queue_len());
     }
 

@@ -11,7 +11,9 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use erldrv::{Badarg, Driver, ExitReason, InitError, Port, Reply, StartError, erl_driver};
+use erldrv::{
+    Badarg, Driver, ExitReason, InitError, JobPanic, Port, Reply, StartError, erl_driver,
+};
 
 static INITS: AtomicU64 = AtomicU64::new(0);
 static STARTS: AtomicU64 = AtomicU64::new(0);
@@ -66,24 +68,26 @@ impl Driver for Lifecycle {
     fn start(port: &Port, command: &[u8]) -> Result<Self, StartError> {
         STARTS.fetch_add(1, Ordering::SeqCst);
         let arg = command.splitn(2, |b| *b == b' ').nth(1).unwrap_or(b"");
+        // Jobs are spawned on the state, so it is made first.
+        let state = Lifecycle {
+            panic_in_stop: false,
+        };
         match arg {
             b"panic" => panic!("deliberate panic in start"),
             b"enoent" => return Err(StartError::Errno(libc::ENOENT)),
             b"badarg" => return Err(StartError::Badarg),
             b"general" => return Err(StartError::General),
             // Port actions from inside start: they take effect once start has returned.
-            b"async" => port.spawn_async::<Self>(|| b"started"),
+            b"async" => state.spawn_async(port, || b"started"),
             b"timer" => port.set_timer(10),
             b"async_timer" => {
-                port.spawn_async::<Self>(|| b"started");
+                state.spawn_async(port, || b"started");
                 port.set_timer(10);
             }
             b"exit" => port.exit(ExitReason::Atom(c"lifecycle_exit")),
             _ => {}
         }
-        Ok(Lifecycle {
-            panic_in_stop: false,
-        })
+        Ok(state)
     }
 
     fn stop(self, _port: &Port) {
@@ -128,8 +132,10 @@ impl Driver for Lifecycle {
         Ok(())
     }
 
-    fn ready_async(&mut self, port: &Port, result: &'static [u8]) {
-        port.output2(b"ready_async:", result);
+    fn ready_async(&mut self, port: &Port, result: Result<&'static [u8], JobPanic>) {
+        if let Ok(result) = result {
+            port.output2(b"ready_async:", result);
+        }
     }
 
     fn timeout(&mut self, port: &Port) {

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use erldrv::term::{Atom, Term, TermWriter, ToTerm};
 use erldrv::{
-    Badarg, Binary, CallError, Driver, ExitReason, Monitor, Pid, Port, Reply, StartError,
+    Badarg, Binary, CallError, Driver, ExitReason, JobPanic, Monitor, Pid, Port, Reply, StartError,
     erl_driver,
 };
 
@@ -28,6 +28,8 @@ static STOPS: AtomicU64 = AtomicU64::new(0);
 static DROPPED: AtomicU64 = AtomicU64::new(0);
 /// Async jobs that ran.
 static JOBS_RUN: AtomicU64 = AtomicU64::new(0);
+/// Gated async jobs that have started (and wait at the gate).
+static JOBS_AT_GATE: AtomicU64 = AtomicU64::new(0);
 /// Calls of `timeout`.
 static TIMEOUTS: AtomicU64 = AtomicU64::new(0);
 /// A monitor made by one port, for another port to misuse.
@@ -184,11 +186,11 @@ static NEXT_MARK: AtomicU64 = AtomicU64::new(1);
 
 /// Spawns a job whose outcome says whether it ran on the thread that spawned it (no async
 /// pool: `driver_async` runs the job at once) or on the pool.
-fn spawn_where(port: &Port) {
+fn spawn_where(state: &Misuse, port: &Port) {
     let mark = NEXT_MARK.fetch_add(1, Ordering::SeqCst);
     SPAWNER_MARK.with(|m| m.set(mark));
     let bomb = Bomb { armed: false };
-    port.spawn_async::<Misuse>(move || {
+    state.spawn_async(port, move || {
         JOBS_RUN.fetch_add(1, Ordering::SeqCst);
         let sync = SPAWNER_MARK.with(Cell::get) == mark;
         Outcome {
@@ -201,10 +203,11 @@ fn spawn_where(port: &Port) {
 
 /// Spawns a job that hands `text` to `ready_async`. Its bomb goes in the closure: a job
 /// that never runs still counts in `DROPPED` once freed.
-fn spawn(port: &Port, text: &'static [u8], exit: bool, armed: bool, gated: bool) {
+fn spawn(state: &Misuse, port: &Port, text: &'static [u8], exit: bool, armed: bool, gated: bool) {
     let bomb = Bomb { armed };
-    port.spawn_async::<Misuse>(move || {
+    state.spawn_async(port, move || {
         if gated {
+            JOBS_AT_GATE.fetch_add(1, Ordering::SeqCst);
             wait_for_gate();
         }
         JOBS_RUN.fetch_add(1, Ordering::SeqCst);
@@ -221,6 +224,7 @@ fn counter(name: &str) -> Option<u64> {
         "stops" => &STOPS,
         "dropped" => &DROPPED,
         "jobs_run" => &JOBS_RUN,
+        "jobs_at_gate" => &JOBS_AT_GATE,
         "timeouts" => &TIMEOUTS,
         _ => return None,
     };
@@ -233,6 +237,15 @@ impl Driver for Misuse {
 
     fn start(port: &Port, command: &[u8]) -> Result<Self, StartError> {
         let arg = command.splitn(2, |b| *b == b' ').nth(1).unwrap_or(b"");
+        // Jobs are spawned on the state, so it is made first.
+        let state = Misuse {
+            in_stop: InStop::Nothing,
+            in_flush: InFlush::Nothing,
+            remembered: None,
+            demonitor_in_process_exit: false,
+            call_depth: arg == b"call_depth",
+            bomb: Bomb { armed: false },
+        };
         match arg {
             // This driver is not declared `init_ack`.
             b"init_ack" => {
@@ -244,19 +257,12 @@ impl Driver for Misuse {
                 return Err(StartError::Badarg);
             }
             b"spawn_then_fail" => {
-                spawn(port, b"never", false, false, false);
+                spawn(&state, port, b"never", false, false, false);
                 return Err(StartError::Badarg);
             }
             _ => {}
         }
-        Ok(Misuse {
-            in_stop: InStop::Nothing,
-            in_flush: InFlush::Nothing,
-            remembered: None,
-            demonitor_in_process_exit: false,
-            call_depth: arg == b"call_depth",
-            bomb: Bomb { armed: false },
-        })
+        Ok(state)
     }
 
     fn stop(self, port: &Port) {
@@ -266,7 +272,7 @@ impl Driver for Misuse {
             // Documented as ignored.
             InStop::Exit => port.exit(reason(c"misuse_exit_in_stop")),
             // Never submitted: the port is gone once stop returns.
-            InStop::SpawnAsync => spawn(port, b"from_stop", false, false, false),
+            InStop::SpawnAsync => spawn(&self, port, b"from_stop", false, false, false),
             InStop::SetTimer => port.set_timer(1),
         }
     }
@@ -413,22 +419,22 @@ impl Driver for Misuse {
                 let _ = port.output_term(&PanicsHalfway);
             }
             "async" => match arg {
-                "where" => spawn_where(port),
-                "drop_panics" => spawn(port, b"ready", false, true, false),
-                "exit_in_ready" => spawn(port, b"ready", true, false, false),
+                "where" => spawn_where(self, port),
+                "drop_panics" => spawn(self, port, b"ready", false, true, false),
+                "exit_in_ready" => spawn(self, port, b"ready", true, false, false),
                 "gated_drop_panics" => {
                     *GATE.lock().unwrap() = false;
-                    spawn(port, b"ready", false, true, true);
+                    spawn(self, port, b"ready", false, true, true);
                 }
                 _ => return Err(Badarg),
             },
             "async_then_exit" => {
-                spawn(port, b"ready", false, false, false);
+                spawn(self, port, b"ready", false, false, false);
                 port.exit(reason(c"misuse_exit"));
             }
             "exit_then_async" => {
                 port.exit(reason(c"misuse_exit"));
-                spawn(port, b"ready", false, false, false);
+                spawn(self, port, b"ready", false, false, false);
             }
             "open_gate" => {
                 *GATE.lock().unwrap() = true;
@@ -490,7 +496,8 @@ impl Driver for Misuse {
         })
     }
 
-    fn ready_async(&mut self, port: &Port, result: Outcome) {
+    fn ready_async(&mut self, port: &Port, result: Result<Outcome, JobPanic>) {
+        let Ok(result) = result else { return };
         port.output(result.text);
         if result.exit {
             port.exit(reason(c"misuse_exit_in_ready_async"));

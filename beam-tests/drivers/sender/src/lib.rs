@@ -27,7 +27,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use erldrv::term::{Atom, AtomName, BuildError, TermBuilder, TermWriter};
-use erldrv::{Badarg, Binary, Driver, Pid, Port, PortId, Reply, StartError, erl_driver};
+use erldrv::{Badarg, Binary, Driver, JobPanic, Pid, Port, PortId, Reply, StartError, erl_driver};
 
 static FROM_JOB: Atom = Atom::new("from_job");
 static READY_ASYNC: Atom = Atom::new("ready_async");
@@ -93,7 +93,7 @@ impl Driver for SenderTest {
                 let (sender, caller) = (port.sender(), port.caller());
                 let (release, released) = mpsc::channel::<()>();
                 self.release = Some(release);
-                port.spawn_async::<Self>(move || {
+                self.spawn_async(port, move || {
                     // From the job's own thread, before the job returns.
                     let _ = sender.send_built(caller, &mut tagged(&FROM_JOB, sender.port_id()));
                     let _ = released.recv_timeout(WAIT);
@@ -174,7 +174,8 @@ impl Driver for SenderTest {
         Ok(())
     }
 
-    fn ready_async(&mut self, port: &Port, caller: Pid) {
+    fn ready_async(&mut self, port: &Port, caller: Result<Pid, JobPanic>) {
+        let Ok(caller) = caller else { return };
         let _ = port.send_built(caller, &mut tagged(&READY_ASYNC, port.id()));
     }
 }

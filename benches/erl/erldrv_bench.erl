@@ -197,6 +197,7 @@ run(#{driver_dir := Dir, rounds := Rounds, round_ms := RoundMs, warmup_ms := War
     Env = Ports#{?PACKET_PROGRAM => Program, ?SERVER => Server},
     Cases = cases(),
     emit("vm", vm_info()),
+    load("start"),
     emit("plan", [{cases, lists:join(",", [atom_to_list(N) || #{name := N} <- Cases])}]),
     %% Every reply is checked before anything is timed.
     lists:foreach(fun(Case) -> verify(Case, Env) end, Cases),
@@ -210,6 +211,7 @@ run(#{driver_dir := Dir, rounds := Rounds, round_ms := RoundMs, warmup_ms := War
     memory_test(Env, MemoryCalls),
     ?SERVER_MOD:stop(Server),
     port_close(Program),
+    load("end"),
     emit("done", []),
     ok.
 
@@ -602,6 +604,16 @@ vm_or_driver(Tid, VmThreads) ->
         true -> "vm";
         false -> "driver"
     end.
+
+%% The machine's load average over the last minute (/proc/loadavg, Linux only): other work
+%% on a 2-core machine slows the async and throughput rows most, as their threads wait for
+%% a CPU.
+load(When) ->
+    Load = case file:read_file("/proc/loadavg") of
+               {ok, Text} -> hd(string:lexemes(binary_to_list(Text), " "));
+               {error, _} -> unavailable
+           end,
+    emit("load", [{'at', When}, {one_minute, Load}]).
 
 %% Tid => {Name, CpuNs, Runs} for each thread of the VM; empty where /proc does not say.
 thread_times() ->

@@ -56,11 +56,15 @@ impl Machine {
         }
     }
 
-    /// One line naming the machine and the runtime.
+    /// One line naming the machine, its load during the run, and the runtime.
     pub fn describe(&self, run: &Run) -> String {
         let vm = &run.vm;
+        let load = match run.load {
+            [Some(start), Some(end)] => format!(", load average {start:.2} → {end:.2}"),
+            _ => String::new(),
+        };
         format!(
-            "{}, {} CPUs ({} {}); Erlang/OTP {} (erts {}, {}), {} schedulers",
+            "{}, {} CPUs ({} {}{load}); Erlang/OTP {} (erts {}, {}), {} schedulers",
             self.cpu,
             self.cpus,
             std::env::consts::OS,
@@ -457,10 +461,9 @@ pub fn idle(idle: &Idle) -> String {
     let ms = |ns: u64| ns as f64 / 1e6;
     let window_ms = ms(idle.window_ns);
     if idle.threads.is_empty() {
-        return format!(
-            "Idle: the threads could not be watched (/proc/<pid>/task/*/schedstat is Linux \
-             only); the async pair's\ntarget is judged on its ratio alone.\n"
-        );
+        return "Idle: the threads could not be watched (/proc/<pid>/task/*/schedstat is \
+                Linux only); the async pair's\ntarget is judged on its ratio alone.\n"
+            .to_owned();
     }
     let drivers: Vec<&IdleThread> = idle.driver_threads().collect();
     let mut out = format!(
@@ -575,6 +578,8 @@ pub fn json(run: &Run, machine: &Machine, settings: &Settings, profile: Profile)
             cpus: machine.cpus,
             os: std::env::consts::OS,
             arch: std::env::consts::ARCH,
+            load_average_start: run.load[0],
+            load_average_end: run.load[1],
         },
         otp: OtpJson {
             version: &run.vm.otp,
@@ -691,6 +696,9 @@ struct MachineJson<'a> {
     cpus: usize,
     os: &'static str,
     arch: &'static str,
+    /// The load average over a minute (`/proc/loadavg`) at the start and the end of the run.
+    load_average_start: Option<f64>,
+    load_average_end: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -1065,6 +1073,7 @@ pub(super) mod tests {
                     },
                 ],
             },
+            load: [Some(0.5), Some(1.25)],
             memory: Memory {
                 erldrv: memory_side("e_drv", 10_000_000, 1_500, Some((50_000_000, 50_131_072))),
                 c: memory_side("c_drv", 10_000_000, 2_000_000, None),
@@ -1209,6 +1218,11 @@ pub(super) mod tests {
         };
         let vm = line("VM flags:");
         assert!(vm.contains("+S 2:2 +sbwt medium"), "{text}");
+        assert!(
+            line("Machine:").contains("(linux x86_64, load average 0.50 → 1.25)")
+                || !cfg!(all(target_os = "linux", target_arch = "x86_64")),
+            "{text}"
+        );
         assert!(vm.contains("(+A, default): 1 thread;"), "{text}");
         assert!(vm.contains("dirty CPU schedulers: 2"), "{text}");
         assert!(

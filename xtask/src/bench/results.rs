@@ -4,7 +4,8 @@
 //! runtime), `plan` (the cases it will run), one `case` line per case with each round's
 //! total time per side, `job` (the size of the throughput test's CPU job), one
 //! `throughput` line per side and number of callers, `idle` (the threads' CPU time while
-//! the VM had nothing to do), one `memory` line per side of the memory test, and `done`.
+//! the VM had nothing to do), one `memory` line per side of the memory test, two `load`
+//! lines (the machine's load average at the start and at the end), and `done`.
 //! Other lines are ignored.
 
 use std::collections::HashMap;
@@ -307,6 +308,9 @@ pub struct Run {
     pub idle: Idle,
     /// The memory test.
     pub memory: Memory,
+    /// The machine's load average over a minute, at the start and at the end of the run;
+    /// `None` where the OS does not say.
+    pub load: [Option<f64>; 2],
 }
 
 /// Median, minimum and maximum of a set of rounds.
@@ -404,6 +408,7 @@ pub fn parse(output: &str) -> Result<Run, String> {
     let mut job = None;
     let mut cells: Vec<Cell> = Vec::new();
     let mut idle = None;
+    let mut load = [None, None];
     let mut done = false;
     for line in output.lines() {
         let Some(rest) = line.strip_prefix(MARK) else {
@@ -446,6 +451,14 @@ pub fn parse(output: &str) -> Result<Run, String> {
                 cells.push(cell);
             }
             "idle" => idle = Some(fields.idle()?),
+            "load" => {
+                let at = match fields.get("at")? {
+                    "start" => 0,
+                    "end" => 1,
+                    other => return Err(format!("unknown load time `{other}` in: {line}")),
+                };
+                load[at] = Some(fields.maybe_number("one_minute", "unavailable")?);
+            }
             "memory" => {
                 let side = fields.text("side")?;
                 if memory_sides.insert(side, fields.memory()?).is_some() {
@@ -483,6 +496,9 @@ pub fn parse(output: &str) -> Result<Run, String> {
     let throughput = Throughput { cells };
     check_throughput(&throughput)?;
     let idle = idle.ok_or("the bench did not report the idle threads")?;
+    let [Some(start), Some(end)] = load else {
+        return Err("the bench did not report the load at its start and end".into());
+    };
     Ok(Run {
         vm,
         cases,
@@ -490,6 +506,7 @@ pub fn parse(output: &str) -> Result<Run, String> {
         throughput,
         idle,
         memory,
+        load: [start, end],
     })
 }
 
@@ -715,6 +732,7 @@ mod tests {
     const OUTPUT: &str = "\
 some banner the VM printed
 erldrv-bench vm otp=25.2.3 erts=13.1.5 schedulers=2 emu_flavor=jit async_threads=1 dirty_cpu_schedulers=2
+erldrv-bench load at=start one_minute=0.52
 erldrv-bench plan cases=echo,typed,nif
 erldrv-bench case name=echo kind=pair group=sync calls=100 c_op=port_control:list c_target=c_drv c_command=0 c_ns=10000,12000,11000 erldrv_op=port_control:list erldrv_target=e_drv erldrv_command=0 erldrv_ns=13000,12000,12100
 erldrv-bench case name=typed kind=pair group=async calls=10 c_op=port_call c_target=c_drv c_command=1 c_ns=1000,1000 erldrv_op=port_call erldrv_target=t_drv erldrv_command=1 erldrv_ns=900,1100
@@ -726,6 +744,7 @@ erldrv-bench throughput side=c op=port_control+receive target=c_async_drv comman
 erldrv-bench throughput side=erldrv op=erldrv:request target=e_async command=2 callers=1 jobs=10 ns=1000000,1000000
 erldrv-bench throughput side=c op=port_control+receive target=c_async_drv command=2 callers=4 jobs=40 ns=4000000,4000000
 erldrv-bench throughput side=erldrv op=erldrv:request target=e_async command=2 callers=4 jobs=40 ns=2000000,2500000
+erldrv-bench load at=end one_minute=unavailable
 erldrv-bench idle window_ns=500000000 threads=1_scheduler:vm:2000000:140,pool_1:driver:0:0,1_aux:vm:800000:35
 erldrv-bench done
 ";
@@ -800,6 +819,7 @@ erldrv-bench done
         assert_eq!(drivers.len(), 1);
         assert_eq!((drivers[0].name.as_str(), drivers[0].cpu_ns), ("pool_1", 0));
         assert_eq!(idle.busiest_vm_thread().unwrap().name, "1_scheduler");
+        assert_eq!(run.load, [Some(0.52), None]);
     }
 
     #[test]
@@ -861,6 +881,8 @@ erldrv-bench done
         assert!(parse(&OUTPUT.replace("group=sync", "group=other")).is_err());
         assert!(parse(&without("bench job")).is_err());
         assert!(parse(&without("bench idle")).is_err());
+        assert!(parse(&without("at=start")).is_err());
+        assert!(parse(&OUTPUT.replace("at=end", "at=noon")).is_err());
         assert!(parse(&without("callers=4 jobs=40 ns=4000000")).is_err());
         assert!(parse(&OUTPUT.replace("ns=2000000,2500000", "ns=2000000")).is_err());
         assert!(parse(&OUTPUT.replace("ns=2000000,2500000", "ns=0,2500000")).is_err());

@@ -6,8 +6,10 @@
 %% of cases/0 once (a wrong reply aborts the run). Then, case by case, it warms both sides
 %% up, picks a call count N so that the slower side's round takes about RoundMs, and times
 %% Rounds rounds of N calls per side, the two sides interleaved (C, other, then other, C, and
-%% so on, so that neither always runs first). Last comes the memory test: many control
-%% calls on one driver of each side, with the VM's memory measured before and after.
+%% so on, so that neither always runs first). Then the throughput of many callers sharing
+%% one port with CPU jobs of about 50 µs (throughput/4), the CPU the VM's threads use while
+%% it is idle (idle/1), and last the memory test: many control calls on one driver of each
+%% side, with the VM's memory measured before and after.
 %%
 %% Results go to standard output as `erldrv-bench ...` lines, read by the xtask, which does
 %% the statistics; progress goes to standard error.
@@ -17,11 +19,18 @@
 -define(C_DRV, "c_bench_drv").
 -define(ERLDRV_DRV, "erldrv_bench_drv").
 -define(TYPED_DRV, "erldrv_typed_drv").
--define(DRIVERS, [?C_DRV, ?ERLDRV_DRV, ?TYPED_DRV]).
+%% The async drivers: work on a thread that is not a scheduler, the reply by message.
+-define(C_ASYNC_DRV, "c_async_drv").
+-define(ERLDRV_ASYNC_DRV, "erldrv_async_drv").
+-define(DRIVERS, [?C_DRV, ?ERLDRV_DRV, ?TYPED_DRV, ?C_ASYNC_DRV, ?ERLDRV_ASYNC_DRV]).
 %% The context rows' C code: a NIF library (with its Erlang module) and a port program.
 -define(NIF_LIB, "c_bench_nif").
 -define(NIF_MOD, erldrv_bench_nif).
 -define(PACKET_PROGRAM, "packet_echo").
+%% The async context: one gen_server owning a port of the C async driver (its key in the
+%% environment of bind/2).
+-define(SERVER_MOD, erldrv_bench_server).
+-define(SERVER, gen_server).
 
 %% Commands, the same numbers in every driver.
 -define(CONTROL_ECHO, 0).
@@ -29,6 +38,28 @@
 -define(CONTROL_LIST, 2).
 -define(CALL_ECHO, 0).
 -define(CALL_ADD, 1).
+%% The async drivers' commands (port_control for C, erldrv:request for erldrv): an echo,
+%% and the CPU job of benches/c/bench_job.h (argument <<Iterations:32>>, reply
+%% <<Result:64>>). The erldrv driver also times the job's loop (reply: nanoseconds), so
+%% that the run can show that the Rust loop takes as long as the C one, and says how many
+%% workers its pool runs.
+-define(ASYNC_ECHO, 1).
+-define(ASYNC_JOB, 2).
+-define(ASYNC_JOB_NS, 3).
+-define(ASYNC_WORKERS, 4).
+
+%% The CPU job: about this long, in nanoseconds ...
+-define(JOB_NS, 50000).
+%% ... for these numbers of callers sharing one port.
+-define(CALLERS, [1, 2, 4, 8, 16]).
+%% The job's loop, as in bench_job.h, for checking every side's result.
+-define(JOB_SEED, 16#9e3779b97f4a7c15).
+-define(JOB_FACTOR, 16#bf58476d1ce4e5b9).
+
+%% The idle test: how long the VM settles after the last job, then how long its threads'
+%% CPU time is watched, in milliseconds.
+-define(IDLE_SETTLE_MS, 200).
+-define(IDLE_WINDOW_MS, 500).
 
 %% The payload of the memory test's control calls.
 -define(MEMORY_BYTES, 22).
@@ -36,7 +67,9 @@
 %% for the allocators settling.
 -define(MEMORY_WARMUP, 100000).
 
-%% How long a check waits for a port's message before calling the reply missing.
+%% How long a check waits for a port's message before calling the reply missing; also every
+%% async call's timeout (the C driver's receive, erldrv:request/4, gen_server:call/3), timed
+%% on every side alike because callers of such APIs set one.
 -define(REPLY_TIMEOUT, 5000).
 
 %% The cases. Each is a map with a name, a kind, the argument, the reply both sides must
@@ -49,6 +82,10 @@
 %%                 `context`, another way into C code with no erldrv side (a NIF, an
 %%                 external port program), timed the same way for comparison.
 %%
+%% and a group: `sync` (the reply comes back from the call itself), or `async` (the work
+%% runs on a thread that is not a scheduler and the reply comes by message; the C side is
+%% then the C async driver, also for the context rows).
+%%
 %% A target says where the calls go and how:
 %%
 %%   {control, Driver, Mode, Command}  erlang:port_control/3, Mode (list or binary) being
@@ -58,6 +95,12 @@
 %%                                     {Port, {data, Reply}}; PortName is a driver or the
 %%                                     external program
 %%   {nif, Module}                     Module:echo/1
+%%   {async, Driver, Command}          erlang:port_control/3, then receiving the port's
+%%                                     {Port, Reply} (the C async driver)
+%%   {request, Driver, Command}        erldrv:request/4, {ok, Reply} (the erldrv pool)
+%%   {server, Command}                 erldrv_bench_server:call/4: a gen_server doing the
+%%                                     first kind for its callers
+%%   {dirty_nif, Module, Function}     Module:Function/1, a NIF on a dirty CPU scheduler
 %%
 %% A new kind of target needs one clause in each of bind/2, once/2, loop/3 and describe/1;
 %% the cases, the checks, the timing and the report take it as it is.
@@ -83,10 +126,17 @@ cases() ->
      context(nif_echo_22B, Small, {nif, ?NIF_MOD}),
      context(nif_echo_64KiB, Big, {nif, ?NIF_MOD}),
      context(packet_port_echo_22B, Small, {command, ?PACKET_PROGRAM}),
-     context(packet_port_echo_64KiB, Big, {command, ?PACKET_PROGRAM})].
+     context(packet_port_echo_64KiB, Big, {command, ?PACKET_PROGRAM}),
+     %% Request -> work on another thread -> reply in the caller, one caller at a time.
+     (pair(async_roundtrip_22B, Small, Small,
+           {async, ?C_ASYNC_DRV, ?ASYNC_ECHO}, {request, ?ERLDRV_ASYNC_DRV, ?ASYNC_ECHO}))
+         #{group => async},
+     async_context(gen_server_async_roundtrip_22B, Small, {server, ?ASYNC_ECHO}),
+     async_context(dirty_nif_roundtrip_22B, Small, {dirty_nif, ?NIF_MOD, dirty_echo})].
 
 pair(Name, Arg, Expect, C, Erldrv) ->
-    #{name => Name, kind => pair, arg => Arg, expect => Expect, c => C, erldrv => Erldrv}.
+    #{name => Name, kind => pair, group => sync, arg => Arg, expect => Expect, c => C,
+      erldrv => Erldrv}.
 
 control_echo(Name, Mode, Data) ->
     Expect = case Mode of
@@ -104,8 +154,13 @@ outputv_echo(Name, Data) ->
     pair(Name, Data, Data, {command, ?C_DRV}, {command, ?ERLDRV_DRV}).
 
 context(Name, Data, Target) ->
-    #{name => Name, kind => context, arg => Data, expect => Data,
+    #{name => Name, kind => context, group => sync, arg => Data, expect => Data,
       c => {control, ?C_DRV, binary, ?CONTROL_ECHO}, context => Target}.
+
+%% Compared with the C async driver's echo of the same payload.
+async_context(Name, Data, Target) ->
+    #{name => Name, kind => context, group => async, arg => Data, expect => Data,
+      c => {async, ?C_ASYNC_DRV, ?ASYNC_ECHO}, context => Target}.
 
 %% The side that is compared with the C driver, and its label in the results.
 other(#{kind := pair, erldrv := Target}) -> {erldrv, Target};
@@ -133,19 +188,30 @@ run(#{driver_dir := Dir, rounds := Rounds, round_ms := RoundMs, warmup_ms := War
       memory_calls := MemoryCalls})
   when is_integer(Rounds), Rounds > 0, RoundMs > 0, WarmupMs > 0,
        is_integer(MemoryCalls), MemoryCalls > 0 ->
+    %% The threads the VM starts with, before any driver can start one of its own.
+    VmThreads = thread_times(),
     Ports = maps:from_list([{Drv, open_driver(Dir, Drv)} || Drv <- ?DRIVERS]),
     Program = open_program(Dir, ?PACKET_PROGRAM),
     load_nif(Dir),
-    Env = Ports#{?PACKET_PROGRAM => Program},
+    {ok, Server} = ?SERVER_MOD:start_link(?C_ASYNC_DRV, ?REPLY_TIMEOUT),
+    Env = Ports#{?PACKET_PROGRAM => Program, ?SERVER => Server},
     Cases = cases(),
     emit("vm", vm_info()),
+    load("start"),
     emit("plan", [{cases, lists:join(",", [atom_to_list(N) || #{name := N} <- Cases])}]),
     %% Every reply is checked before anything is timed.
     lists:foreach(fun(Case) -> verify(Case, Env) end, Cases),
+    Iterations = calibrate_job(Env),
+    Job = job_sides(),
+    lists:foreach(fun(Side) -> verify_job(Side, Iterations, Env) end, Job),
     Settings = {Rounds, RoundMs * 1000000, WarmupMs * 1000000},
     lists:foreach(fun(Case) -> run_case(Case, Env, Settings) end, Cases),
+    throughput(Job, <<Iterations:32>>, Env, Settings),
+    idle(VmThreads),
     memory_test(Env, MemoryCalls),
+    ?SERVER_MOD:stop(Server),
     port_close(Program),
+    load("end"),
     emit("done", []),
     ok.
 
@@ -176,23 +242,29 @@ vm_info() ->
     [{otp, Otp},
      {erts, erlang:system_info(version)},
      {schedulers, erlang:system_info(schedulers_online)},
-     {emu_flavor, erlang:system_info(emu_flavor)}].
+     {emu_flavor, erlang:system_info(emu_flavor)},
+     {async_threads, erlang:system_info(thread_pool_size)},
+     {dirty_cpu_schedulers, erlang:system_info(dirty_cpu_schedulers_online)}].
 
 verify(#{c := CTarget} = Case, Env) ->
     {Label, OtherTarget} = other(Case),
     check(Case, c, bind(CTarget, Env)),
     check(Case, Label, bind(OtherTarget, Env)).
 
-run_case(#{name := Name, kind := Kind, arg := Arg, c := CTarget} = Case, Env,
-         {Rounds, RoundNs, WarmupNs}) ->
+run_case(#{name := Name, kind := Kind, group := Group, arg := Arg, c := CTarget} = Case,
+         Env, {Rounds, RoundNs, WarmupNs}) ->
     {Label, OtherTarget} = other(Case),
     C = bind(CTarget, Env),
     Other = bind(OtherTarget, Env),
     PerCall = max(warm_up(C, Arg, WarmupNs), warm_up(Other, Arg, WarmupNs)),
     N = max(1, round(RoundNs / PerCall)),
-    Times = [round_pair(C, Other, Arg, N, R) || R <- lists:seq(1, Rounds)],
+    Timed = case Group of
+                sync -> fun timed_round/3;
+                async -> fun timed_round_apart/3
+            end,
+    Times = [round_pair(Timed, C, Other, Arg, N, R) || R <- lists:seq(1, Rounds)],
     {CNs, OtherNs} = lists:unzip(Times),
-    emit("case", [{name, Name}, {kind, Kind}, {calls, N}]
+    emit("case", [{name, Name}, {kind, Kind}, {group, Group}, {calls, N}]
                  ++ side_fields(c, CTarget, CNs)
                  ++ side_fields(Label, OtherTarget, OtherNs)),
     io:format(standard_error, "~s: ~b rounds of ~b calls per side~n", [Name, Rounds, N]).
@@ -216,7 +288,15 @@ bind({call, Drv, Command}, Env) ->
 bind({command, Name}, Env) ->
     {command, maps:get(Name, Env)};
 bind({nif, Module}, _) ->
-    {nif, Module}.
+    {nif, Module};
+bind({async, Drv, Command}, Env) ->
+    {async, maps:get(Drv, Env), Command};
+bind({request, Drv, Command}, Env) ->
+    {request, maps:get(Drv, Env), Command};
+bind({server, Command}, Env) ->
+    {server, maps:get(?SERVER, Env), Command};
+bind({dirty_nif, Module, Function}, _) ->
+    {dirty_nif, Module, Function}.
 
 %% A target for the results: the operation, what it goes to, and the command, if any.
 describe({control, Drv, Mode, Command}) ->
@@ -226,7 +306,15 @@ describe({call, Drv, Command}) ->
 describe({command, Name}) ->
     [{op, port_command}, {target, Name}, {command, none}];
 describe({nif, Module}) ->
-    [{op, nif}, {target, Module}, {command, none}].
+    [{op, nif}, {target, Module}, {command, none}];
+describe({async, Drv, Command}) ->
+    [{op, "port_control+receive"}, {target, Drv}, {command, Command}];
+describe({request, Drv, Command}) ->
+    [{op, "erldrv:request"}, {target, Drv}, {command, Command}];
+describe({server, Command}) ->
+    [{op, "gen_server:call"}, {target, ?SERVER_MOD}, {command, Command}];
+describe({dirty_nif, Module, Function}) ->
+    [{op, "dirty_nif:" ++ atom_to_list(Function)}, {target, Module}, {command, none}].
 
 %% A wrong reply aborts the whole run: its numbers would mean nothing.
 check(#{name := Name, arg := Arg, expect := Expect} = Case, Which, Bound) ->
@@ -258,7 +346,23 @@ once({command, Port}, Arg) ->
         error({no_reply, Port})
     end;
 once({nif, Module}, Arg) ->
-    Module:echo(Arg).
+    Module:echo(Arg);
+once({async, Port, Command}, Arg) ->
+    [] = erlang:port_control(Port, Command, Arg),
+    receive
+        {Port, Reply} -> Reply
+    after ?REPLY_TIMEOUT ->
+        error({no_reply, Port})
+    end;
+once({request, Port, Command}, Arg) ->
+    case erldrv:request(Port, Command, Arg, ?REPLY_TIMEOUT) of
+        {ok, Reply} -> Reply;
+        Other -> error({request_failed, Port, Other})
+    end;
+once({server, Server, Command}, Arg) ->
+    ?SERVER_MOD:call(Server, Command, Arg, ?REPLY_TIMEOUT);
+once({dirty_nif, Module, Function}, Arg) ->
+    Module:Function(Arg).
 
 %% Runs batches of doubling size until Budget ns have been spent; returns the time per
 %% call of the last (largest) batch.
@@ -273,13 +377,13 @@ warm_up(Bound, Arg, Budget, Batch, Spent) ->
     end.
 
 %% One round: both sides, in an order that alternates from round to round.
-round_pair(C, Other, Arg, N, Round) when Round rem 2 =:= 1 ->
-    TC = timed_round(C, Arg, N),
-    TOther = timed_round(Other, Arg, N),
+round_pair(Timed, C, Other, Arg, N, Round) when Round rem 2 =:= 1 ->
+    TC = Timed(C, Arg, N),
+    TOther = Timed(Other, Arg, N),
     {TC, TOther};
-round_pair(C, Other, Arg, N, _) ->
-    TOther = timed_round(Other, Arg, N),
-    TC = timed_round(C, Arg, N),
+round_pair(Timed, C, Other, Arg, N, _) ->
+    TOther = Timed(Other, Arg, N),
+    TC = Timed(C, Arg, N),
     {TC, TOther}.
 
 %% Starts each round with a fresh heap, so that one side does not pay for the other's
@@ -287,6 +391,18 @@ round_pair(C, Other, Arg, N, _) ->
 timed_round(Bound, Arg, N) ->
     erlang:garbage_collect(),
     time_calls(Bound, Arg, N).
+
+%% An async round, in a new process (so with a fresh heap too). The reply comes by message,
+%% and how long it takes to reach the caller depends on which of the two schedulers the
+%% caller and the port are on, which stays as it is while one process keeps calling. A new
+%% caller each round lets every round land where it may, rather than one placement decide
+%% a side's whole case.
+timed_round_apart(Bound, Arg, N) ->
+    {Pid, Ref} = spawn_monitor(fun() -> exit({time, time_calls(Bound, Arg, N)}) end),
+    receive
+        {'DOWN', Ref, process, Pid, {time, T}} -> T;
+        {'DOWN', Ref, process, Pid, Reason} -> error({round_failed, Reason})
+    end.
 
 time_calls(Bound, Arg, N) ->
     T0 = erlang:monotonic_time(nanosecond),
@@ -297,7 +413,11 @@ time_calls(Bound, Arg, N) ->
 loop({control, Port, Command}, Arg, N) -> control_loop(Port, Command, Arg, N);
 loop({call, Port, Command}, Arg, N) -> call_loop(Port, Command, Arg, N);
 loop({command, Port}, Arg, N) -> command_loop(Port, Arg, N);
-loop({nif, Module}, Arg, N) -> nif_loop(Module, Arg, N).
+loop({nif, Module}, Arg, N) -> nif_loop(Module, Arg, N);
+loop({async, Port, Command}, Arg, N) -> async_loop(Port, Command, Arg, N);
+loop({request, Port, Command}, Arg, N) -> request_loop(Port, Command, Arg, N);
+loop({server, Server, Command}, Arg, N) -> server_loop(Server, Command, Arg, N);
+loop({dirty_nif, Module, Function}, Arg, N) -> dirty_nif_loop(Module, Function, Arg, N).
 
 control_loop(_, _, _, 0) ->
     ok;
@@ -326,6 +446,201 @@ nif_loop(_, _, 0) ->
 nif_loop(Module, Arg, N) ->
     _ = Module:echo(Arg),
     nif_loop(Module, Arg, N - 1).
+
+%% The async loops wait with the same timeout (?REPLY_TIMEOUT) on every side: the C side's
+%% receive, erldrv:request/4 and gen_server:call/3 each set one, as their callers would.
+async_loop(_, _, _, 0) ->
+    ok;
+async_loop(Port, Command, Arg, N) ->
+    _ = erlang:port_control(Port, Command, Arg),
+    receive
+        {Port, _} -> ok
+    after ?REPLY_TIMEOUT ->
+        error({no_reply, Port})
+    end,
+    async_loop(Port, Command, Arg, N - 1).
+
+request_loop(_, _, _, 0) ->
+    ok;
+request_loop(Port, Command, Arg, N) ->
+    {ok, _} = erldrv:request(Port, Command, Arg, ?REPLY_TIMEOUT),
+    request_loop(Port, Command, Arg, N - 1).
+
+server_loop(_, _, _, 0) ->
+    ok;
+server_loop(Server, Command, Arg, N) ->
+    _ = ?SERVER_MOD:call(Server, Command, Arg, ?REPLY_TIMEOUT),
+    server_loop(Server, Command, Arg, N - 1).
+
+dirty_nif_loop(_, _, _, 0) ->
+    ok;
+dirty_nif_loop(Module, Function, Arg, N) ->
+    _ = Module:Function(Arg),
+    dirty_nif_loop(Module, Function, Arg, N - 1).
+
+%% The sides of the throughput test, each with its label in the results: the C async driver,
+%% the gen_server in front of it, the dirty NIF, and the erldrv pool.
+job_sides() ->
+    [{c, {async, ?C_ASYNC_DRV, ?ASYNC_JOB}},
+     {gen_server, {server, ?ASYNC_JOB}},
+     {dirty_nif, {dirty_nif, ?NIF_MOD, job}},
+     {erldrv, {request, ?ERLDRV_ASYNC_DRV, ?ASYNC_JOB}}].
+
+%% Picks the job's size: the iterations that take ?JOB_NS in the C loop, timed around the
+%% loop alone (the fastest of several runs, so that an interrupted one does not count).
+%% Reports it with the time of both loops, C and Rust, at that size, and the number of
+%% workers of the erldrv pool (running once it has had a job).
+calibrate_job(Env) ->
+    Probe = 20000,
+    Iterations = max(1, round(Probe * ?JOB_NS / fastest(fun() -> ?NIF_MOD:job_ns(Probe) end))),
+    CNs = fastest(fun() -> ?NIF_MOD:job_ns(Iterations) end),
+    Port = maps:get(?ERLDRV_ASYNC_DRV, Env),
+    RustNs = fastest(fun() -> once({request, Port, ?ASYNC_JOB_NS}, <<Iterations:32>>) end),
+    Workers = once({request, Port, ?ASYNC_WORKERS}, <<>>),
+    emit("job", [{iterations, Iterations}, {target_ns, ?JOB_NS}, {c_ns, CNs},
+                 {erldrv_ns, RustNs}, {erldrv_workers, Workers}]),
+    io:format(standard_error, "job: ~b iterations, C loop ~.1f us, Rust loop ~.1f us~n",
+              [Iterations, CNs / 1000, RustNs / 1000]),
+    Iterations.
+
+fastest(Fun) ->
+    lists:min([Fun() || _ <- lists:seq(1, 15)]).
+
+%% Every side's job must give what the loop gives in Erlang.
+verify_job({Label, Target}, Iterations, Env) ->
+    Expect = <<(job_reference(Iterations)):64>>,
+    case once(bind(Target, Env), <<Iterations:32>>) of
+        Expect -> ok;
+        Got -> error({wrong_job_result, Label, {expected, Expect}, {got, Got}})
+    end.
+
+job_reference(Iterations) ->
+    job_reference(?JOB_SEED, Iterations).
+
+job_reference(X, 0) ->
+    X;
+job_reference(X, N) ->
+    Y = X bxor (X bsr 29),
+    job_reference((Y * ?JOB_FACTOR) band 16#ffffffffffffffff, N - 1).
+
+%% Callers sharing one port (or the gen_server, or the dirty NIF), each doing its jobs one
+%% after the other, for each number in ?CALLERS. For every side and number of callers, a
+%% warm-up picks the jobs per caller so that a round takes about RoundNs; then every round
+%% times, for each number of callers, every side once, the order of the sides turning from
+%% round to round. A round's time runs from the first `go` to the last caller's exit; the
+%% callers are spawned before it.
+throughput(Sides, Arg, Env, {Rounds, RoundNs, WarmupNs}) ->
+    Bound = [{Label, Target, bind(Target, Env)} || {Label, Target} <- Sides],
+    Plan = [{{Label, Callers},
+             jobs_per_caller(B, Arg, Callers, RoundNs, WarmupNs)}
+            || Callers <- ?CALLERS, {Label, _, B} <- Bound],
+    Jobs = maps:from_list(Plan),
+    Times = [{{Label, Callers}, R,
+              timed_callers(B, Arg, Callers, maps:get({Label, Callers}, Jobs))}
+             || R <- lists:seq(1, Rounds),
+                Callers <- ?CALLERS,
+                {Label, _, B} <- turn(Bound, R)],
+    [emit("throughput", [{side, Label}] ++ describe(Target)
+                        ++ [{callers, Callers},
+                            {jobs, Callers * maps:get({Label, Callers}, Jobs)},
+                            {ns, join_ints([T || {Cell, _, T} <- Times,
+                                                 Cell =:= {Label, Callers}])}])
+     || Callers <- ?CALLERS, {Label, Target, _} <- Bound],
+    io:format(standard_error, "throughput: ~b rounds of ~b sides x ~w callers~n",
+              [Rounds, length(Sides), ?CALLERS]).
+
+%% The list turned left by Round places.
+turn(List, Round) ->
+    {Front, Back} = lists:split(Round rem length(List), List),
+    Back ++ Front.
+
+%% Doubles the jobs per caller until the warm-up has spent Budget ns, then sizes a round.
+jobs_per_caller(Bound, Arg, Callers, RoundNs, Budget) ->
+    jobs_per_caller(Bound, Arg, Callers, RoundNs, Budget, 1, 0).
+
+jobs_per_caller(Bound, Arg, Callers, RoundNs, Budget, Each, Spent) ->
+    T = max(1, timed_callers(Bound, Arg, Callers, Each)),
+    case Spent + T >= Budget of
+        true -> max(1, round(RoundNs * Each / T));
+        false -> jobs_per_caller(Bound, Arg, Callers, RoundNs, Budget, Each * 2, Spent + T)
+    end.
+
+%% Callers processes doing Each jobs each; the time from the start signal to the last exit.
+timed_callers(Bound, Arg, Callers, Each) ->
+    Pids = [spawn_monitor(fun() ->
+                                  receive go -> ok end,
+                                  loop(Bound, Arg, Each)
+                          end)
+            || _ <- lists:seq(1, Callers)],
+    erlang:garbage_collect(),
+    T0 = erlang:monotonic_time(nanosecond),
+    [Pid ! go || {Pid, _} <- Pids],
+    [receive
+         {'DOWN', Ref, process, Pid, normal} -> ok;
+         {'DOWN', Ref, process, Pid, Reason} -> error({caller_failed, Reason})
+     end || {Pid, Ref} <- Pids],
+    erlang:monotonic_time(nanosecond) - T0.
+
+%% Whether threads sleep when there is no work: after the last job and a pause, each
+%% thread's time on a CPU and its number of times put on one (/proc/<pid>/task/*/schedstat,
+%% Linux only) over a quiet window. Reported per thread, with whether the VM started it
+%% (the driver's threads are the others).
+idle(VmThreads) ->
+    timer:sleep(?IDLE_SETTLE_MS),
+    Before = thread_times(),
+    timer:sleep(?IDLE_WINDOW_MS),
+    After = thread_times(),
+    Threads = [{Tid, Name, Cpu1 - Cpu0, Runs1 - Runs0}
+               || {Tid, {Name, Cpu1, Runs1}} <- maps:to_list(After),
+                  {_, Cpu0, Runs0} <- [maps:get(Tid, Before, {Name, 0, 0})]],
+    emit("idle", [{window_ns, ?IDLE_WINDOW_MS * 1000000},
+                  {threads, lists:join(",", [[Name, ":", vm_or_driver(Tid, VmThreads), ":",
+                                              integer_to_list(Cpu), ":",
+                                              integer_to_list(Runs)]
+                                             || {Tid, Name, Cpu, Runs} <- Threads])}]).
+
+vm_or_driver(Tid, VmThreads) ->
+    case maps:is_key(Tid, VmThreads) of
+        true -> "vm";
+        false -> "driver"
+    end.
+
+%% The machine's load average over the last minute (/proc/loadavg, Linux only): other work
+%% on a 2-core machine slows the async and throughput rows most, as their threads wait for
+%% a CPU.
+load(When) ->
+    Load = case file:read_file("/proc/loadavg") of
+               {ok, Text} -> hd(string:lexemes(binary_to_list(Text), " "));
+               {error, _} -> unavailable
+           end,
+    emit("load", [{'at', When}, {one_minute, Load}]).
+
+%% Tid => {Name, CpuNs, Runs} for each thread of the VM; empty where /proc does not say.
+thread_times() ->
+    Dir = "/proc/" ++ os:getpid() ++ "/task",
+    case file:list_dir(Dir) of
+        {ok, Tids} -> maps:from_list(lists:filtermap(fun(Tid) -> thread_time(Dir, Tid) end,
+                                                     Tids));
+        {error, _} -> #{}
+    end.
+
+thread_time(Dir, Tid) ->
+    case {file:read_file(filename:join([Dir, Tid, "schedstat"])),
+          file:read_file(filename:join([Dir, Tid, "comm"]))} of
+        {{ok, Stat}, {ok, Comm}} ->
+            [Cpu, _Waited, Runs | _] = string:lexemes(string:trim(Stat), " "),
+            %% A name with neither spaces nor the separators of the result line.
+            Name = [case C of
+                        $\s -> $_;
+                        $, -> $_;
+                        $: -> $_;
+                        $= -> $_;
+                        C -> C
+                    end || C <- string:trim(binary_to_list(Comm))],
+            {true, {Tid, {Name, binary_to_integer(Cpu), binary_to_integer(Runs)}}};
+        _ ->
+            false
+    end.
 
 %% Calls control echoes of MEMORY_BYTES bytes (list replies), Calls times on the erldrv
 %% driver, then Calls times on the C driver, and reports for each the VM's memory before and

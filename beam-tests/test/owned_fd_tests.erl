@@ -15,6 +15,7 @@
 -define(PAIR, 6).
 -define(PAIR_WRITE, 7).
 -define(PING, 8).
+-define(STEAL, 9).
 
 %% In order, in one process: the last test unloads the driver this process loaded.
 owned_fd_test_() ->
@@ -22,6 +23,7 @@ owned_fd_test_() ->
      [fun() -> ok = erldrv_test:load(?DRV) end,
       fun owned_pipe_closes_only_after_stop_select/0,
       fun spurious_ready_input_is_harmless/0,
+      fun another_ports_descriptor_is_refused/0,
       fun closing_port_releases_what_it_selects/0,
       fun vm_descriptors_are_left_alone/0]}.
 
@@ -58,6 +60,21 @@ spurious_ready_input_is_harmless() ->
     ?assertEqual("4", port_control(P, ?PAIR_WRITE, "pong")),
     ?assertEqual(<<"in:pong">>, erldrv_test:recv_data(P)),
     erldrv_test:no_message(P),
+    port_close(P).
+
+%% A port tries to select the pipe another port selected with select_owned (the driver shares
+%% it through a static): both ways are refused as busy, instead of the VM moving it to the
+%% second port ("stealing control": beam.rs checks it never says so); the first port still
+%% gets its input.
+another_ports_descriptor_is_refused() ->
+    P = erldrv_test:open(?DRV),
+    Fd = port_control(P, ?OPEN, ""),
+    Q = erldrv_test:open(?DRV),
+    ?assertEqual("ResourceBusy,ResourceBusy", port_control(Q, ?STEAL, Fd)),
+    ?assertEqual("4", write(P, Fd, "mine")),
+    ?assertEqual(<<"in:mine">>, erldrv_test:recv_data(P)),
+    erldrv_test:no_message(Q),
+    port_close(Q),
     port_close(P).
 
 %% The VM neither deselects a closing port's descriptors nor calls stop_select for them:

@@ -1,6 +1,7 @@
 %% Select: a pipe's read end reaches ready_input and its write end ready_output; deselecting
-%% makes the VM call stop_select for each. A panic in ready_input or ready_output closes the
-%% port; one in stop_select is contained (and reported on stderr: beam.rs checks that).
+%% makes the VM call stop_select for each. A descriptor the VM cannot poll is refused with
+%% the OS error. A panic in ready_input or ready_output closes the port; one in stop_select
+%% is contained (and reported on stderr: beam.rs checks that).
 %% Drives beam-tests/drivers/select.
 -module(select_tests).
 -include_lib("eunit/include/eunit.hrl").
@@ -13,6 +14,7 @@ select_test_() ->
     {setup, fun() -> ok = erldrv_test:load(?DRV) end, fun(_) -> ok end,
      {inorder,
       [fun select_reaches_ready_input_output_and_stop_select/0,
+       fun a_descriptor_the_vm_cannot_poll_is_refused/0,
        {"a panic in ready_input and in ready_output", fun panics_in_ready_input_and_output/0},
        fun panic_in_stop_select_is_contained/0]}}.
 
@@ -34,6 +36,21 @@ select_reaches_ready_input_output_and_stop_select() ->
     %% Deselecting with USE makes the VM call stop_select for each descriptor.
     erldrv_test:wait_until(fun() -> count("stop_select") >= Closed + 2 end, 5000),
     port_close(P).
+
+%% An O_PATH descriptor is open, but poll(2) cannot watch it. The VM would take it (and
+%% return 0), then log "Bad input fd in erts_poll()!" and never call the driver; select and
+%% select_owned refuse it with EBADF instead, and the port carries on (beam.rs checks that the
+%% VM logged nothing).
+a_descriptor_the_vm_cannot_poll_is_refused() ->
+    Closed = count("stop_select"),
+    P = erldrv_test:open(?DRV),
+    Ebadf = "Some(9): Bad file descriptor (os error 9)",
+    ?assertEqual(Ebadf, ctl(P, "bad_fd")),
+    ?assertEqual(Ebadf, ctl(P, "bad_fd_owned")),
+    ?assertEqual("pong", ctl(P, "ping")),
+    erldrv_test:no_message(P),
+    port_close(P),
+    ?assertEqual(Closed, count("stop_select")).
 
 %% For each: the owner is told, the port exits with erldrv_panic, and the VM carries on.
 panics_in_ready_input_and_output() ->

@@ -210,6 +210,13 @@ fn driver_queue_and_flush() {
     eunit("queue_tests", &["queue_drv"]).run();
 }
 
+/// The driver queue from a producer and a consumer thread, a handle that outlives its port,
+/// and misuse that would hang the VM.
+#[test]
+fn driver_queue_from_other_threads() {
+    eunit("queue_handle_tests", &["queue_drv"]).run();
+}
+
 #[test]
 fn process_monitors() {
     eunit("monitors_tests", &["monitors_drv"]).run();
@@ -218,6 +225,11 @@ fn process_monitors() {
 #[test]
 fn select_and_stop_select() {
     let out = eunit("select_tests", &["select_drv"]).run();
+    // A descriptor the VM cannot poll never reached it.
+    assert!(
+        !out.stderr.contains("Bad input fd") && !out.stdout.contains("Bad input fd"),
+        "the VM was handed a descriptor it cannot poll; output:\n{out}"
+    );
     // Both ends of the pipe are released, and each stop_select panics.
     assert_panic_reported_times(
         &out,

@@ -140,18 +140,37 @@ pub trait Driver: Sized + Send + 'static {
 
     /// Called when the port closes (`port_close/1`, owner exit, [`Port::exit`], a panic, VM
     /// halt). Consumes the state. Left out, the state is simply dropped.
+    ///
+    /// Other threads keep the driver queue until this returns: then the framework takes it
+    /// from their [`QueueHandle`](crate::QueueHandle)s (waiting for one that holds it), and
+    /// their `lock` returns `None`.
     fn stop(self, port: &Port) {
         let _ = port;
     }
 
     /// Data sent with `port_command/2` or `Port ! {Owner, {command, Data}}`, flattened into
     /// one buffer. Left out (and without `outputv`), such data is ignored by the VM.
+    ///
+    /// `data` is lent for this call only: the VM has flattened the I/O list into a buffer of
+    /// its own and reuses it. To keep the bytes (in the state, a job, another thread), copy
+    /// them (`data.to_vec()`, [`Port::enqueue`]); to keep them without copying, write
+    /// [`outputv`](Driver::outputv) instead.
     fn output(&mut self, port: &Port, data: &[u8]) {
         let _ = (port, data);
     }
 
     /// Data sent with `port_command/2`, as the VM's I/O vector: binaries are not copied.
     /// When written, it is called instead of `output`.
+    ///
+    /// The vector is lent for this call only, but the binaries in it can be kept by
+    /// reference: [`Segment::binary`](crate::Segment::binary) takes a new reference on the
+    /// binary a segment lives in (no copy), which a job or another thread may hold as long
+    /// as it likes; [`Port::outputv`] sends the data on and the driver queue
+    /// ([`QueueGuard::enqueue_binary`](crate::QueueGuard::enqueue_binary)) keeps it, both
+    /// by reference. (The VM gathers list bytes and small binaries into a binary of its
+    /// own and passes larger binaries as they are, so on OTP 25 every segment has one; a
+    /// segment without one must be copied: [`Segment::bytes`](crate::Segment::bytes),
+    /// [`IoVec::to_vec`].)
     fn outputv(&mut self, port: &Port, data: IoVec<'_>) {
         let _ = (port, data);
     }
@@ -162,6 +181,10 @@ pub trait Driver: Sized + Send + 'static {
     /// `Err(Badarg::because("..."))` also sends the caller `{Port, {erldrv_badarg, Reason}}`
     /// first, which `erldrv:control/3` raises as `error({badarg, Reason})`. Left out,
     /// `port_control/3` raises `badarg`.
+    ///
+    /// `data` points into the caller's own term and is lent for this call only: copy it
+    /// (`data.to_vec()`) before a job ([`Port::spawn_async`]), a thread or the state keeps
+    /// it. The same goes for `reply`, which is written into the VM's buffer for this call.
     fn control(
         &mut self,
         port: &Port,
@@ -199,6 +222,13 @@ pub trait Driver: Sized + Send + 'static {
     /// integer, found a binary (element 2 of a tuple)">>`); `erldrv:call/3` turns that into
     /// `error({badarg, Message})`. The method is not called then. A panic raises `badarg`
     /// and closes the port, as in any callback. Left out, `port_call/3` raises `badarg`.
+    ///
+    /// # Keeping the arguments
+    /// The arguments are decoded from the VM's buffer holding `term_to_binary(Term)`, which
+    /// is lent for this call only: a binary or string decoded as `&[u8]` or `&str` points
+    /// into it (hence the lifetime `'a`). Convert to owned values (`Vec<u8>`, `String`, or
+    /// take owned types as the argument type) before a job ([`Port::spawn_async`]), a
+    /// thread or the state keeps them; the types do not let a borrow escape.
     fn call<'a>(
         &mut self,
         port: &Port<'a>,

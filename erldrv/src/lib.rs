@@ -60,7 +60,12 @@
 //! - **Descriptors by ownership.** [`Port::select`] takes a descriptor the driver holds
 //!   (`AsFd`), never a bare number that may belong to one of the VM's own ports; turning an
 //!   integer into an [`Event`] is `unsafe`. [`Port::select_owned`] keeps the descriptor open
-//!   until the VM is done with it, and releases it when its port closes.
+//!   until the VM is done with it, and releases it when its port closes. Both report, as an
+//!   `io::Error`, what the VM would accept and then fail on (a descriptor it cannot poll).
+//! - **The driver queue without copies, from any thread.** [`Port::queue`] reads the queued
+//!   binaries in place; [`Port::queue_handle`] gives other threads the same, under the VM's
+//!   port data lock, and takes it back when the port stops, so a handle that outlives its
+//!   port is harmless.
 //!
 //! # Terms
 //! [`term`] reads and writes Erlang terms. [`Driver::call`] is typed: `port_call/3`
@@ -86,8 +91,10 @@ mod ids;
 mod iovec;
 mod jobs;
 mod panic;
+mod pdl;
 pub mod pool;
 mod port;
+mod queue;
 mod reply;
 mod request;
 mod rt;
@@ -108,6 +115,7 @@ pub use ids::{Monitor, Pid, PortId};
 pub use iovec::{IoVec, OwnedIoVec, Segment};
 pub use pool::{Busy, Cancel, Cancelled};
 pub use port::Port;
+pub use queue::{QueueGuard, QueueHandle};
 pub use reply::Reply;
 pub use request::Request;
 pub use select::{Event, SelectMode};

@@ -10,7 +10,10 @@
 use core::ffi::{c_char, c_int, c_ulong};
 use core::fmt;
 use core::marker::PhantomData;
+use core::ops::ControlFlow;
 use core::ptr::NonNull;
+use core::task::Poll;
+use std::time::{Duration, Instant};
 
 use erldrv_sys as sys;
 
@@ -23,8 +26,9 @@ use crate::term::{BuildError, TermBuilder, ToTerm};
 
 /// The port a callback runs for: the handle for everything a driver does on a scheduler
 /// thread — output to the owner, control mode, busy state, timers, select (see
-/// [`Port::select`] and [`Port::select_owned`]), monitors, the driver queue, async jobs and
-/// closing the port.
+/// [`Port::select`] and [`Port::select_owned`]), monitors, the driver queue
+/// ([`Port::queue`], and [`Port::queue_handle`] for other threads), long work in time slices
+/// ([`Port::run_sliced`]), async jobs and closing the port.
 ///
 /// A `Port` is only ever lent to callbacks (`&Port`) and is neither `Send` nor `Sync`: the
 /// `driver_*` functions behind it may only be called from the scheduler thread running a
@@ -48,7 +52,8 @@ use crate::term::{BuildError, TermBuilder, ToTerm};
 /// | [`init_ack`](Port::init_ack) | after `start` returns | allowed | allowed | ignored |
 /// | [`spawn_async`](crate::Driver::spawn_async) | after `start` returns | allowed | allowed | dropped: the job never runs |
 /// | [`spawn_job`](Port::spawn_job), [`Request::spawn`](crate::Request::spawn) | allowed | allowed | allowed | dropped: the job never runs |
-/// | [`set_timer`](Port::set_timer), [`cancel_timer`](Port::cancel_timer) | after `start` returns | after a close requested there | allowed | ignored |
+/// | [`set_timer`](Port::set_timer), [`cancel_timer`](Port::cancel_timer), the continuation of [`run_sliced`](Port::run_sliced) | after `start` returns | after a close requested there | allowed | ignored |
+/// | [`queue_handle`](Port::queue_handle) | allowed | allowed | allowed | a handle that is closed already |
 /// | [`monitor_process`](Port::monitor_process) | allowed | allowed | allowed | `None` |
 /// | [`demonitor_process`](Port::demonitor_process) | allowed | `false` for the monitor being delivered; others allowed | allowed | allowed |
 /// | [`output`](Port::output) and the other output and send methods | allowed | allowed | dropped by the VM ([`output_term`](Port::output_term): not delivered) | delivered, unless the port was closing |
@@ -364,7 +369,15 @@ impl<'a> Port<'a> {
     /// with the returned monitor. `None` if the process is already dead, if the driver
     /// does not write `process_exit` (the VM refuses monitors then), or inside
     /// [`stop`](crate::Driver::stop) (the port is going away: the monitor could never fire).
+    ///
+    /// # Panics
+    /// While this thread holds a [`QueueGuard`](crate::QueueGuard) of the port and the port
+    /// has a [`queue_handle`](Port::queue_handle): the VM takes the port data lock here,
+    /// and would wait for this thread forever. Drop the guard first. (The same holds for
+    /// [`demonitor_process`](Port::demonitor_process) and
+    /// [`monitored_process`](Port::monitored_process).)
     pub fn monitor_process(&self, pid: Pid) -> Option<Monitor> {
+        self.refuse_under_queue_lock("monitor_process");
         if self.meta().stopped() {
             return None;
         }
@@ -382,7 +395,12 @@ impl<'a> Port<'a> {
     /// has fired: demonitoring it returns `false` without reaching the VM, which would crash
     /// (OTP 25 still works on the monitor it is delivering). Other monitors can be removed
     /// there as anywhere else.
+    ///
+    /// # Panics
+    /// As [`monitor_process`](Port::monitor_process), while this thread holds a queue guard
+    /// of a port with a queue handle.
     pub fn demonitor_process(&self, monitor: &Monitor) -> bool {
+        self.refuse_under_queue_lock("demonitor_process");
         if let Some(exiting) = self.meta().exiting_monitor.get() {
             if Monitor(exiting) == *monitor {
                 return false;
@@ -394,7 +412,12 @@ impl<'a> Port<'a> {
     }
 
     /// The process a monitor watches (`driver_get_monitored_process`).
+    ///
+    /// # Panics
+    /// As [`monitor_process`](Port::monitor_process), while this thread holds a queue guard
+    /// of a port with a queue handle.
     pub fn monitored_process(&self, monitor: &Monitor) -> Option<Pid> {
+        self.refuse_under_queue_lock("monitored_process");
         // SAFETY: in a callback (any, including `process_exit` for the monitor being
         // delivered: the VM only reads it); the monitor is read only.
         let t = unsafe { sys::driver_get_monitored_process(self.meta().raw, &monitor.0) };
@@ -404,82 +427,107 @@ impl<'a> Port<'a> {
         (t != 0 && t != nil).then_some(Pid(t))
     }
 
-    /// Appends bytes to the port's driver queue (`driver_enq`). While the queue is not empty
-    /// a closing port calls [`flush`](crate::Driver::flush) before `stop`.
-    pub fn enqueue(&self, bytes: &[u8]) {
-        // SAFETY: in a callback (any); the VM copies the bytes.
-        unsafe { sys::driver_enq(self.meta().raw, c_bytes(bytes), bytes.len()) };
-    }
-
-    /// Appends `len` bytes of `binary` from `offset` to the driver queue without copying
-    /// (`driver_enq_bin`).
-    ///
-    /// # Panics
-    /// When `offset + len` is beyond the end of the binary.
-    pub fn enqueue_binary(&self, binary: &Binary, offset: usize, len: usize) {
-        assert!(
-            offset
-                .checked_add(len)
-                .is_some_and(|end| end <= binary.len()),
-            "enqueue_binary: range {offset}+{len} outside a binary of {} bytes",
-            binary.len()
-        );
-        // SAFETY: in a callback (any); range checked; the queue takes its own reference.
-        unsafe { sys::driver_enq_bin(self.meta().raw, binary.as_raw(), offset, len) };
-    }
-
-    /// Removes `n` bytes from the front of the driver queue (`driver_deq`); returns the
-    /// number of bytes left.
-    pub fn dequeue(&self, n: usize) -> usize {
-        let n = n.min(self.queue_len());
-        // SAFETY: in a callback (any); n within the queue.
-        let left = unsafe { sys::driver_deq(self.meta().raw, n) };
-        // The VM returns (size_t)-1 for an invalid port.
-        if left == usize::MAX { 0 } else { left }
-    }
-
-    /// Bytes in the driver queue (`driver_sizeq`).
-    pub fn queue_len(&self) -> usize {
-        // SAFETY: in a callback (any).
-        let n = unsafe { sys::driver_sizeq(self.meta().raw) };
-        if n == usize::MAX { 0 } else { n }
-    }
-
-    /// Copies the whole driver queue into a `Vec` (`driver_peekq`), leaving it queued.
-    pub fn peek_queue(&self) -> Vec<u8> {
-        let mut count: c_int = 0;
-        // SAFETY: in a callback (any); valid out-pointer.
-        let iov = unsafe { sys::driver_peekq(self.meta().raw, &mut count) };
-        let mut out = Vec::with_capacity(self.queue_len());
-        if iov.is_null() {
-            return out;
-        }
-        for i in 0..usize::try_from(count).unwrap_or(0) {
-            // SAFETY: the VM returned `count` valid entries, live until the queue changes.
-            let v = unsafe { *iov.add(i) };
-            if !v.iov_base.is_null() && v.iov_len > 0 {
-                // SAFETY: as above.
-                out.extend_from_slice(unsafe {
-                    core::slice::from_raw_parts(v.iov_base.cast::<u8>(), v.iov_len)
-                });
-            }
-        }
-        out
-    }
-
     /// Tells the VM that the callback used `percent` of its time slice
-    /// (`erl_drv_consume_timeslice`); returns `true` when the slice is used up and the
-    /// callback should return soon (continue later, e.g. with `set_timer(0)`).
+    /// (`erl_drv_consume_timeslice`; the VM counts 1 to 100, about 10 µs each); returns `true`
+    /// when the slice is used up and the callback should return soon.
+    /// [`run_sliced`](Port::run_sliced) does the measuring and the continuing for you.
     pub fn consume_timeslice(&self, percent: u8) -> bool {
         // SAFETY: in a callback (any).
         unsafe {
             sys::erl_drv_consume_timeslice(self.meta().raw, c_int::from(percent.min(100))) != 0
         }
     }
+
+    /// Runs long work on the scheduler without holding it: calls `step` again and again
+    /// until it returns [`ControlFlow::Break`] with the result (`Poll::Ready(result)`), or
+    /// until the VM says this callback has used up its time slice. Then it returns
+    /// `Poll::Pending` with the port timer set to zero, so that
+    /// [`timeout`](crate::Driver::timeout) is called as soon as the scheduler has run the
+    /// other processes and ports waiting for it: call `run_sliced` again there to go on.
+    ///
+    /// `step` does one piece of the work, keeping its progress in the driver's state (or in
+    /// what it captures), and returns [`ControlFlow::Continue`] while there is more. At
+    /// least one step runs per call. The time each step takes is measured and reported to
+    /// the VM (`erl_drv_consume_timeslice`, where 1 % of a slice is about 10 µs); steps of
+    /// some microseconds to some tens of microseconds keep the measuring cheap and the
+    /// callback close to its slice (the VM's guideline is about 1 ms per callback).
+    ///
+    /// The port has one timer, shared with [`set_timer`](Port::set_timer): the zero timer
+    /// replaces a timer the driver had set, and a timer set before the continuation runs
+    /// replaces the zero timer. Where the framework uses the timer itself (just after
+    /// `start`, say) the continuation follows once it is done. In
+    /// [`stop`](crate::Driver::stop) no timer can start, so `Pending` there means the work
+    /// is abandoned with the port.
+    ///
+    /// ```no_run
+    /// use std::ops::ControlFlow;
+    /// use std::task::Poll;
+    ///
+    /// use erldrv::Port;
+    ///
+    /// /// Sums a range a chunk per step.
+    /// struct Sum { next: u64, end: u64, total: u64 }
+    ///
+    /// impl Sum {
+    ///     fn step(&mut self) -> ControlFlow<u64> {
+    ///         let stop = self.end.min(self.next + 10_000);
+    ///         self.total += (self.next..stop).sum::<u64>();
+    ///         self.next = stop;
+    ///         if stop == self.end { ControlFlow::Break(self.total) } else { ControlFlow::Continue(()) }
+    ///     }
+    /// }
+    ///
+    /// struct Summer { job: Option<Sum> }
+    ///
+    /// impl Summer {
+    ///     // from `control` to start, and from `timeout` to go on
+    ///     fn work(&mut self, port: &Port) {
+    ///         let Some(job) = &mut self.job else { return };
+    ///         if let Poll::Ready(total) = port.run_sliced(|| job.step()) {
+    ///             self.job = None;
+    ///             port.output(total.to_string().as_bytes());
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub fn run_sliced<R>(&self, mut step: impl FnMut() -> ControlFlow<R>) -> Poll<R> {
+        /// About 1 % of a time slice.
+        const PERCENT: Duration = Duration::from_micros(10);
+        let mut unreported = Duration::ZERO;
+        let mut since = Instant::now();
+        loop {
+            if let ControlFlow::Break(result) = step() {
+                return Poll::Ready(result);
+            }
+            let now = Instant::now();
+            unreported += now - since;
+            since = now;
+            if unreported < PERCENT {
+                continue;
+            }
+            // Whole percents only; the rest is reported with the next steps.
+            let percent = (unreported.as_micros() / PERCENT.as_micros()).min(100) as u32;
+            unreported = unreported.saturating_sub(PERCENT * percent);
+            if self.consume_timeslice(percent as u8) {
+                self.set_timer(0);
+                return Poll::Pending;
+            }
+        }
+    }
+
+    /// Panics instead of calling a VM function that takes the port data lock while this
+    /// thread holds it (the VM would wait for itself).
+    fn refuse_under_queue_lock(&self, method: &str) {
+        assert!(
+            !self.meta().queue_locked_here(),
+            "Port::{method} while this thread holds the port's driver queue (a QueueGuard): \
+             the VM takes the same lock there and would wait forever; drop the guard first"
+        );
+    }
 }
 
 /// A byte slice as the `char *` the VM's output and queue functions take; they only read it.
-fn c_bytes(bytes: &[u8]) -> *mut c_char {
+pub(crate) fn c_bytes(bytes: &[u8]) -> *mut c_char {
     bytes.as_ptr().cast_mut().cast::<c_char>()
 }
 

@@ -9,6 +9,7 @@
 use core::ffi::c_int;
 use core::fmt;
 use std::collections::BTreeMap;
+use std::io::{self, ErrorKind};
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -155,8 +156,8 @@ impl Registry {
     /// `Ok(false)` when this very object was already recorded (selected again, say for
     /// another mode). Refused when another port has it, or when another object claims the
     /// same number (a descriptor shared with someone else: not the driver's to hand over);
-    /// `io` then comes back, to be dropped outside the lock.
-    fn adopt(&self, fd: RawFd, io: Io, port: PortId) -> Result<bool, Io> {
+    /// `io` then comes back with the reason, to be dropped outside the lock.
+    fn adopt(&self, fd: RawFd, io: Io, port: PortId) -> Result<bool, (Io, Busy)> {
         let mut map = self.lock();
         match map.get_mut(&fd) {
             None => {
@@ -169,14 +170,23 @@ impl Registry {
                 );
                 Ok(true)
             }
-            Some(known) if same_object(&known.io, &io) && known.port.is_none_or(|p| p == port) => {
+            Some(known) if !same_object(&known.io, &io) => Err((io, Busy::OtherObject)),
+            Some(known) if known.port.is_none_or(|p| p == port) => {
                 // Selected again while its stop_select was pending: the VM cancels that
                 // stop_select, so the port owns it again.
                 known.port = Some(port);
                 Ok(false)
             }
-            Some(_) => Err(io),
+            Some(_) => Err((io, Busy::OtherPort)),
         }
+    }
+
+    /// Whether `fd` is held for a port other than `port`.
+    fn held_by_other(&self, fd: RawFd, port: PortId) -> bool {
+        self.lock()
+            .get(&fd)
+            .and_then(|o| o.port)
+            .is_some_and(|p| p != port)
     }
 
     /// Bookkeeping after `port` (which has used `select_owned`) selected `fd` with plain
@@ -222,6 +232,31 @@ impl Registry {
     }
 }
 
+/// Why the registry refuses a descriptor.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Busy {
+    /// Another port selects it with `select_owned`.
+    OtherPort,
+    /// Another object with the same number is held: the descriptor is shared.
+    OtherObject,
+}
+
+impl Busy {
+    fn error(self, fd: RawFd) -> io::Error {
+        let why = match self {
+            Busy::OtherPort => "another port of this driver selects it (select_owned)",
+            Busy::OtherObject => {
+                "select_owned holds another object with this descriptor: it is shared, not \
+                 the driver's alone"
+            }
+        };
+        io::Error::new(
+            ErrorKind::ResourceBusy,
+            format!("descriptor {fd} not selected: {why}"),
+        )
+    }
+}
+
 /// Whether two handles are the same object (the data pointers; vtables may differ between
 /// codegen units).
 fn same_object(a: &Io, b: &Io) -> bool {
@@ -262,13 +297,70 @@ pub(crate) fn release_port(port: &Port<'_>) {
     }
 }
 
+/// Checks that the VM can poll `fd` before it is handed over. The VM does not say: on OTP
+/// 25 `driver_select` returns 0 for a descriptor that is not open or cannot be polled (an
+/// `O_PATH` one), logs "Bad input fd in erts_poll()!" later and never calls the driver; and
+/// `errno` after it is no guide (EPERM after a regular file, which the VM does poll).
+/// `poll(2)` with no wait reports such a descriptor as `POLLNVAL`.
+fn pollable(fd: RawFd) -> io::Result<()> {
+    let mut entry = libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: one valid pollfd, no timeout; `fd` is borrowed by the caller, so open
+        // (or, after misuse elsewhere, reported as invalid).
+        if unsafe { libc::poll(&mut entry, 1, 0) } >= 0 {
+            break;
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    if entry.revents & libc::POLLNVAL != 0 {
+        return Err(io::Error::from_raw_os_error(libc::EBADF));
+    }
+    Ok(())
+}
+
+/// What `driver_select` returning -1 means (OTP 25: a descriptor number the VM has no room
+/// for; the port is alive in a callback, so it is never an invalid port).
+fn refused_by_vm(fd: RawFd) -> io::Error {
+    io::Error::new(
+        ErrorKind::InvalidInput,
+        format!(
+            "the VM refused to select descriptor {fd} (driver_select returned -1): it is \
+             beyond the largest descriptor the VM polls, its open-files limit when it started"
+        ),
+    )
+}
+
 impl Port<'_> {
     /// Turns readiness notification for the descriptor `fd` on or off (`driver_select`):
     /// with [`SelectMode::READ`] the VM calls [`ready_input`](crate::Driver::ready_input)
     /// when it is readable, with [`SelectMode::WRITE`]
-    /// [`ready_output`](crate::Driver::ready_output) when it is writable. Returns `false` if
-    /// the VM refused (a descriptor number beyond its limit).
+    /// [`ready_output`](crate::Driver::ready_output) when it is writable.
     ///
+    /// # Errors
+    /// Nothing is selected, and the error says why:
+    /// - the OS error `EBADF` ([`raw_os_error`](io::Error::raw_os_error)), when turning on a
+    ///   descriptor the VM cannot poll: one opened with `O_PATH`, or one closed behind the
+    ///   driver's back. The VM itself would accept it, log "Bad input fd in erts_poll()!"
+    ///   later, and never call the driver, so the framework asks the OS first (one
+    ///   `poll(2)` without waiting, only when turning on);
+    /// - [`ErrorKind::ResourceBusy`], when turning on a descriptor another port of this
+    ///   driver holds with [`select_owned`](Port::select_owned): the VM would move it to
+    ///   this port without telling that one;
+    /// - [`ErrorKind::InvalidInput`], when the VM refuses (a descriptor number beyond the
+    ///   largest it polls: its open-files limit when it started).
+    ///
+    /// The VM cannot tell whether a descriptor is selected by a port of another driver or
+    /// of its own: it hands it over to this port and logs "stealing control of fd=N".
+    /// That is why the descriptor must be the driver's alone (below).
+    ///
+    /// # Keeping the descriptor open
     /// The driver keeps the descriptor open until it has turned selection off for it, in a
     /// callback of this port: the VM polls the number, and once it is closed and reused the
     /// VM would report another owner's descriptor to this port, or turning selection off
@@ -278,39 +370,48 @@ impl Port<'_> {
     ///
     /// The descriptor must be the driver's alone. A descriptor it merely shares — stdin,
     /// stdout, stderr, or one lent by code that keeps using it — may already be selected by
-    /// one of the VM's ports, which then loses it to this port (the VM logs "stealing
-    /// control of fd=N").
+    /// one of the VM's ports, which then loses it to this port.
     ///
-    /// Readiness can be spurious: a `ready_input` may find nothing to read. Make descriptors
-    /// non-blocking and treat [`ErrorKind::WouldBlock`](std::io::ErrorKind::WouldBlock) as
-    /// "wait for the next call".
+    /// # Spurious calls
+    /// Readiness can be spurious: a `ready_input` may find nothing to read (the data was
+    /// read when another event of the same poll round was handled, or the readiness is
+    /// gone), and a `ready_output` may find the descriptor full again. Make descriptors
+    /// non-blocking and treat [`ErrorKind::WouldBlock`] as "wait for the next call".
     ///
     /// Also the way to turn off what [`Port::select_owned`] turned on:
     /// `port.select(&io, SelectMode::READ | SelectMode::USE, false)`.
-    pub fn select<F: AsFd + ?Sized>(&self, fd: &F, mode: SelectMode, on: bool) -> bool {
+    pub fn select<F: AsFd + ?Sized>(&self, fd: &F, mode: SelectMode, on: bool) -> io::Result<()> {
         let fd = fd.as_fd().as_raw_fd();
+        if on {
+            pollable(fd)?;
+            if OWNED.held_by_other(fd, self.id()) {
+                return Err(Busy::OtherPort.error(fd));
+            }
+        }
         // SAFETY: scheduler thread, inside a callback of this live port; `fd` is open (it is
         // borrowed). driver_select may call stop_select before returning: no lock of ours is
         // held, and stop_select gets no port state, so nothing the callback borrows is
         // touched.
-        let ok = unsafe {
+        let r = unsafe {
             sys::driver_select(
                 self.as_raw(),
                 Event::from_fd_number(fd).0,
                 mode.0,
                 c_int::from(on),
-            ) == 0
+            )
         };
-        if ok && self.meta().owns_fds.get() {
+        if r != 0 {
+            return Err(refused_by_vm(fd));
+        }
+        if self.meta().owns_fds.get() {
             drop(OWNED.selected(fd, self.id(), mode, on));
         }
-        ok
+        Ok(())
     }
 
     /// Hands the descriptor `io` to the VM for readiness notification with `mode`
     /// ([`SelectMode::READ`], [`SelectMode::WRITE`] or both), keeping it open for as long as
-    /// the VM needs it. Returns `false` if the VM refused, or if `io` is already selected
-    /// with `select_owned` by another port.
+    /// the VM needs it.
     ///
     /// The framework keeps `io` (one reference) and always adds [`SelectMode::USE`]. Keep a
     /// clone to read and write with. To stop, turn `USE` off with
@@ -322,7 +423,13 @@ impl Port<'_> {
     /// [`stop`](crate::Driver::stop); descriptors left at unload are dropped after
     /// [`finish`](crate::Driver::finish).
     ///
-    /// Call it again with the same `io` to select more modes.
+    /// Call it again with the same `io` to select more modes. Readiness can be spurious, as
+    /// [`Port::select`] explains.
+    ///
+    /// # Errors
+    /// As [`Port::select`], and [`ErrorKind::ResourceBusy`] also when another object with
+    /// the same descriptor is held here (the descriptor is shared, not the driver's alone).
+    /// On error the framework keeps nothing: `io` is dropped (your clones keep it open).
     ///
     /// ```no_run
     /// use std::io::ErrorKind;
@@ -340,9 +447,7 @@ impl Port<'_> {
     ///     fn open(port: &Port) -> std::io::Result<Listener> {
     ///         let sock = Arc::new(UdpSocket::bind("127.0.0.1:0")?);
     ///         sock.set_nonblocking(true)?;
-    ///         if !port.select_owned(sock.clone(), SelectMode::READ) {
-    ///             return Err(ErrorKind::Other.into());
-    ///         }
+    ///         port.select_owned(sock.clone(), SelectMode::READ)?;
     ///         Ok(Listener { sock })
     ///     }
     ///
@@ -355,11 +460,12 @@ impl Port<'_> {
     ///         loop {
     ///             match self.sock.recv(&mut buf) {
     ///                 Ok(n) => port.output(&buf[..n]),
-    ///                 // Nothing (more) to read: wait for the next ready_input.
+    ///                 // Nothing (more) to read, or a spurious call: wait for the next one.
     ///                 Err(e) if e.kind() == ErrorKind::WouldBlock => return,
     ///                 Err(_) => {
-    ///                     // Done with it: the socket closes after stop_select.
-    ///                     port.select(&self.sock, SelectMode::READ | SelectMode::USE, false);
+    ///                     // Done with it: the socket closes after stop_select. Turning
+    ///                     // selection off cannot fail for a descriptor we hold.
+    ///                     let _ = port.select(&self.sock, SelectMode::READ | SelectMode::USE, false);
     ///                     return;
     ///                 }
     ///             }
@@ -371,26 +477,29 @@ impl Port<'_> {
         &self,
         io: Arc<T>,
         mode: SelectMode,
-    ) -> bool {
+    ) -> io::Result<()> {
         let fd = io.as_fd().as_raw_fd();
+        pollable(fd)?;
         let inserted = match OWNED.adopt(fd, io, self.id()) {
             Ok(inserted) => inserted,
-            Err(refused) => {
+            Err((refused, why)) => {
                 drop(refused);
-                return false;
+                return Err(why.error(fd));
             }
         };
         self.meta().owns_fds.set(true);
         let mode = SelectMode(mode.0 & (sys::ERL_DRV_READ | sys::ERL_DRV_WRITE)) | SelectMode::USE;
         // SAFETY: scheduler thread, inside a callback of this live port; the registry keeps
         // `fd` open until stop_select, or until it is removed below.
-        let ok = unsafe {
-            sys::driver_select(self.as_raw(), Event::from_fd_number(fd).0, mode.0, 1) == 0
-        };
-        if !ok && inserted {
-            drop(OWNED.take(fd));
+        let r =
+            unsafe { sys::driver_select(self.as_raw(), Event::from_fd_number(fd).0, mode.0, 1) };
+        if r != 0 {
+            if inserted {
+                drop(OWNED.take(fd));
+            }
+            return Err(refused_by_vm(fd));
         }
-        ok
+        Ok(())
     }
 }
 
@@ -431,11 +540,19 @@ mod tests {
         let (f, _weak, fd) = open();
         assert!(matches!(r.adopt(fd, f.clone(), port(1)), Ok(true)));
         assert!(matches!(r.adopt(fd, f.clone(), port(1)), Ok(false)));
-        assert!(r.adopt(fd, f.clone(), port(2)).is_err());
+        assert!(matches!(
+            r.adopt(fd, f.clone(), port(2)),
+            Err((_, Busy::OtherPort))
+        ));
+        assert!(r.held_by_other(fd, port(2)));
+        assert!(!r.held_by_other(fd, port(1)));
         // Another object with the same number: not the driver's alone.
         let (g, _, _) = open();
         let g: Io = g;
-        assert!(r.adopt(fd, g, port(1)).is_err());
+        assert!(matches!(
+            r.adopt(fd, g, port(1)),
+            Err((_, Busy::OtherObject))
+        ));
         // Pending stop_select, selected again: the port owns it again.
         r.selected(fd, port(1), SelectMode::READ | SelectMode::USE, false);
         assert!(matches!(r.adopt(fd, f, port(1)), Ok(false)));
@@ -483,6 +600,21 @@ mod tests {
         assert!(wb.upgrade().is_some());
         drop(r.take_all());
         assert!(wb.upgrade().is_none());
+    }
+
+    #[test]
+    fn pollable_refuses_what_poll_cannot_watch() {
+        use std::os::unix::fs::OpenOptionsExt;
+        let (f, _, fd) = open();
+        assert!(pollable(fd).is_ok(), "/dev/null");
+        let path = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_PATH)
+            .open("/")
+            .unwrap();
+        let e = pollable(path.as_raw_fd()).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::EBADF), "{e}");
+        drop(f);
     }
 
     #[test]

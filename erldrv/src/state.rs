@@ -20,6 +20,7 @@ use erldrv_sys as sys;
 use crate::error::{ExitReason, StartError};
 use crate::jobs::AsyncSubmission;
 use crate::panic::drop_quietly;
+use crate::pdl::PortDataLock;
 use crate::pool::{PortLife, RequestState};
 use crate::tell::{START_ERROR, output_tagged};
 use crate::term::TermBuilder;
@@ -83,6 +84,9 @@ pub(crate) struct PortMeta {
     pub(crate) request_tag: Cell<Option<PendingTag>>,
     /// Monitors on callers of requests (`Request::watch_caller`), removed once answered.
     pub(crate) watched: Cell<Vec<(sys::ErlDrvMonitor, Arc<RequestState>)>>,
+    /// The port data lock, once `queue_handle` has created it: from then on every queue
+    /// operation takes it, and `stop` revokes it.
+    queue_lock: OnceCell<Arc<PortDataLock>>,
 }
 
 /// The tag of the request a `control` call carries (see `crate::request`): it points into
@@ -104,6 +108,8 @@ const POISONED: u8 = 4;
 const IN_START: u8 = 8;
 /// The framework's zero timer is armed: the port timer is not the driver's meanwhile.
 const FRAMEWORK_TIMER: u8 = 16;
+/// A `QueueGuard` made by `Port::queue` is alive: the queue is borrowed.
+const QUEUE_BORROWED: u8 = 32;
 
 impl PortMeta {
     /// The bookkeeping of a port whose `start` is about to run: entered once, in `start`.
@@ -122,6 +128,7 @@ impl PortMeta {
             life: OnceCell::new(),
             request_tag: Cell::new(None),
             watched: Cell::new(Vec::new()),
+            queue_lock: OnceCell::new(),
         }
     }
 
@@ -155,6 +162,48 @@ impl PortMeta {
     #[inline]
     pub(crate) fn stopped(&self) -> bool {
         self.has(STOPPED)
+    }
+
+    /// The port data lock, if `queue_handle` has created it.
+    #[inline]
+    pub(crate) fn queue_lock(&self) -> Option<&Arc<PortDataLock>> {
+        self.queue_lock.get()
+    }
+
+    /// The port data lock, created now if needed; `None` if the VM refuses to create it.
+    pub(crate) fn queue_lock_or_create(&self) -> Option<&Arc<PortDataLock>> {
+        if let Some(lock) = self.queue_lock.get() {
+            return Some(lock);
+        }
+        // SAFETY: the bookkeeping of a live port, used in one of its callbacks; callers
+        // check that `stop` has not run.
+        let lock = unsafe { PortDataLock::create(self.raw) }?;
+        Some(self.queue_lock.get_or_init(|| Arc::new(lock)))
+    }
+
+    /// The port is stopping (or never opened): other threads lose the queue.
+    pub(crate) fn revoke_queue(&self) {
+        if let Some(lock) = self.queue_lock.get() {
+            lock.revoke();
+        }
+    }
+
+    /// Whether a `QueueGuard` of `Port::queue` is alive.
+    #[inline]
+    pub(crate) fn queue_borrowed(&self) -> bool {
+        self.has(QUEUE_BORROWED)
+    }
+
+    /// Marks the queue borrowed by a `QueueGuard` of `Port::queue`, or given back.
+    #[inline]
+    pub(crate) fn set_queue_borrowed(&self, borrowed: bool) {
+        self.set(QUEUE_BORROWED, borrowed);
+    }
+
+    /// Whether this thread holds the port data lock, which the VM takes in its monitor
+    /// functions: called here, they would never return.
+    pub(crate) fn queue_locked_here(&self) -> bool {
+        self.queue_lock().is_some_and(|lock| lock.held_here())
     }
 
     /// Whether `process_exit` is running.
@@ -232,9 +281,11 @@ impl PortMeta {
         self.depth.set(0);
     }
 
-    /// `start` failed or panicked: the port never opens, and what it deferred is dropped.
+    /// `start` failed or panicked: the port never opens, queue handles it made find it
+    /// closed, and what it deferred is dropped.
     pub(crate) fn start_failed(&self) {
         self.close_life();
+        self.revoke_queue();
         drop_quietly(self.deferred.take());
     }
 
@@ -353,6 +404,9 @@ impl PortMeta {
                         Deferred::Exit(reason) => exit_port(self.raw, reason),
                         Deferred::InitAck(Ok(())) => sys::erl_drv_init_ack(self.raw, data),
                         Deferred::InitAck(Err(e)) => {
+                            // The port closes, and the VM hands `stop` an error code
+                            // instead of the port data: other threads lose the queue now.
+                            self.revoke_queue();
                             sys::erl_drv_init_ack(self.raw, start_error(self.raw, e))
                         }
                         Deferred::Async(mut job) => {

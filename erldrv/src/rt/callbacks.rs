@@ -294,6 +294,9 @@ pub(super) unsafe extern "C" fn stop<D: Driver + DriverEntry>(data: sys::ErlDrvD
         // The VM does not deselect a closing port's descriptors, and would never call
         // stop_select for them.
         select::release_port(&port);
+        // The VM clears the queue once this returns: queue handles of other threads lose it
+        // first (waiting for one that holds it).
+        meta.revoke_queue();
         meta.leave_stop()
     };
     if free {

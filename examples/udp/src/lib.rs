@@ -152,10 +152,10 @@ impl Driver for Udp {
         let sock = Arc::new(bind(command)?);
         // The framework keeps a reference until the VM is done with the descriptor, so it
         // cannot be closed (and its number reused) while the VM still polls it.
-        if !port.select_owned(sock.clone(), SelectMode::READ) {
-            return Err(StartError::refused(
-                "udp_drv: the VM refused to poll the socket",
-            ));
+        if let Err(e) = port.select_owned(sock.clone(), SelectMode::READ) {
+            return Err(StartError::refused(format!(
+                "udp_drv: the VM refused to poll the socket: {e}"
+            )));
         }
         Ok(Udp {
             sock,

@@ -26,6 +26,7 @@ const SEEN_BY_STOP_SELECT: u32 = 5;
 const PAIR: u32 = 6;
 const PAIR_WRITE: u32 = 7;
 const PING: u32 = 8;
+const STEAL: u32 = 9;
 
 /// A pipe of `OPEN`.
 struct Watched {
@@ -92,9 +93,7 @@ impl Selector {
         let (reader, writer) = std::io::pipe()?;
         let reader = Arc::new(nonblocking(reader)?);
         let writer = nonblocking(writer)?;
-        if !port.select_owned(reader.clone(), SelectMode::READ) {
-            return Err(ErrorKind::Other.into());
-        }
+        port.select_owned(reader.clone(), SelectMode::READ)?;
         let fd = reader.as_raw_fd();
         // The number may be a closed pipe's: forget what was seen of that one.
         lock(&STOP_SELECTS).remove(&fd);
@@ -117,9 +116,7 @@ impl Selector {
         sock.set_nonblocking(true)?;
         (&peer).write_all(b"ping")?;
         let sock = Arc::new(sock);
-        if !port.select_owned(sock.clone(), SelectMode::READ | SelectMode::WRITE) {
-            return Err(ErrorKind::Other.into());
-        }
+        port.select_owned(sock.clone(), SelectMode::READ | SelectMode::WRITE)?;
         self.pair = Some((sock, peer));
         Ok(())
     }
@@ -169,7 +166,7 @@ impl Driver for Selector {
                     return Ok(());
                 };
                 let ok = port.select(&reader, SelectMode::READ | SelectMode::USE, false);
-                reply.extend_from_slice(if ok { b"ok" } else { b"refused" });
+                reply.extend_from_slice(if ok.is_ok() { b"ok" } else { b"refused" });
             }
             HELD => {
                 let fd = fd_arg(data)?;
@@ -199,6 +196,22 @@ impl Driver for Selector {
                 reply.extend_from_slice(data.len().to_string().as_bytes());
             }
             PING => reply.extend_from_slice(b"pong"),
+            STEAL => {
+                // The read end of another port's pipe, shared through the static: this port
+                // tries to select it, both ways.
+                let fd = fd_arg(data)?;
+                let reader = lock(&WATCHED)
+                    .get(&fd)
+                    .and_then(|w| w.reader.upgrade())
+                    .ok_or(Badarg)?;
+                let plain = port.select(&*reader, SelectMode::READ, true);
+                let owned = port.select_owned(reader, SelectMode::READ);
+                let kind = |r: std::io::Result<()>| match r {
+                    Ok(()) => "selected".to_owned(),
+                    Err(e) => format!("{:?}", e.kind()),
+                };
+                reply.extend_from_slice(format!("{},{}", kind(plain), kind(owned)).as_bytes());
+            }
             _ => return Err(Badarg),
         }
         Ok(())
@@ -212,7 +225,8 @@ impl Driver for Selector {
                 port.output(&tagged(b"in:", &data));
             }
             if end {
-                port.select(&reader, SelectMode::READ | SelectMode::USE, false);
+                port.select(&reader, SelectMode::READ | SelectMode::USE, false)
+                    .expect("turning selection off");
             }
             return;
         }
@@ -229,7 +243,8 @@ impl Driver for Selector {
         if let Some((sock, _)) = self.pair.as_ref().filter(|(s, _)| event.is(s)) {
             let (data, _) = drain(&**sock);
             port.output(&tagged(b"drained:", &data));
-            port.select(sock, SelectMode::WRITE, false);
+            port.select(sock, SelectMode::WRITE, false)
+                .expect("turning selection off");
         }
     }
 

@@ -1,14 +1,18 @@
 //! `select_drv`: a pipe whose read end the VM watches for input and whose write end it
 //! watches for output. `ready_input` and `ready_output` tell the owner, then deselect, which
 //! makes the VM call `stop_select` (counted, control `count stop_select`) for each end. All
-//! three panic on request. `beam-tests/test/select_tests.erl` drives it.
+//! three panic on request. `bad_fd` and `bad_fd_owned` select a descriptor the VM cannot poll
+//! (opened with `O_PATH`) and reply with the error. `beam-tests/test/select_tests.erl` drives
+//! it.
 //!
 //! Control commands are words, a verb and its argument (`panic_in ready_input`); the command
 //! number is unused.
 #![forbid(unsafe_code)]
 
+use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, PipeReader, PipeWriter, Read, Write};
 use std::os::fd::OwnedFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -51,12 +55,25 @@ fn select_pipe(port: &Port) -> std::io::Result<Pipe> {
         Arc::new(nonblocking(writer)?),
     );
     (&*writer).write_all(b"x")?;
-    let ok = port.select_owned(reader.clone(), SelectMode::READ)
-        && port.select_owned(writer.clone(), SelectMode::WRITE);
-    if ok {
-        Ok(Pipe { reader, writer })
-    } else {
-        Err(ErrorKind::Other.into())
+    port.select_owned(reader.clone(), SelectMode::READ)?;
+    port.select_owned(writer.clone(), SelectMode::WRITE)?;
+    Ok(Pipe { reader, writer })
+}
+
+/// A descriptor that is open but cannot be polled: `O_PATH` opens a path without opening
+/// the file, and `poll(2)` (and the VM's `epoll`) reject it.
+fn unpollable() -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH)
+        .open("/")
+}
+
+/// What a select reported: `ok`, or the OS error number and the message.
+fn outcome(result: std::io::Result<()>) -> String {
+    match result {
+        Ok(()) => "ok".to_owned(),
+        Err(e) => format!("{:?}: {e}", e.raw_os_error()),
     }
 }
 
@@ -96,6 +113,16 @@ impl Driver for Select {
                 reply.extend_from_slice(STOP_SELECTS.load(Ordering::SeqCst).to_string().as_bytes())
             }
             "select" => self.pipe = Some(select_pipe(port).map_err(|_| Badarg)?),
+            "bad_fd" => {
+                let file = unpollable().map_err(|_| Badarg)?;
+                let result = port.select(&file, SelectMode::READ | SelectMode::USE, true);
+                reply.extend_from_slice(outcome(result).as_bytes());
+            }
+            "bad_fd_owned" => {
+                let file = Arc::new(unpollable().map_err(|_| Badarg)?);
+                let result = port.select_owned(file, SelectMode::READ);
+                reply.extend_from_slice(outcome(result).as_bytes());
+            }
             _ => return Err(Badarg),
         }
         Ok(())
@@ -114,7 +141,8 @@ impl Driver for Select {
                 return;
             }
         }
-        port.select(&pipe.reader, SelectMode::READ | SelectMode::USE, false);
+        port.select(&pipe.reader, SelectMode::READ | SelectMode::USE, false)
+            .expect("turning selection off");
         port.output(b"ready_input");
     }
 
@@ -124,7 +152,8 @@ impl Driver for Select {
         if !event.is(&pipe.writer) {
             return;
         }
-        port.select(&pipe.writer, SelectMode::WRITE | SelectMode::USE, false);
+        port.select(&pipe.writer, SelectMode::WRITE | SelectMode::USE, false)
+            .expect("turning selection off");
         port.output(b"ready_output");
     }
 

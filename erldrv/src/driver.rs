@@ -183,8 +183,8 @@ pub trait Driver: Sized + Send + 'static {
     /// `port_control/3` raises `badarg`.
     ///
     /// `data` points into the caller's own term and is lent for this call only: copy it
-    /// (`data.to_vec()`) before a job ([`Port::spawn_async`]), a thread or the state keeps
-    /// it. The same goes for `reply`, which is written into the VM's buffer for this call.
+    /// (`data.to_vec()`) before a job ([`Request::spawn`](crate::Request::spawn),
+    /// [`spawn_async`](Driver::spawn_async)), a thread or the state keeps it. The same goes for `reply`, which is written into the VM's buffer for this call.
     fn control(
         &mut self,
         port: &Port,
@@ -227,7 +227,8 @@ pub trait Driver: Sized + Send + 'static {
     /// The arguments are decoded from the VM's buffer holding `term_to_binary(Term)`, which
     /// is lent for this call only: a binary or string decoded as `&[u8]` or `&str` points
     /// into it (hence the lifetime `'a`). Convert to owned values (`Vec<u8>`, `String`, or
-    /// take owned types as the argument type) before a job ([`Port::spawn_async`]), a
+    /// take owned types as the argument type) before a job
+    /// ([`Request::spawn`](crate::Request::spawn), [`spawn_async`](Driver::spawn_async)), a
     /// thread or the state keeps them; the types do not let a borrow escape.
     fn call<'a>(
         &mut self,

@@ -45,7 +45,7 @@ struct AsyncJob<T> {
 }
 
 /// Boxes `work` as a job of the driver type `driver`, for
-/// [`Port::spawn_async`](crate::Port::spawn_async).
+/// [`Driver::spawn_async`](crate::Driver::spawn_async).
 pub(crate) fn submission<T: Send + 'static>(
     driver: TypeId,
     cancel: Cancel,

@@ -624,6 +624,7 @@ impl Pool {
         Ok(())
     }
 
+    /// Queues a job already counted in `in_queue`, waking an idle worker.
     fn push(&self, job: Job) {
         let mut q = lock(&self.queue);
         if q.shutdown {
@@ -667,19 +668,7 @@ impl Pool {
         };
         if let Some(job) = next {
             // Still counted in `in_queue` from its submit.
-            let mut q = lock(&self.queue);
-            if q.shutdown {
-                drop(q);
-                self.in_queue.fetch_sub(1, Ordering::Relaxed);
-                drop_quietly(job);
-                return;
-            }
-            q.jobs.push_back(job);
-            let wake = q.idle > 0;
-            drop(q);
-            if wake {
-                self.wake.notify_one();
-            }
+            self.push(job);
         }
     }
 }

@@ -496,3 +496,9 @@ fn reasons_from_the_runtime() {
     )
     .run();
 }
+
+/// Compressed terms from callers, in control and output data; lying sizes refused.
+#[test]
+fn compressed_terms() {
+    eunit("compressed_tests", &["compressed_drv"]).run();
+}

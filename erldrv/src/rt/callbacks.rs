@@ -26,7 +26,7 @@ use crate::request::{self, CANCEL_COMMAND, REQUEST_COMMAND, Untaken};
 use crate::select::{self, Event};
 use crate::state::{PendingTag, PortMeta, Timeout, start_error};
 use crate::tell::{BADARG_REASON, PANIC_REASON, output_tagged, send_tagged};
-use crate::term::{Atom, DecodeError, Decoder, Encoder, FromTerm, ToTerm};
+use crate::term::{Atom, DecodeError, Decoder, Encoder, FromTerm, ToTerm, decompress};
 
 /// One open port: the framework's bookkeeping and the driver's state.
 struct PortCell<D> {
@@ -484,7 +484,16 @@ pub(super) unsafe extern "C" fn call<D: Driver + DriverEntry>(
                 let mut reply = Reply::new(rbuf, rlen, ReplyKind::Call);
                 let mut out = Encoder::new(&mut reply);
                 out.version();
-                match decode_args::<D>(input) {
+                // The VM encodes port_call arguments uncompressed; inflate anyway, so that
+                // every caller-facing decode path reads what `term_to_binary/2` writes.
+                let input = match decompress(input) {
+                    Ok(input) => input,
+                    Err(e) => {
+                        bad_args(e).write(&mut out);
+                        return reply.finish(false);
+                    }
+                };
+                match decode_args::<D>(&input) {
                     Ok(args) => match s.call(p, command, args) {
                         Ok(r) => r.write(&mut out),
                         Err(e) => e.write(&mut out),

@@ -164,12 +164,17 @@ pub(super) unsafe extern "C" fn init<D: Driver + DriverEntry>() -> c_int {
         },
         Some(panic) => format!("panic in init: {panic}"),
     };
-    // erl_ddll reports only `driver_init_failed`; the VM's environment carries the reason
-    // to `erldrv:load/2`, which reads and removes it.
-    crate::env::set_var(&init_error_var(D::NAME), truncated(&reason, STDERR_LIMIT).0);
-    // The library is unloaded now, without `finish`.
-    forget_symbols();
+    refuse_load(D::NAME, &reason);
     -1
+}
+
+/// The driver `name` refuses to load (its `init` failed, or `driver_init!` refused).
+/// erl_ddll reports only `driver_init_failed`, and no text reaches it: the VM's environment
+/// carries `reason` to `erldrv:load/2`, which reads and removes it. The library is unloaded
+/// right after, without `finish`.
+pub(super) fn refuse_load(name: &CStr, reason: &str) {
+    crate::env::set_var(&init_error_var(name), truncated(reason, STDERR_LIMIT).0);
+    forget_symbols();
 }
 
 /// The VM environment variable through which a failed `init` tells `erldrv:load/2` why.
@@ -219,6 +224,7 @@ pub(super) unsafe extern "C" fn start<D: Driver + DriverEntry>(
     }));
     // SAFETY: just allocated.
     let meta = unsafe { &(*cell).meta };
+    meta.set_process_exit(D::PROCESS_EXIT);
     let command = if command.is_null() {
         &[][..]
     } else {

@@ -54,7 +54,7 @@ pub fn var_bytes(key: &str) -> Option<Vec<u8>> {
     }
 }
 
-/// The value of `key` in the emulator's environment as an [`OsString`], for paths and
+/// The value of `key` in the emulator's environment as an [`OsString`](std::ffi::OsString), for paths and
 /// other values that need not be UTF-8 ([`var_bytes`], as an `OsString`); `None` when
 /// unset or when the key contains a NUL.
 ///

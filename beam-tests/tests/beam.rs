@@ -496,3 +496,16 @@ fn reasons_from_the_runtime() {
     )
     .run();
 }
+
+/// The driver API a C driver reaches directly, in safe Rust (`api_info_drv`): system info
+/// under non-default `+A` and `+S`, a permanent driver, exit reasons named at run time and
+/// from I/O errors, typed monitor results, `[]` from a binary-mode `control`, and an
+/// environment value that is not UTF-8 (set here: `os:putenv/2` cannot make one).
+#[test]
+fn api_info() {
+    use std::os::unix::ffi::OsStringExt;
+    eunit("api_info_tests", &["api_info_drv"])
+        .erl_args(["+A", "3", "+S", "3:3"])
+        .env("API_INFO_RAW", OsString::from_vec(b"a\xffb".to_vec()))
+        .run();
+}

@@ -317,7 +317,8 @@ pub trait Driver: Sized + Send + 'static {
 
     /// A process monitored with [`Port::monitor_process`] has exited. `monitor` is the
     /// monitor that fired: forget your copy of it (compare with `==`). It is gone from the
-    /// VM already; [`Port::demonitor_process`] on it returns `false` and is not needed.
+    /// VM already; [`Port::demonitor_process`] on it returns
+    /// [`Err(NoMonitor)`](crate::DemonitorError::NoMonitor) and is not needed.
     /// Monitors still in place when the port closes are removed by the VM with the port.
     fn process_exit(&mut self, port: &Port, monitor: Monitor) {
         let _ = (port, monitor);

@@ -103,6 +103,7 @@ pub mod runtime;
 mod select;
 mod sender;
 mod state;
+mod sysinfo;
 mod tell;
 pub mod term;
 pub mod thread;
@@ -110,6 +111,7 @@ pub mod thread;
 pub use binary::Binary;
 pub use driver::Driver;
 pub use erldrv_macros::erl_driver;
+pub use error::{AtomError, DemonitorError, MonitorError};
 pub use error::{Badarg, CallError, ExitReason, InitError, JobPanic, StartError};
 pub use ids::{Monitor, Pid, PortId};
 pub use iovec::{IoVec, OwnedIoVec, Segment};
@@ -120,6 +122,7 @@ pub use reply::Reply;
 pub use request::Request;
 pub use select::{Event, SelectMode};
 pub use sender::Sender;
+pub use sysinfo::{SystemInfo, system_info};
 
 /// The raw `erl_driver.h` API (`erldrv-sys`).
 pub use erldrv_sys as sys;

@@ -121,7 +121,7 @@ impl Request {
     /// one of the port's next requests, and goes with the port.
     pub fn watch_caller(&self, port: &Port<'_>) -> bool {
         port.forget_answered_watches();
-        let Some(monitor) = port.monitor_process(self.caller) else {
+        let Ok(monitor) = port.monitor_process(self.caller) else {
             return false;
         };
         let meta = port.meta();
@@ -452,7 +452,8 @@ impl Port<'_> {
         let mut watched = meta.watched.take();
         watched.retain(|(monitor, state)| {
             state.is_pending() || {
-                self.demonitor_process(&Monitor::from_raw(*monitor));
+                // Fired already if the caller exited after the answer: nothing to remove.
+                let _ = self.demonitor_process(&Monitor::from_raw(*monitor));
                 false
             }
         });

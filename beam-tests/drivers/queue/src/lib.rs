@@ -264,7 +264,7 @@ impl Driver for Queue {
             "guard_then_monitor" => {
                 let _handle = port.queue_handle();
                 let _q = port.queue();
-                port.monitor_process(port.caller());
+                let _ = port.monitor_process(port.caller());
             }
             "guard_twice" => {
                 let _a = port.queue();

@@ -496,3 +496,10 @@ fn reasons_from_the_runtime() {
     )
     .run();
 }
+
+/// Both ends of the driver queue: push, push_binary, enqueue_iovec and push_iovec, by
+/// reference, from a callback and from another thread; ranges outside are errors.
+#[test]
+fn driver_queue_both_ends() {
+    eunit("queue_more_tests", &["queue_more_drv"]).run();
+}

@@ -83,6 +83,7 @@ compile_error!(
      the profile in Cargo.toml."
 );
 
+mod alloc;
 mod binary;
 mod driver;
 pub mod env;
@@ -107,6 +108,7 @@ mod tell;
 pub mod term;
 pub mod thread;
 
+pub use alloc::{DriverAllocator, DriverBuf, OutOfMemory};
 pub use binary::Binary;
 pub use driver::Driver;
 pub use erldrv_macros::erl_driver;

@@ -509,3 +509,24 @@ fn api_info() {
         .env("API_INFO_RAW", OsString::from_vec(b"a\xffb".to_vec()))
         .run();
 }
+
+/// Both ends of the driver queue: push, push_binary, enqueue_iovec and push_iovec, by
+/// reference, from a callback and from another thread; ranges outside are errors.
+#[test]
+fn driver_queue_both_ends() {
+    eunit("queue_more_tests", &["queue_more_drv"]).run();
+}
+
+/// Memory from the VM's allocator: `DriverBuf` and `Binary::resize`, counted by
+/// `erlang:memory/1`; a shared binary is copied, never resized under its other holders.
+#[test]
+fn driver_alloc_memory() {
+    eunit("driver_alloc_tests", &["driver_alloc_drv"]).run();
+}
+
+/// `DriverAllocator` as a driver's global allocator: counted by the VM, any alignment, any
+/// thread.
+#[test]
+fn driver_allocator_as_global_allocator() {
+    eunit("global_alloc_tests", &["global_alloc_drv"]).run();
+}

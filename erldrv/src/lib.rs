@@ -83,6 +83,7 @@ compile_error!(
      the profile in Cargo.toml."
 );
 
+mod alloc;
 mod binary;
 mod driver;
 pub mod env;
@@ -108,16 +109,17 @@ mod tell;
 pub mod term;
 pub mod thread;
 
+pub use alloc::{DriverAllocator, DriverBuf, OutOfMemory};
 pub use binary::Binary;
 pub use driver::Driver;
 pub use erldrv_macros::erl_driver;
 pub use error::{AtomError, DemonitorError, MonitorError};
 pub use error::{Badarg, CallError, ExitReason, InitError, JobPanic, StartError};
 pub use ids::{Monitor, Pid, PortId};
-pub use iovec::{IoVec, OwnedIoVec, Segment};
+pub use iovec::{IoVec, IoVecLike, OwnedIoVec, Segment};
 pub use pool::{Busy, Cancel, Cancelled};
 pub use port::Port;
-pub use queue::{QueueGuard, QueueHandle};
+pub use queue::{QueueError, QueueGuard, QueueHandle};
 pub use reply::Reply;
 pub use request::Request;
 pub use select::{Event, SelectMode};

@@ -130,19 +130,34 @@ impl QueueGuard<'_> {
     /// Appends `len` bytes of `binary` from `offset` to the queue without copying them
     /// (`driver_enq_bin`): the queue takes its own reference to the binary.
     ///
-    /// # Panics
-    /// When `offset + len` is beyond the end of the binary.
-    pub fn enqueue_binary(&mut self, binary: &Binary, offset: usize, len: usize) {
-        assert!(
-            offset
-                .checked_add(len)
-                .is_some_and(|end| end <= binary.len()),
-            "enqueue_binary: range {offset}+{len} outside a binary of {} bytes",
-            binary.len()
-        );
+    /// A range outside the binary is refused ([`QueueError::OutOfRange`]) and nothing is
+    /// queued, as with [`push_binary`](QueueGuard::push_binary): the VM itself does not
+    /// check.
+    ///
+    /// ```no_run
+    /// # use erldrv::{Binary, Port, QueueError};
+    /// # fn f(port: &Port) -> Result<(), QueueError> {
+    /// let bin = Binary::from_slice(b"header:payload");
+    /// // Queues "payload", sharing the binary's bytes.
+    /// port.queue().enqueue_binary(&bin, 7, 7)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`QueueError::OutOfRange`] when `offset + len` is beyond the end of the binary;
+    /// [`QueueError::Refused`] when the VM could not queue it.
+    pub fn enqueue_binary(
+        &mut self,
+        binary: &Binary,
+        offset: usize,
+        len: usize,
+    ) -> Result<(), QueueError> {
+        check_range(offset, len, binary.len())?;
         // SAFETY: the guard holds the queue of a live port; range checked; the queue takes
         // its own reference.
-        unsafe { sys::driver_enq_bin(self.port(), binary.as_raw(), offset, len) };
+        refused_if_negative(unsafe {
+            sys::driver_enq_bin(self.port(), binary.as_raw(), offset, len)
+        })
     }
 
     /// Puts a copy of `bytes` at the front of the queue (`driver_pushq`), before everything
@@ -509,13 +524,20 @@ impl Port<'_> {
     }
 
     /// Appends `len` bytes of `binary` from `offset` to the driver queue without copying
-    /// (`driver_enq_bin`).
+    /// (`driver_enq_bin`), as [`QueueGuard::enqueue_binary`] does.
+    ///
+    /// # Errors
+    /// As [`QueueGuard::enqueue_binary`]: a range outside the binary queues nothing.
     ///
     /// # Panics
-    /// When `offset + len` is beyond the end of the binary, or while this thread holds a
-    /// [`QueueGuard`] of the port.
-    pub fn enqueue_binary(&self, binary: &Binary, offset: usize, len: usize) {
-        self.queue().enqueue_binary(binary, offset, len);
+    /// While this thread holds a [`QueueGuard`] of the port.
+    pub fn enqueue_binary(
+        &self,
+        binary: &Binary,
+        offset: usize,
+        len: usize,
+    ) -> Result<(), QueueError> {
+        self.queue().enqueue_binary(binary, offset, len)
     }
 
     /// Puts a copy of `bytes` at the front of the driver queue (`driver_pushq`); see

@@ -384,11 +384,13 @@ impl Driver for Misuse {
             }
             "enqueue_binary_past_end" => {
                 let bin = Binary::from_slice(b"0123456789");
-                match arg {
+                let refused = match arg {
                     "end" => port.enqueue_binary(&bin, 5, 6),
                     "overflow" => port.enqueue_binary(&bin, usize::MAX, 2),
                     _ => return Err(Badarg),
-                }
+                };
+                let error = refused.expect_err("a range outside the binary is refused");
+                reply.extend_from_slice(format!("{error} {}", port.queue_len()).as_bytes());
             }
             "output_binary_past_end" => {
                 let bin = Binary::from_slice(b"0123456789");

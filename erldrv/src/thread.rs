@@ -112,6 +112,21 @@ where
     THREADS.spawn(name.into(), f)
 }
 
+/// [`spawn`] with `start` starting the OS thread (see [`Registry::spawn_with`]): the VM's
+/// threads of [`drv_thread`](crate::drv_thread) share the list, the stop tokens and the
+/// join at unload with `std`'s.
+pub(crate) fn spawn_with<F, T>(
+    name: String,
+    f: F,
+    start: impl FnOnce(&str, Body) -> io::Result<OsJoin>,
+) -> io::Result<JoinHandle<T>>
+where
+    F: FnOnce(&StopToken) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    THREADS.spawn_with(name, f, start)
+}
+
 /// Stops and joins every thread started with [`spawn`] that is still in the list; called by
 /// the `finish` trampoline after the driver's own `finish`.
 pub(crate) fn finish(driver: &CStr) {
@@ -215,10 +230,17 @@ impl fmt::Debug for StopToken {
     }
 }
 
+/// Joins one OS thread: `std`'s join, or `erl_drv_thread_join` for the VM's threads
+/// ([`drv_thread`](crate::drv_thread)). Called once, after the thread's closure returned.
+pub(crate) type OsJoin = Box<dyn FnOnce() + Send>;
+
+/// The body a new OS thread runs: the driver's closure wrapped by the registry.
+pub(crate) type Body = Box<dyn FnOnce() + Send>;
+
 /// Where one OS thread is in its life, as far as joining goes.
 struct State {
     /// Taken by whoever joins the OS thread.
-    handle: Option<std::thread::JoinHandle<()>>,
+    handle: Option<OsJoin>,
     /// The closure has returned (or unwound): joining no longer waits for the driver's
     /// code, only for the thread's exit.
     returned: bool,
@@ -263,7 +285,7 @@ impl Thread {
                     // The closure's outcome went to the result slot: this join only waits
                     // for the thread's exit. Its `Err` (a panic outside the closure) may
                     // hold a payload whose drop panics; neither may escape.
-                    let _ = catch_unwind(AssertUnwindSafe(|| drop(handle.join())));
+                    let _ = catch_unwind(AssertUnwindSafe(handle));
                     lock(&self.state).joined = true;
                     self.changed.notify_all();
                     return;
@@ -396,6 +418,28 @@ impl Registry {
         F: FnOnce(&StopToken) -> T + Send + 'static,
         T: Send + 'static,
     {
+        self.spawn_with(name, f, |name, body| {
+            let handle = std::thread::Builder::new()
+                .name(name.to_owned())
+                .spawn(body)?;
+            // The closure's outcome went to the result slot: this join only waits for the
+            // thread's exit (its `Err`, a panic outside the closure, is dropped quietly).
+            Ok(Box::new(move || crate::panic::drop_quietly(handle.join())) as OsJoin)
+        })
+    }
+
+    /// Like [`spawn`](Registry::spawn), with `start` starting the OS thread: it runs the
+    /// body it is given on a new thread named `name` and returns how to join that thread.
+    fn spawn_with<F, T>(
+        &'static self,
+        name: String,
+        f: F,
+        start: impl FnOnce(&str, Body) -> io::Result<OsJoin>,
+    ) -> io::Result<JoinHandle<T>>
+    where
+        F: FnOnce(&StopToken) -> T + Send + 'static,
+        T: Send + 'static,
+    {
         if name.contains('\0') {
             // std would panic on it.
             return Err(io::Error::new(
@@ -427,14 +471,15 @@ impl Registry {
         Self::reap(&mut inner.threads);
         let returned = ReturnedOnDrop(Arc::clone(&thread));
         let result = Arc::clone(&outcome);
-        let handle = std::thread::Builder::new()
-            .name(thread.name.clone())
-            .spawn(move || {
+        let handle = start(
+            &thread.name,
+            Box::new(move || {
                 // Dropped last, after the outcome is stored.
                 let _returned = returned;
                 let out = catch_unwind(AssertUnwindSafe(|| f(&token)));
                 *lock(&result) = Some(out);
-            })?;
+            }),
+        )?;
         lock(&thread.state).handle = Some(handle);
         inner.threads.push(Arc::clone(&thread));
         drop(inner);

@@ -85,6 +85,7 @@ compile_error!(
 
 mod binary;
 mod driver;
+pub mod drv_sync;
 pub mod drv_thread;
 pub mod env;
 mod error;

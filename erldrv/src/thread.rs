@@ -42,6 +42,11 @@
 //! A panic in such a thread ends that thread only (the panic hook prints it as usual);
 //! [`JoinHandle::join`] returns it as `Err`, and `finish` ignores it.
 //!
+//! # The VM's threads
+//! [`drv_thread`](crate::drv_thread) starts threads with `erl_drv_thread_create` instead of
+//! `std`; they are in the same list, get a [`StopToken`] too, and are joined the same way
+//! at unload (with `erl_drv_thread_join`).
+//!
 //! # Your own `std::thread`s
 //! A thread started with `std::thread::spawn` is not in the list; the driver must stop and
 //! join it itself, in [`Driver::finish`](crate::Driver::finish). Keep the join handle and a
@@ -707,6 +712,48 @@ mod tests {
         // The handle-less returned threads are gone; only `last` may remain.
         assert_eq!(lock(&R.inner).threads.len(), 1);
         last.join().unwrap();
+    }
+
+    #[test]
+    fn spawn_with_joins_through_the_given_join_once() {
+        static R: Registry = Registry::new();
+        let joins = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&joins);
+        let h = R
+            .spawn_with(
+                "custom".into(),
+                |stop| {
+                    stop.wait();
+                    5
+                },
+                move |name, body| {
+                    let t = std::thread::Builder::new()
+                        .name(name.to_owned())
+                        .spawn(body)?;
+                    Ok(Box::new(move || {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        drop(t.join());
+                    }) as OsJoin)
+                },
+            )
+            .unwrap();
+        assert_eq!(h.stop_and_join().unwrap(), 5);
+        R.stop_and_join_all(|name, _| panic!("{name} did not stop"));
+        assert_eq!(joins.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_failed_start_leaves_nothing_in_the_list() {
+        static R: Registry = Registry::new();
+        let e = R
+            .spawn_with(
+                "never".into(),
+                |_| (),
+                |_, _body| Err(io::Error::from(io::ErrorKind::WouldBlock)),
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert!(lock(&R.inner).threads.is_empty());
     }
 
     #[test]

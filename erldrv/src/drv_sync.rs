@@ -809,6 +809,11 @@ struct Entry<T> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
+/// On a thread the VM did not start (a `std::thread`), the first value makes the VM
+/// allocate a thread identity and a slot table that it frees only for its own threads: a
+/// few dozen bytes per such thread. Scheduler threads, async threads and
+/// [`drv_thread`](crate::drv_thread)s are the VM's.
+///
 /// # Why each value is checked
 /// `erl_drv_tsd_key_destroy` leaves every thread's value for that key in place, and the VM
 /// gives the same key number to the next key created: a thread would find there a pointer

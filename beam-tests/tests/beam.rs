@@ -530,3 +530,20 @@ fn driver_alloc_memory() {
 fn driver_allocator_as_global_allocator() {
     eunit("global_alloc_tests", &["global_alloc_drv"]).run();
 }
+
+/// The VM's threads, locks and thread-specific data (`erldrv::drv_thread`,
+/// `erldrv::drv_sync`): counters, producer and consumer, readers and writers, values per
+/// thread, names in the VM and the OS, join, exit, panics, stack size.
+#[test]
+fn drv_threads_and_locks() {
+    let out = eunit("drv_threads_tests", &["drv_threads_drv"]).run();
+    // The thread's panic went through the panic hook once, and the VM lived on.
+    assert_reported(&out, "deliberate panic in a VM thread");
+    assert_reported(&out, "DrvMutex::lock on a mutex this thread holds already");
+}
+
+/// A VM thread still running at unload is stopped and joined before the unload returns.
+#[test]
+fn drv_threads_joined_at_unload() {
+    eunit("drv_threads_unload_tests", &["drv_threads_drv"]).run();
+}

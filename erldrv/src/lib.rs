@@ -46,7 +46,8 @@
 //!   VM's own defaults apply (`stop`, `timeout`, `ready_async`, `stop_select`, `finish` and
 //!   `process_exit` are always filled: the framework needs them, and they do nothing you did
 //!   not write beyond the framework's own work).
-//! - **Threads never outlive the driver.** Threads started with [`thread::spawn`], the
+//! - **Threads never outlive the driver.** Threads started with [`thread::spawn`] or
+//!   [`drv_thread::spawn`] (the VM's own threads), the
 //!   [worker pool](pool)'s and the async runtime's (feature `tokio`) are stopped and joined
 //!   at unload, before the VM unmaps the library (the pool and the runtime wait a bounded
 //!   time, then keep the library mapped for what still runs).
@@ -86,6 +87,8 @@ compile_error!(
 mod alloc;
 mod binary;
 mod driver;
+pub mod drv_sync;
+pub mod drv_thread;
 pub mod env;
 mod error;
 mod ids;

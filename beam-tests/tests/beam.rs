@@ -497,6 +497,57 @@ fn reasons_from_the_runtime() {
     .run();
 }
 
+/// The driver API a C driver reaches directly, in safe Rust (`api_info_drv`): system info
+/// under non-default `+A` and `+S`, a permanent driver, exit reasons named at run time and
+/// from I/O errors, typed monitor results, `[]` from a binary-mode `control`, and an
+/// environment value that is not UTF-8 (set here: `os:putenv/2` cannot make one).
+#[test]
+fn api_info() {
+    use std::os::unix::ffi::OsStringExt;
+    eunit("api_info_tests", &["api_info_drv"])
+        .erl_args(["+A", "3", "+S", "3:3"])
+        .env("API_INFO_RAW", OsString::from_vec(b"a\xffb".to_vec()))
+        .run();
+}
+
+/// Both ends of the driver queue: push, push_binary, enqueue_iovec and push_iovec, by
+/// reference, from a callback and from another thread; ranges outside are errors.
+#[test]
+fn driver_queue_both_ends() {
+    eunit("queue_more_tests", &["queue_more_drv"]).run();
+}
+
+/// Memory from the VM's allocator: `DriverBuf` and `Binary::resize`, counted by
+/// `erlang:memory/1`; a shared binary is copied, never resized under its other holders.
+#[test]
+fn driver_alloc_memory() {
+    eunit("driver_alloc_tests", &["driver_alloc_drv"]).run();
+}
+
+/// `DriverAllocator` as a driver's global allocator: counted by the VM, any alignment, any
+/// thread.
+#[test]
+fn driver_allocator_as_global_allocator() {
+    eunit("global_alloc_tests", &["global_alloc_drv"]).run();
+}
+
+/// The VM's threads, locks and thread-specific data (`erldrv::drv_thread`,
+/// `erldrv::drv_sync`): counters, producer and consumer, readers and writers, values per
+/// thread, names in the VM and the OS, join, exit, panics, stack size.
+#[test]
+fn drv_threads_and_locks() {
+    let out = eunit("drv_threads_tests", &["drv_threads_drv"]).run();
+    // The thread's panic went through the panic hook once, and the VM lived on.
+    assert_reported(&out, "deliberate panic in a VM thread");
+    assert_reported(&out, "DrvMutex::lock on a mutex this thread holds already");
+}
+
+/// A VM thread still running at unload is stopped and joined before the unload returns.
+#[test]
+fn drv_threads_joined_at_unload() {
+    eunit("drv_threads_unload_tests", &["drv_threads_drv"]).run();
+}
+
 /// Compressed terms from callers, in control and output data; lying sizes refused.
 #[test]
 fn compressed_terms() {

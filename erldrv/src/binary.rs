@@ -5,6 +5,8 @@ use core::{fmt, slice};
 
 use erldrv_sys as sys;
 
+use crate::alloc::OutOfMemory;
+
 /// An owned reference to a driver binary: the VM's reference-counted byte buffer.
 ///
 /// Binaries received in [`outputv`](crate::Driver::outputv) can be kept past the callback by
@@ -95,6 +97,74 @@ impl Binary {
                 (*b).orig_size as usize,
             ))
         }
+    }
+
+    /// Changes the length to `new_len` bytes, keeping the contents up to the shorter of the
+    /// two lengths and zero-filling the rest (`driver_realloc_binary`).
+    ///
+    /// Only a binary nobody else holds is resized in place (its reference count is 1): C's
+    /// `driver_realloc_binary` on a shared binary would free or move bytes that the other
+    /// holders (a process, the driver queue, another `Binary`) still read. A shared binary
+    /// is copied instead: this `Binary` becomes a new one of `new_len` bytes, and the others
+    /// keep the old bytes, unchanged (copy on write, as `Arc::make_mut`).
+    ///
+    /// # Panics
+    /// When the VM cannot allocate the memory (see [`try_resize`](Binary::try_resize)).
+    ///
+    /// ```no_run
+    /// use erldrv::Binary;
+    ///
+    /// let mut bin = Binary::from_slice(b"abc");
+    /// bin.resize(5);
+    /// assert_eq!(&*bin, b"abc\0\0");
+    ///
+    /// let shared = bin.clone();
+    /// bin.resize(2); // a copy: `shared` still holds the 5 bytes
+    /// assert_eq!((&*bin, &*shared), (&b"ab"[..], &b"abc\0\0"[..]));
+    /// ```
+    pub fn resize(&mut self, new_len: usize) {
+        self.try_resize(new_len)
+            .unwrap_or_else(|e| panic!("Binary::resize: {e}"));
+    }
+
+    /// [`resize`](Binary::resize), or the VM's refusal with the binary unchanged.
+    ///
+    /// ```no_run
+    /// let mut bin = erldrv::Binary::new(16);
+    /// assert!(bin.try_resize(usize::MAX / 2).is_err());
+    /// assert_eq!(bin.len(), 16);
+    /// ```
+    pub fn try_resize(&mut self, new_len: usize) -> Result<(), OutOfMemory> {
+        let old_len = self.len();
+        if new_len == old_len {
+            return Ok(());
+        }
+        // The VM stores the size in a signed word.
+        if isize::try_from(new_len).is_err() {
+            return Err(OutOfMemory::new(new_len));
+        }
+        if self.ref_count() == 1 {
+            // SAFETY: we hold the only reference, so no one else reads the bytes that the
+            // VM may move or free; on NULL the binary is left as it was, still ours.
+            let raw = unsafe { sys::driver_realloc_binary(self.ptr.as_ptr(), new_len) };
+            self.ptr = NonNull::new(raw).ok_or(OutOfMemory::new(new_len))?;
+            if let Some(bytes) = self.get_mut() {
+                bytes[old_len.min(new_len)..].fill(0);
+            }
+        } else {
+            // SAFETY: as in `new`.
+            let raw = unsafe { sys::driver_alloc_binary(new_len as sys::ErlDrvSizeT) };
+            let ptr = NonNull::new(raw).ok_or(OutOfMemory::new(new_len))?;
+            let mut copy = Binary { ptr };
+            let keep = old_len.min(new_len);
+            if let Some(bytes) = copy.get_mut() {
+                bytes[..keep].copy_from_slice(&self.as_slice()[..keep]);
+                bytes[keep..].fill(0);
+            }
+            // Gives back our reference to the shared binary.
+            *self = copy;
+        }
+        Ok(())
     }
 
     /// The current reference count (`driver_binary_get_refc`).

@@ -34,7 +34,7 @@ use crate::term::{FromTerm, ToTerm};
 /// default method would do) and `process_exit`, filled when the block writes it or the
 /// attribute says `watch_callers` (needed by
 /// [`Request::watch_caller`](crate::Request::watch_caller)); without it the VM refuses
-/// monitors ([`Port::monitor_process`] returns `None`).
+/// monitors ([`Port::monitor_process`] returns `Err(`[`MonitorError::Refused`](crate::MonitorError::Refused)`)`).
 ///
 /// # Choosing the driver at load time
 /// A library presents one driver entry, chosen in `driver_init`, before `init` runs: the
@@ -366,7 +366,8 @@ pub trait Driver: Sized + Send + 'static {
 
     /// A process monitored with [`Port::monitor_process`] has exited. `monitor` is the
     /// monitor that fired: forget your copy of it (compare with `==`). It is gone from the
-    /// VM already; [`Port::demonitor_process`] on it returns `false` and is not needed.
+    /// VM already; [`Port::demonitor_process`] on it returns
+    /// [`Err(NoMonitor)`](crate::DemonitorError::NoMonitor) and is not needed.
     /// Monitors still in place when the port closes are removed by the VM with the port.
     fn process_exit(&mut self, port: &Port, monitor: Monitor) {
         let _ = (port, monitor);

@@ -8,9 +8,30 @@ use std::ffi::{CString, c_char};
 
 use erldrv_sys as sys;
 
-/// The value of `key` in the emulator's environment; `None` when unset, or when the key or
-/// the value is not valid (a NUL in the key, a value that is not UTF-8).
+/// The value of `key` in the emulator's environment; `None` when unset, when the key
+/// contains a NUL, or when the value is not UTF-8 (read those with [`var_bytes`] or
+/// [`var_os`]).
+///
+/// ```no_run
+/// // After os:putenv("MYDRV_MODE", "fast") in Erlang:
+/// let fast = erldrv::env::var("MYDRV_MODE").as_deref() == Some("fast");
+/// ```
 pub fn var(key: &str) -> Option<String> {
+    String::from_utf8(var_bytes(key)?).ok()
+}
+
+/// The value of `key` in the emulator's environment as the bytes the VM holds, whatever
+/// they are; `None` when unset or when the key contains a NUL.
+///
+/// The VM's environment starts as the OS process's, where a value can be any bytes but
+/// NUL. What `os:putenv/2` sets is encoded in the VM's file name encoding
+/// (`file:native_name_encoding/0`, UTF-8 by default).
+///
+/// ```no_run
+/// // A path from the environment, which may not be UTF-8.
+/// let dir: Option<Vec<u8>> = erldrv::env::var_bytes("MYDRV_DIR");
+/// ```
+pub fn var_bytes(key: &str) -> Option<Vec<u8>> {
     let key = CString::new(key).ok()?;
     let mut buf = vec![0u8; 256];
     loop {
@@ -23,13 +44,29 @@ pub fn var(key: &str) -> Option<String> {
             0 => {
                 // On success `size` is the value's length, without the NUL.
                 buf.truncate(size);
-                return String::from_utf8(buf).ok();
+                return Some(buf);
             }
-            // The buffer was too small; `size` now holds the size needed.
-            r if r > 0 => buf.resize(size.max(buf.len() * 2), 0),
+            // The buffer was too small; `size` now holds the size needed: ask again with
+            // that (the value may have grown meanwhile, hence the loop).
+            r if r > 0 => buf.resize(size.max(buf.len() + 1), 0),
             _ => return None,
         }
     }
+}
+
+/// The value of `key` in the emulator's environment as an [`OsString`](std::ffi::OsString), for paths and
+/// other values that need not be UTF-8 ([`var_bytes`], as an `OsString`); `None` when
+/// unset or when the key contains a NUL.
+///
+/// ```no_run
+/// use std::path::PathBuf;
+///
+/// let dir = erldrv::env::var_os("MYDRV_DIR").map(PathBuf::from);
+/// ```
+#[cfg(unix)]
+pub fn var_os(key: &str) -> Option<std::ffi::OsString> {
+    use std::os::unix::ffi::OsStringExt;
+    var_bytes(key).map(std::ffi::OsString::from_vec)
 }
 
 /// Sets `key` to `value` in the emulator's environment. Returns `false` if the VM refused

@@ -1,7 +1,8 @@
 //! The zero-copy view of `outputv` data (`ErlIOVec`).
 
+use core::ffi::c_int;
 use core::marker::PhantomData;
-use core::ptr::NonNull;
+use core::ptr::{self, NonNull};
 use core::slice;
 
 use erldrv_sys as sys;
@@ -209,5 +210,98 @@ impl core::fmt::Debug for OwnedIoVec {
             .field("segments", &self.parts.len())
             .field("len", &self.len())
             .finish()
+    }
+}
+
+/// Data that the driver queue takes as an I/O vector, by reference
+/// ([`QueueGuard::enqueue_iovec`](crate::QueueGuard::enqueue_iovec),
+/// [`push_iovec`](crate::QueueGuard::push_iovec)): the [`IoVec`] an
+/// [`outputv`](crate::Driver::outputv) receives, and an [`OwnedIoVec`] kept from one.
+/// Sealed: the framework builds the VM's vector from these two only.
+///
+/// ```no_run
+/// # use erldrv::{IoVec, OwnedIoVec, Port, QueueError};
+/// # fn f(port: &Port, data: IoVec<'_>, kept: &OwnedIoVec) -> Result<(), QueueError> {
+/// let mut queue = port.queue();
+/// queue.enqueue_iovec(&data, 0)?; // at the back, the binaries shared
+/// queue.push_iovec(kept, 0)?; // at the front
+/// # Ok(()) }
+/// ```
+pub trait IoVecLike: sealed::Sealed {}
+
+impl IoVecLike for IoVec<'_> {}
+impl IoVecLike for OwnedIoVec {}
+
+pub(crate) mod sealed {
+    use super::RawIoVec;
+
+    pub trait Sealed {
+        /// The segments as the VM's vector describes them, pointing into `self`.
+        fn raw(&self) -> RawIoVec;
+    }
+}
+
+impl sealed::Sealed for IoVec<'_> {
+    fn raw(&self) -> RawIoVec {
+        let mut raw = RawIoVec::default();
+        for s in self.segments() {
+            raw.push(s.bytes, s.binary.map_or(ptr::null_mut(), NonNull::as_ptr));
+        }
+        raw
+    }
+}
+
+impl sealed::Sealed for OwnedIoVec {
+    fn raw(&self) -> RawIoVec {
+        let mut raw = RawIoVec::default();
+        for p in &self.parts {
+            match p {
+                Part::Shared { bin, offset, len } => {
+                    raw.push(&bin.as_slice()[*offset..*offset + *len], bin.as_raw());
+                }
+                // No binary: the VM copies these bytes into one of its own.
+                Part::Copied(v) => raw.push(v, ptr::null_mut()),
+            }
+        }
+        raw
+    }
+}
+
+/// An `ErlIOVec` under construction: the segments of an [`IoVecLike`] and the binary each
+/// lives in (null for bytes in none). Its pointers borrow from the value it was made from,
+/// which must outlive every use of [`RawIoVec::as_erl_iovec`]. (`pub` in a private module:
+/// the sealed trait names it, and no one outside the crate can.)
+#[derive(Default)]
+pub struct RawIoVec {
+    iov: Vec<sys::SysIOVec>,
+    binv: Vec<*mut sys::ErlDrvBinary>,
+    size: usize,
+}
+
+impl RawIoVec {
+    fn push(&mut self, bytes: &[u8], bin: *mut sys::ErlDrvBinary) {
+        self.iov.push(sys::SysIOVec {
+            iov_base: bytes.as_ptr().cast_mut().cast(),
+            iov_len: bytes.len(),
+        });
+        self.binv.push(bin);
+        self.size += bytes.len();
+    }
+
+    /// The total number of bytes.
+    pub(crate) fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The VM's view of the vector, `None` with more segments than a C `int` counts. The VM
+    /// may trim the first entries in place (the queue functions skip bytes that way), which
+    /// only changes this `RawIoVec`, never the data.
+    pub(crate) fn as_erl_iovec(&mut self) -> Option<sys::ErlIOVec> {
+        Some(sys::ErlIOVec {
+            vsize: c_int::try_from(self.iov.len()).ok()?,
+            size: self.size,
+            iov: self.iov.as_mut_ptr(),
+            binv: self.binv.as_mut_ptr(),
+        })
     }
 }

@@ -49,7 +49,8 @@
 //! - **The driver is chosen when it loads.** [`driver_init!`] presents one of several
 //!   `#[erl_driver(candidate)]` drivers, picked from the environment, or refuses the load
 //!   with a reason.
-//! - **Threads never outlive the driver.** Threads started with [`thread::spawn`], the
+//! - **Threads never outlive the driver.** Threads started with [`thread::spawn`] or
+//!   [`drv_thread::spawn`] (the VM's own threads), the
 //!   [worker pool](pool)'s and the async runtime's (feature `tokio`) are stopped and joined
 //!   at unload, before the VM unmaps the library (the pool and the runtime wait a bounded
 //!   time, then keep the library mapped for what still runs).
@@ -86,8 +87,11 @@ compile_error!(
      the profile in Cargo.toml."
 );
 
+mod alloc;
 mod binary;
 mod driver;
+pub mod drv_sync;
+pub mod drv_thread;
 pub mod env;
 mod error;
 mod ids;
@@ -106,24 +110,28 @@ pub mod runtime;
 mod select;
 mod sender;
 mod state;
+mod sysinfo;
 mod tell;
 pub mod term;
 pub mod thread;
 
+pub use alloc::{DriverAllocator, DriverBuf, OutOfMemory};
 pub use binary::Binary;
 pub use driver::Driver;
 pub use erldrv_macros::erl_driver;
+pub use error::{AtomError, DemonitorError, MonitorError};
 pub use error::{Badarg, CallError, ExitReason, InitError, JobPanic, StartError};
 pub use ids::{Monitor, Pid, PortId};
-pub use iovec::{IoVec, OwnedIoVec, Segment};
+pub use iovec::{IoVec, IoVecLike, OwnedIoVec, Segment};
 pub use pool::{Busy, Cancel, Cancelled};
 pub use port::Port;
-pub use queue::{QueueGuard, QueueHandle};
+pub use queue::{QueueError, QueueGuard, QueueHandle};
 pub use reply::Reply;
 pub use request::Request;
 pub use rt::Entry;
 pub use select::{Event, SelectMode};
 pub use sender::Sender;
+pub use sysinfo::{SystemInfo, system_info};
 
 /// The raw `erl_driver.h` API (`erldrv-sys`).
 pub use erldrv_sys as sys;

@@ -46,8 +46,6 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use erldrv_sys as sys;
-
 use crate::ids::PortId;
 use crate::panic::{catch, drop_quietly};
 use crate::term::{Atom, TermBuilder, TermWriter, ToTerm};
@@ -586,14 +584,7 @@ fn worker_count(config: &Config) -> usize {
 
 /// The VM's scheduler threads (`driver_system_info`).
 fn schedulers() -> usize {
-    let mut info = core::mem::MaybeUninit::<sys::ErlDrvSysInfo>::zeroed();
-    // SAFETY: the VM fills at most `size` bytes of the zeroed structure; callable from any
-    // thread.
-    let info = unsafe {
-        sys::driver_system_info(info.as_mut_ptr(), size_of::<sys::ErlDrvSysInfo>());
-        info.assume_init()
-    };
-    usize::try_from(info.scheduler_threads).unwrap_or(1)
+    crate::sysinfo::system_info().scheduler_threads
 }
 
 /// The number of workers of the running pool (0 before the first job).

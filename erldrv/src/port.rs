@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use erldrv_sys as sys;
 
 use crate::binary::Binary;
-use crate::error::{ExitReason, StartError};
+use crate::error::{DemonitorError, ExitReason, MonitorError, StartError};
 use crate::ids::{Monitor, Pid, PortId};
 use crate::iovec::IoVec;
 use crate::state::{Deferred, PortMeta};
@@ -54,8 +54,8 @@ use crate::term::{BuildError, TermBuilder, ToTerm};
 /// | [`spawn_job`](Port::spawn_job), [`Request::spawn`](crate::Request::spawn) | allowed | allowed | allowed | dropped: the job never runs |
 /// | [`set_timer`](Port::set_timer), [`cancel_timer`](Port::cancel_timer), the continuation of [`run_sliced`](Port::run_sliced) | after `start` returns | after a close requested there | allowed | ignored |
 /// | [`queue_handle`](Port::queue_handle) | allowed | allowed | allowed | a handle that is closed already |
-/// | [`monitor_process`](Port::monitor_process) | allowed | allowed | allowed | `None` |
-/// | [`demonitor_process`](Port::demonitor_process) | allowed | `false` for the monitor being delivered; others allowed | allowed | allowed |
+/// | [`monitor_process`](Port::monitor_process) | allowed | allowed | allowed | [`Err(Stopping)`](crate::MonitorError::Stopping) |
+/// | [`demonitor_process`](Port::demonitor_process) | allowed | [`Err(NoMonitor)`](crate::DemonitorError::NoMonitor) for the monitor being delivered; others allowed | allowed | allowed |
 /// | [`output`](Port::output) and the other output and send methods | allowed | allowed | dropped by the VM ([`output_term`](Port::output_term): not delivered) | delivered, unless the port was closing |
 /// | everything else (queue, select, busy, control mode, timers read, ids) | allowed | allowed | allowed | allowed |
 ///
@@ -366,9 +366,26 @@ impl<'a> Port<'a> {
     }
 
     /// Monitors `pid`: when it dies, [`process_exit`](crate::Driver::process_exit) is called
-    /// with the returned monitor. `None` if the process is already dead, if the driver
-    /// does not write `process_exit` (the VM refuses monitors then), or inside
-    /// [`stop`](crate::Driver::stop) (the port is going away: the monitor could never fire).
+    /// with the returned monitor (`driver_monitor_process`).
+    ///
+    /// The error says why there is no monitor: [`MonitorError::NoProcess`] when the process
+    /// has exited already (no `process_exit` will come for it, so act on its exit now),
+    /// [`MonitorError::Stopping`] inside [`stop`](crate::Driver::stop) (the port is going
+    /// away: the monitor could never fire), [`MonitorError::Refused`] when the VM refuses
+    /// (also when the driver entry has no `process_exit`: write the method, or
+    /// `#[erl_driver(watch_callers)]`).
+    ///
+    /// ```no_run
+    /// use erldrv::{MonitorError, Port};
+    ///
+    /// # fn f(port: &Port) {
+    /// match port.monitor_process(port.caller()) {
+    ///     Ok(monitor) => { /* keep it, to compare with the one process_exit gets */ }
+    ///     Err(MonitorError::NoProcess) => { /* the caller has exited meanwhile */ }
+    ///     Err(e) => eprintln!("{e}"),
+    /// }
+    /// # }
+    /// ```
     ///
     /// # Panics
     /// While this thread holds a [`QueueGuard`](crate::QueueGuard) of the port and the port
@@ -376,39 +393,57 @@ impl<'a> Port<'a> {
     /// and would wait for this thread forever. Drop the guard first. (The same holds for
     /// [`demonitor_process`](Port::demonitor_process) and
     /// [`monitored_process`](Port::monitored_process).)
-    pub fn monitor_process(&self, pid: Pid) -> Option<Monitor> {
+    pub fn monitor_process(&self, pid: Pid) -> Result<Monitor, MonitorError> {
         self.refuse_under_queue_lock("monitor_process");
         if self.meta().stopped() {
-            return None;
+            return Err(MonitorError::Stopping);
         }
         let mut m = core::mem::MaybeUninit::<sys::ErlDrvMonitor>::zeroed();
         // SAFETY: in a callback other than `stop` (checked above); valid out-pointer.
         let r = unsafe { sys::driver_monitor_process(self.meta().raw, pid.0, m.as_mut_ptr()) };
-        // SAFETY: zero-initialised and filled in on success.
-        (r == 0).then(|| Monitor(unsafe { m.assume_init() }))
+        match r {
+            // SAFETY: zero-initialised and filled in on success.
+            0 => Ok(Monitor(unsafe { m.assume_init() })),
+            r if r > 0 => Err(MonitorError::NoProcess),
+            _ => Err(MonitorError::Refused),
+        }
     }
 
-    /// Removes a monitor (`driver_demonitor_process`). Returns `false` if it had already fired
-    /// or was removed.
+    /// Removes a monitor (`driver_demonitor_process`): `process_exit` will not be called
+    /// for it. [`DemonitorError::NoMonitor`] when it had fired (its process exited) or was
+    /// removed before.
     ///
     /// Inside [`process_exit`](crate::Driver::process_exit), the monitor being delivered
-    /// has fired: demonitoring it returns `false` without reaching the VM, which would crash
-    /// (OTP 25 still works on the monitor it is delivering). Other monitors can be removed
-    /// there as anywhere else.
+    /// has fired: demonitoring it is `Err(NoMonitor)` without reaching the VM, which would
+    /// crash (OTP 25 still works on the monitor it is delivering). Other monitors can be
+    /// removed there as anywhere else.
+    ///
+    /// ```no_run
+    /// use erldrv::{DemonitorError, Monitor, Port};
+    ///
+    /// # fn f(port: &Port, monitor: Monitor) {
+    /// let removed = port.demonitor_process(&monitor).is_ok();
+    /// assert_eq!(port.demonitor_process(&monitor), Err(DemonitorError::NoMonitor));
+    /// # }
+    /// ```
     ///
     /// # Panics
     /// As [`monitor_process`](Port::monitor_process), while this thread holds a queue guard
     /// of a port with a queue handle.
-    pub fn demonitor_process(&self, monitor: &Monitor) -> bool {
+    pub fn demonitor_process(&self, monitor: &Monitor) -> Result<(), DemonitorError> {
         self.refuse_under_queue_lock("demonitor_process");
         if let Some(exiting) = self.meta().exiting_monitor.get() {
             if Monitor(exiting) == *monitor {
-                return false;
+                return Err(DemonitorError::NoMonitor);
             }
         }
         // SAFETY: in a callback (any); the monitor is read only and is not the one
         // the VM is delivering (checked above).
-        unsafe { sys::driver_demonitor_process(self.meta().raw, &monitor.0) == 0 }
+        match unsafe { sys::driver_demonitor_process(self.meta().raw, &monitor.0) } {
+            0 => Ok(()),
+            r if r > 0 => Err(DemonitorError::NoMonitor),
+            _ => Err(DemonitorError::Refused),
+        }
     }
 
     /// The process a monitor watches (`driver_get_monitored_process`).
@@ -427,9 +462,37 @@ impl<'a> Port<'a> {
         (t != 0 && t != nil).then_some(Pid(t))
     }
 
+    /// Makes the driver permanent: loaded until the VM exits (`driver_lock_driver`). There
+    /// is no way back. Returns `false` if the VM refused (the port is no longer valid for
+    /// it); calling it again on a permanent driver changes nothing and returns `true`.
+    ///
+    /// A driver stays loaded anyway while any of its ports is open: this is for a driver
+    /// whose unloading would be wrong even with no port open, say one that handed a
+    /// function pointer or a thread of its own to a C library that keeps it. erldrv never
+    /// calls it on its own: a driver becomes permanent only through this method.
+    ///
+    /// After the call, `erl_ddll:unload_driver/1` and `erl_ddll:reload_driver/2` fail
+    /// with `{error, permanent}` (on OTP 25), `erl_ddll:info(Name, permanent)` is `true`,
+    /// and the driver's [`finish`](crate::Driver::finish) never runs: the library stays
+    /// mapped, its statics and threads live on until the VM exits.
+    ///
+    /// ```no_run
+    /// # use erldrv::Port;
+    /// # fn f(port: &Port) {
+    /// // The C library now holds our callback: unloading would leave it dangling.
+    /// assert!(port.lock_driver(), "the VM refused to make the driver permanent");
+    /// # }
+    /// ```
+    pub fn lock_driver(&self) -> bool {
+        // SAFETY: in a callback (any); the VM checks the port itself and answers -1 for
+        // one it no longer serves.
+        unsafe { sys::driver_lock_driver(self.meta().raw) == 0 }
+    }
+
     /// Tells the VM that the callback used `percent` of its time slice
-    /// (`erl_drv_consume_timeslice`; the VM counts 1 to 100, about 10 µs each); returns `true`
-    /// when the slice is used up and the callback should return soon.
+    /// (`erl_drv_consume_timeslice`; the VM counts 1 to 100, about 10 µs each). Returns
+    /// `true` when the slice is used up and the callback should return soon, `false` while
+    /// it may go on: the VM's two answers (non-zero and zero), no more.
     /// [`run_sliced`](Port::run_sliced) does the measuring and the continuing for you.
     pub fn consume_timeslice(&self, percent: u8) -> bool {
         // SAFETY: in a callback (any).

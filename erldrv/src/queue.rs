@@ -19,6 +19,7 @@ use std::sync::Arc;
 use erldrv_sys as sys;
 
 use crate::binary::Binary;
+use crate::iovec::IoVecLike;
 use crate::pdl::PortDataLock;
 use crate::port::{Port, c_bytes};
 use crate::state::PortMeta;
@@ -129,19 +130,132 @@ impl QueueGuard<'_> {
     /// Appends `len` bytes of `binary` from `offset` to the queue without copying them
     /// (`driver_enq_bin`): the queue takes its own reference to the binary.
     ///
-    /// # Panics
-    /// When `offset + len` is beyond the end of the binary.
-    pub fn enqueue_binary(&mut self, binary: &Binary, offset: usize, len: usize) {
-        assert!(
-            offset
-                .checked_add(len)
-                .is_some_and(|end| end <= binary.len()),
-            "enqueue_binary: range {offset}+{len} outside a binary of {} bytes",
-            binary.len()
-        );
+    /// A range outside the binary is refused ([`QueueError::OutOfRange`]) and nothing is
+    /// queued, as with [`push_binary`](QueueGuard::push_binary): the VM itself does not
+    /// check.
+    ///
+    /// ```no_run
+    /// # use erldrv::{Binary, Port, QueueError};
+    /// # fn f(port: &Port) -> Result<(), QueueError> {
+    /// let bin = Binary::from_slice(b"header:payload");
+    /// // Queues "payload", sharing the binary's bytes.
+    /// port.queue().enqueue_binary(&bin, 7, 7)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`QueueError::OutOfRange`] when `offset + len` is beyond the end of the binary;
+    /// [`QueueError::Refused`] when the VM could not queue it.
+    pub fn enqueue_binary(
+        &mut self,
+        binary: &Binary,
+        offset: usize,
+        len: usize,
+    ) -> Result<(), QueueError> {
+        check_range(offset, len, binary.len())?;
         // SAFETY: the guard holds the queue of a live port; range checked; the queue takes
         // its own reference.
-        unsafe { sys::driver_enq_bin(self.port(), binary.as_raw(), offset, len) };
+        refused_if_negative(unsafe {
+            sys::driver_enq_bin(self.port(), binary.as_raw(), offset, len)
+        })
+    }
+
+    /// Puts a copy of `bytes` at the front of the queue (`driver_pushq`), before everything
+    /// queued: the next bytes [`slices`](QueueGuard::slices) shows and
+    /// [`dequeue`](QueueGuard::dequeue) removes. The way to put back the part of a
+    /// message that a write could not take.
+    ///
+    /// ```no_run
+    /// # use erldrv::Port;
+    /// # fn f(port: &Port) {
+    /// let mut queue = port.queue();
+    /// queue.enqueue(b"world");
+    /// queue.push(b"hello ");
+    /// // The queue now holds "hello world".
+    /// # }
+    /// ```
+    pub fn push(&mut self, bytes: &[u8]) {
+        // SAFETY: the guard holds the queue of a live port; the VM copies the bytes.
+        unsafe { sys::driver_pushq(self.port(), c_bytes(bytes), bytes.len()) };
+    }
+
+    /// Puts `len` bytes of `binary` from `offset` at the front of the queue without copying
+    /// them (`driver_pushq_bin`): the queue takes its own reference to the binary.
+    ///
+    /// A range outside the binary is refused ([`QueueError::OutOfRange`]) and nothing is
+    /// queued: the VM itself does not check, and would queue bytes that are not the
+    /// binary's.
+    ///
+    /// ```no_run
+    /// # use erldrv::{Binary, Port, QueueError};
+    /// # fn f(port: &Port) -> Result<(), QueueError> {
+    /// let header = Binary::from_slice(b"--header--");
+    /// let mut queue = port.queue();
+    /// queue.push_binary(&header, 2, 6)?; // "header", first in the queue
+    /// assert!(queue.push_binary(&header, 8, 3).is_err()); // 8 + 3 > 10
+    /// # Ok(()) }
+    /// ```
+    pub fn push_binary(
+        &mut self,
+        binary: &Binary,
+        offset: usize,
+        len: usize,
+    ) -> Result<(), QueueError> {
+        check_range(offset, len, binary.len())?;
+        // SAFETY: the guard holds the queue of a live port; range checked; the queue takes
+        // its own reference.
+        let rc = unsafe { sys::driver_pushq_bin(self.port(), binary.as_raw(), offset, len) };
+        refused_if_negative(rc)
+    }
+
+    /// Appends the bytes of `data` from byte `skip` on to the queue (`driver_enqv`),
+    /// sharing the binaries they live in rather than copying them (the queue takes a
+    /// reference on each; bytes that live in no binary are copied). `data` is the
+    /// [`IoVec`](crate::IoVec) of an [`outputv`](crate::Driver::outputv), or an
+    /// [`OwnedIoVec`](crate::OwnedIoVec) kept from one, say on another thread.
+    ///
+    /// A `skip` beyond the data is refused ([`QueueError::SkipBeyondEnd`]) and nothing is
+    /// queued; a `skip` of exactly its length queues nothing.
+    ///
+    /// ```no_run
+    /// # use erldrv::{IoVec, Port, QueueError};
+    /// # fn f(port: &Port, data: IoVec<'_>, written: usize) -> Result<(), QueueError> {
+    /// // In `outputv`: what a write could not take waits in the queue, by reference.
+    /// port.queue().enqueue_iovec(&data, written)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn enqueue_iovec(&mut self, data: &impl IoVecLike, skip: usize) -> Result<(), QueueError> {
+        let port = self.port();
+        with_erl_iovec(data, skip, |ev| {
+            // SAFETY: the guard holds the queue of a live port; `ev` describes live bytes of
+            // `data` (borrowed for this call) and the binaries they live in, on which the
+            // queue takes its own references; skip is within its size.
+            unsafe { sys::driver_enqv(port, ev, skip) }
+        })
+    }
+
+    /// Puts the bytes of `data` from byte `skip` on at the front of the queue
+    /// (`driver_pushqv`), in their order and before everything queued, sharing their
+    /// binaries as [`enqueue_iovec`](QueueGuard::enqueue_iovec) does.
+    ///
+    /// A `skip` beyond the data is refused ([`QueueError::SkipBeyondEnd`]) and nothing is
+    /// queued.
+    ///
+    /// ```no_run
+    /// # use erldrv::{OwnedIoVec, QueueError, QueueHandle};
+    /// # fn f(queue: &QueueHandle, urgent: &OwnedIoVec) -> Result<(), QueueError> {
+    /// // On another thread: an urgent message goes before what is waiting.
+    /// if let Some(mut q) = queue.lock() {
+    ///     q.push_iovec(urgent, 0)?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn push_iovec(&mut self, data: &impl IoVecLike, skip: usize) -> Result<(), QueueError> {
+        let port = self.port();
+        with_erl_iovec(data, skip, |ev| {
+            // SAFETY: as in `enqueue_iovec`.
+            unsafe { sys::driver_pushqv(port, ev, skip) }
+        })
     }
 
     /// Removes `n` bytes (at most all of them) from the front of the queue (`driver_deq`),
@@ -154,6 +268,100 @@ impl QueueGuard<'_> {
         if left == usize::MAX { 0 } else { left }
     }
 }
+
+/// `Err(OutOfRange)` unless `offset..offset + len` lies within `size` bytes.
+fn check_range(offset: usize, len: usize, size: usize) -> Result<(), QueueError> {
+    match offset.checked_add(len) {
+        Some(end) if end <= size => Ok(()),
+        _ => Err(QueueError::OutOfRange { offset, len, size }),
+    }
+}
+
+/// The VM's queue functions answer -1 when they cannot (out of memory).
+fn refused_if_negative(rc: c_int) -> Result<(), QueueError> {
+    if rc < 0 {
+        Err(QueueError::Refused)
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks `skip`, builds the VM's vector of `data` and hands it to `queue` (`driver_enqv`
+/// or `driver_pushqv`), which trims the vector's first entries in place: a copy of ours,
+/// never the data.
+fn with_erl_iovec(
+    data: &impl IoVecLike,
+    skip: usize,
+    queue: impl FnOnce(*mut sys::ErlIOVec) -> c_int,
+) -> Result<(), QueueError> {
+    let mut raw = data.raw();
+    let size = raw.size();
+    if skip > size {
+        return Err(QueueError::SkipBeyondEnd { skip, size });
+    }
+    // The VM queues nothing then, and its skip loop expects bytes to skip into.
+    if skip == size {
+        return Ok(());
+    }
+    let mut ev = raw.as_erl_iovec().ok_or(QueueError::Refused)?;
+    refused_if_negative(queue(&mut ev))
+}
+
+/// Why the driver queue refused data: nothing of it was queued.
+///
+/// ```
+/// use erldrv::QueueError;
+///
+/// let e = QueueError::OutOfRange { offset: 8, len: 3, size: 10 };
+/// assert_eq!(e.to_string(), "bytes 8..11 are outside the 10 bytes of the binary");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum QueueError {
+    /// `offset + len` is beyond the binary's `size` bytes (or overflows).
+    OutOfRange {
+        /// The first byte asked for.
+        offset: usize,
+        /// How many bytes were asked for.
+        len: usize,
+        /// The binary's length.
+        size: usize,
+    },
+    /// `skip` is beyond the I/O vector's `size` bytes.
+    SkipBeyondEnd {
+        /// The bytes to skip.
+        skip: usize,
+        /// The vector's length.
+        size: usize,
+    },
+    /// The VM could not queue the data (it is out of memory), or the vector has more
+    /// segments than the VM can count (`i32::MAX`).
+    Refused,
+}
+
+impl fmt::Display for QueueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            QueueError::OutOfRange { offset, len, size } => match offset.checked_add(len) {
+                Some(end) => write!(
+                    f,
+                    "bytes {offset}..{end} are outside the {size} bytes of the binary"
+                ),
+                None => write!(
+                    f,
+                    "{len} bytes from offset {offset} overflow; the binary has {size} bytes"
+                ),
+            },
+            QueueError::SkipBeyondEnd { skip, size } => write!(
+                f,
+                "cannot skip {skip} bytes of an I/O vector of {size} bytes"
+            ),
+            QueueError::Refused => f.write_str("the VM could not queue the data"),
+        }
+    }
+}
+
+impl std::error::Error for QueueError {}
 
 impl Drop for QueueGuard<'_> {
     fn drop(&mut self) {
@@ -316,13 +524,94 @@ impl Port<'_> {
     }
 
     /// Appends `len` bytes of `binary` from `offset` to the driver queue without copying
-    /// (`driver_enq_bin`).
+    /// (`driver_enq_bin`), as [`QueueGuard::enqueue_binary`] does.
+    ///
+    /// # Errors
+    /// As [`QueueGuard::enqueue_binary`]: a range outside the binary queues nothing.
     ///
     /// # Panics
-    /// When `offset + len` is beyond the end of the binary, or while this thread holds a
-    /// [`QueueGuard`] of the port.
-    pub fn enqueue_binary(&self, binary: &Binary, offset: usize, len: usize) {
-        self.queue().enqueue_binary(binary, offset, len);
+    /// While this thread holds a [`QueueGuard`] of the port.
+    pub fn enqueue_binary(
+        &self,
+        binary: &Binary,
+        offset: usize,
+        len: usize,
+    ) -> Result<(), QueueError> {
+        self.queue().enqueue_binary(binary, offset, len)
+    }
+
+    /// Puts a copy of `bytes` at the front of the driver queue (`driver_pushq`); see
+    /// [`QueueGuard::push`].
+    ///
+    /// ```no_run
+    /// # use erldrv::Port;
+    /// # fn f(port: &Port) {
+    /// port.enqueue(b"body");
+    /// port.push(b"head:"); // the queue holds "head:body"
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// While this thread holds a [`QueueGuard`] of the port: use the guard.
+    pub fn push(&self, bytes: &[u8]) {
+        self.queue().push(bytes);
+    }
+
+    /// Puts `len` bytes of `binary` from `offset` at the front of the driver queue without
+    /// copying (`driver_pushq_bin`); see [`QueueGuard::push_binary`].
+    ///
+    /// ```no_run
+    /// # use erldrv::{Badarg, Binary, Port};
+    /// # fn f(port: &Port, frame: &Binary) -> Result<(), Badarg> {
+    /// port.push_binary(frame, 0, frame.len())
+    ///     .map_err(|e| Badarg::because(e.to_string()))?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    /// While this thread holds a [`QueueGuard`] of the port: use the guard.
+    pub fn push_binary(
+        &self,
+        binary: &Binary,
+        offset: usize,
+        len: usize,
+    ) -> Result<(), QueueError> {
+        self.queue().push_binary(binary, offset, len)
+    }
+
+    /// Appends `data` from byte `skip` on to the driver queue, its binaries shared
+    /// (`driver_enqv`); see [`QueueGuard::enqueue_iovec`].
+    ///
+    /// ```no_run
+    /// # use erldrv::{IoVec, Port};
+    /// # fn outputv(port: &Port, data: IoVec<'_>) {
+    /// // Everything but a 4-byte header waits in the queue, its binaries shared.
+    /// if port.enqueue_iovec(&data, 4).is_err() {
+    ///     port.output(b"short message");
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// While this thread holds a [`QueueGuard`] of the port: use the guard.
+    pub fn enqueue_iovec(&self, data: &impl IoVecLike, skip: usize) -> Result<(), QueueError> {
+        self.queue().enqueue_iovec(data, skip)
+    }
+
+    /// Puts `data` from byte `skip` on at the front of the driver queue, its binaries
+    /// shared (`driver_pushqv`); see [`QueueGuard::push_iovec`].
+    ///
+    /// ```no_run
+    /// # use erldrv::{OwnedIoVec, Port, QueueError};
+    /// # fn f(port: &Port, unsent: &OwnedIoVec) -> Result<(), QueueError> {
+    /// port.push_iovec(unsent, 0)?; // back in front of what is queued
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    /// While this thread holds a [`QueueGuard`] of the port: use the guard.
+    pub fn push_iovec(&self, data: &impl IoVecLike, skip: usize) -> Result<(), QueueError> {
+        self.queue().push_iovec(data, skip)
     }
 
     /// Removes `n` bytes (at most all of them) from the front of the driver queue

@@ -27,6 +27,8 @@ enum Storage {
     Bin(*mut sys::ErlDrvBinary),
     /// A whole binary handed over with [`Reply::set_binary`].
     Whole(Binary),
+    /// No reply buffer at all ([`Reply::set_empty_list`], binary mode): `*rbuf` is NULL.
+    Nil,
 }
 
 /// Where `control` writes its reply (and where the framework encodes a `call` reply).
@@ -180,7 +182,7 @@ impl<'a> Reply<'a> {
                     self.storage = Storage::Bin(nb);
                     self.buf = (&raw mut (*nb).orig_bytes).cast::<u8>();
                 }
-                Storage::Whole(_) => unreachable!("detached above"),
+                Storage::Whole(_) | Storage::Nil => unreachable!("detached above"),
             }
         }
         self.cap = new_cap;
@@ -197,6 +199,38 @@ impl<'a> Reply<'a> {
         } else {
             self.clear();
             self.extend_from_slice(&binary);
+        }
+    }
+
+    /// Makes `port_control/3` return `[]`, in binary mode too, where an empty reply is
+    /// `<<>>`: the VM gets no reply buffer at all (`*rbuf` set to NULL, as a C driver
+    /// does). Replaces anything written before; writing afterwards starts a normal reply
+    /// again. In list mode an empty reply is `[]` already; the method answers `[]` in
+    /// whichever mode the port is in when `control` returns.
+    ///
+    /// For a protocol where `[]` means "nothing to report" and a binary carries data, even
+    /// an empty one.
+    ///
+    /// ```no_run
+    /// use erldrv::{Badarg, Port, Reply};
+    ///
+    /// /// `port_control(P, 0, Key)`: the value as a binary, or `[]` when there is none.
+    /// fn lookup(value: Option<&[u8]>, reply: &mut Reply) -> Result<(), Badarg> {
+    ///     match value {
+    ///         Some(bytes) => reply.extend_from_slice(bytes), // <<...>>, maybe <<>>
+    ///         None => reply.set_empty_list(),                // []
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn set_empty_list(&mut self) {
+        if self.kind != ReplyKind::Call {
+            self.release();
+            self.storage = Storage::Nil;
+            // Sends every append to the slow path, which starts a normal reply first.
+            self.cap = 0;
+        } else {
+            self.clear();
         }
     }
 
@@ -234,23 +268,24 @@ impl<'a> Reply<'a> {
         }
     }
 
-    /// Turns a whole binary set earlier back into written bytes, so that appending works.
+    /// Turns a whole binary set earlier back into written bytes, and an empty list back
+    /// into an empty reply, so that appending works.
     #[inline]
     fn detach_whole(&mut self) {
-        if let Storage::Whole(_) = self.storage {
+        if let Storage::Whole(_) | Storage::Nil = self.storage {
             self.detach_whole_slow();
         }
     }
 
     #[cold]
     fn detach_whole_slow(&mut self) {
-        let Storage::Whole(bin) = core::mem::replace(&mut self.storage, Storage::Default) else {
-            return;
-        };
+        let old = core::mem::replace(&mut self.storage, Storage::Default);
         self.buf = self.default_buf();
         self.cap = self.default_cap;
         self.len = 0;
-        self.extend_from_slice(&bin);
+        if let Storage::Whole(bin) = old {
+            self.extend_from_slice(&bin);
+        }
     }
 
     /// The VM's default buffer: `*rbuf` keeps pointing at it until `finish`.
@@ -265,7 +300,7 @@ impl<'a> Reply<'a> {
         // SAFETY: we own the allocation until `finish` hands it to the VM.
         unsafe {
             match core::mem::replace(&mut self.storage, Storage::Default) {
-                Storage::Default => {}
+                Storage::Default | Storage::Nil => {}
                 Storage::Alloc => sys::driver_free(self.buf.cast::<c_void>()),
                 Storage::Bin(b) => sys::driver_free_binary(b),
                 Storage::Whole(bin) => drop(bin),
@@ -298,6 +333,20 @@ impl<'a> Reply<'a> {
 
     #[cold]
     fn finish_allocated(&mut self, binary_mode: bool) -> sys::ErlDrvSSizeT {
+        if let Storage::Nil = self.storage {
+            self.storage = Storage::Default;
+            if binary_mode {
+                // SAFETY: rbuf is the VM's out-pointer; in binary mode the VM answers `[]`
+                // for a NULL reply. (In list mode it keeps pointing at the VM's own
+                // buffer, read for 0 bytes: `[]` as well.)
+                unsafe { *self.rbuf = ptr::null_mut() };
+            }
+            self.rbuf = ptr::null_mut();
+            self.buf = ptr::null_mut();
+            self.cap = 0;
+            self.len = 0;
+            return 0;
+        }
         let wanted = match self.kind {
             ReplyKind::Call => ReplyKind::Call,
             _ if binary_mode => ReplyKind::ControlBinary,
@@ -336,6 +385,7 @@ impl<'a> Reply<'a> {
                     *rbuf = bin.into_raw().cast::<c_char>();
                     return n as sys::ErlDrvSSizeT;
                 }
+                Storage::Nil => unreachable!("answered above"),
             }
         }
         len as sys::ErlDrvSSizeT

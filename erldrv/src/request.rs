@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use erldrv_sys as sys;
 
-use crate::error::Badarg;
+use crate::error::{Badarg, MonitorError};
 use crate::ids::{Monitor, Pid, PortId};
 use crate::iovec::{IoVec, OwnedIoVec};
 use crate::panic::{Panic, catch, drop_quietly};
@@ -153,14 +153,17 @@ impl Request {
     /// ```
     pub fn watch_caller(&self, port: &Port<'_>) -> bool {
         port.forget_answered_watches();
-        let Some(monitor) = port.monitor_process(self.caller) else {
-            if !port.meta().has_process_exit() {
-                crate::panic::report(format_args!(
-                    "erldrv: Request::watch_caller: the driver entry has no process_exit, so \
-                     the VM refuses the monitor; add `watch_callers` to #[erl_driver(..)]"
-                ));
+        let monitor = match port.monitor_process(self.caller) {
+            Ok(monitor) => monitor,
+            Err(e) => {
+                if e == MonitorError::Refused && !port.meta().has_process_exit() {
+                    crate::panic::report(format_args!(
+                        "erldrv: Request::watch_caller: the driver entry has no process_exit, \
+                         so the VM refuses the monitor; add `watch_callers` to #[erl_driver(..)]"
+                    ));
+                }
+                return false;
             }
-            return false;
         };
         let meta = port.meta();
         let mut watched = meta.watched.take();
@@ -490,7 +493,8 @@ impl Port<'_> {
         let mut watched = meta.watched.take();
         watched.retain(|(monitor, state)| {
             state.is_pending() || {
-                self.demonitor_process(&Monitor::from_raw(*monitor));
+                // Fired already if the caller exited after the answer: nothing to remove.
+                let _ = self.demonitor_process(&Monitor::from_raw(*monitor));
                 false
             }
         });

@@ -42,6 +42,11 @@
 //! A panic in such a thread ends that thread only (the panic hook prints it as usual);
 //! [`JoinHandle::join`] returns it as `Err`, and `finish` ignores it.
 //!
+//! # The VM's threads
+//! [`drv_thread`](crate::drv_thread) starts threads with `erl_drv_thread_create` instead of
+//! `std`; they are in the same list, get a [`StopToken`] too, and are joined the same way
+//! at unload (with `erl_drv_thread_join`).
+//!
 //! # Your own `std::thread`s
 //! A thread started with `std::thread::spawn` is not in the list; the driver must stop and
 //! join it itself, in [`Driver::finish`](crate::Driver::finish). Keep the join handle and a
@@ -110,6 +115,21 @@ where
     T: Send + 'static,
 {
     THREADS.spawn(name.into(), f)
+}
+
+/// [`spawn`] with `start` starting the OS thread (see [`Registry::spawn_with`]): the VM's
+/// threads of [`drv_thread`](crate::drv_thread) share the list, the stop tokens and the
+/// join at unload with `std`'s.
+pub(crate) fn spawn_with<F, T>(
+    name: String,
+    f: F,
+    start: impl FnOnce(&str, Body) -> io::Result<OsJoin>,
+) -> io::Result<JoinHandle<T>>
+where
+    F: FnOnce(&StopToken) -> T + Send + 'static,
+    T: Send + 'static,
+{
+    THREADS.spawn_with(name, f, start)
 }
 
 /// Stops and joins every thread started with [`spawn`] that is still in the list; called by
@@ -215,10 +235,17 @@ impl fmt::Debug for StopToken {
     }
 }
 
+/// Joins one OS thread: `std`'s join, or `erl_drv_thread_join` for the VM's threads
+/// ([`drv_thread`](crate::drv_thread)). Called once, after the thread's closure returned.
+pub(crate) type OsJoin = Box<dyn FnOnce() + Send>;
+
+/// The body a new OS thread runs: the driver's closure wrapped by the registry.
+pub(crate) type Body = Box<dyn FnOnce() + Send>;
+
 /// Where one OS thread is in its life, as far as joining goes.
 struct State {
     /// Taken by whoever joins the OS thread.
-    handle: Option<std::thread::JoinHandle<()>>,
+    handle: Option<OsJoin>,
     /// The closure has returned (or unwound): joining no longer waits for the driver's
     /// code, only for the thread's exit.
     returned: bool,
@@ -263,7 +290,7 @@ impl Thread {
                     // The closure's outcome went to the result slot: this join only waits
                     // for the thread's exit. Its `Err` (a panic outside the closure) may
                     // hold a payload whose drop panics; neither may escape.
-                    let _ = catch_unwind(AssertUnwindSafe(|| drop(handle.join())));
+                    let _ = catch_unwind(AssertUnwindSafe(handle));
                     lock(&self.state).joined = true;
                     self.changed.notify_all();
                     return;
@@ -396,6 +423,28 @@ impl Registry {
         F: FnOnce(&StopToken) -> T + Send + 'static,
         T: Send + 'static,
     {
+        self.spawn_with(name, f, |name, body| {
+            let handle = std::thread::Builder::new()
+                .name(name.to_owned())
+                .spawn(body)?;
+            // The closure's outcome went to the result slot: this join only waits for the
+            // thread's exit (its `Err`, a panic outside the closure, is dropped quietly).
+            Ok(Box::new(move || crate::panic::drop_quietly(handle.join())) as OsJoin)
+        })
+    }
+
+    /// Like [`spawn`](Registry::spawn), with `start` starting the OS thread: it runs the
+    /// body it is given on a new thread named `name` and returns how to join that thread.
+    fn spawn_with<F, T>(
+        &'static self,
+        name: String,
+        f: F,
+        start: impl FnOnce(&str, Body) -> io::Result<OsJoin>,
+    ) -> io::Result<JoinHandle<T>>
+    where
+        F: FnOnce(&StopToken) -> T + Send + 'static,
+        T: Send + 'static,
+    {
         if name.contains('\0') {
             // std would panic on it.
             return Err(io::Error::new(
@@ -427,14 +476,15 @@ impl Registry {
         Self::reap(&mut inner.threads);
         let returned = ReturnedOnDrop(Arc::clone(&thread));
         let result = Arc::clone(&outcome);
-        let handle = std::thread::Builder::new()
-            .name(thread.name.clone())
-            .spawn(move || {
+        let handle = start(
+            &thread.name,
+            Box::new(move || {
                 // Dropped last, after the outcome is stored.
                 let _returned = returned;
                 let out = catch_unwind(AssertUnwindSafe(|| f(&token)));
                 *lock(&result) = Some(out);
-            })?;
+            }),
+        )?;
         lock(&thread.state).handle = Some(handle);
         inner.threads.push(Arc::clone(&thread));
         drop(inner);
@@ -662,6 +712,48 @@ mod tests {
         // The handle-less returned threads are gone; only `last` may remain.
         assert_eq!(lock(&R.inner).threads.len(), 1);
         last.join().unwrap();
+    }
+
+    #[test]
+    fn spawn_with_joins_through_the_given_join_once() {
+        static R: Registry = Registry::new();
+        let joins = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&joins);
+        let h = R
+            .spawn_with(
+                "custom".into(),
+                |stop| {
+                    stop.wait();
+                    5
+                },
+                move |name, body| {
+                    let t = std::thread::Builder::new()
+                        .name(name.to_owned())
+                        .spawn(body)?;
+                    Ok(Box::new(move || {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        drop(t.join());
+                    }) as OsJoin)
+                },
+            )
+            .unwrap();
+        assert_eq!(h.stop_and_join().unwrap(), 5);
+        R.stop_and_join_all(|name, _| panic!("{name} did not stop"));
+        assert_eq!(joins.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_failed_start_leaves_nothing_in_the_list() {
+        static R: Registry = Registry::new();
+        let e = R
+            .spawn_with(
+                "never".into(),
+                |_| (),
+                |_, _body| Err(io::Error::from(io::ErrorKind::WouldBlock)),
+            )
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
+        assert!(lock(&R.inner).threads.is_empty());
     }
 
     #[test]

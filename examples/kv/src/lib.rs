@@ -152,7 +152,7 @@ impl Driver for Kv {
                 if !subs.contains(&pid) {
                     let monitor = port
                         .monitor_process(pid)
-                        .ok_or_else(|| CallError::badarg("the calling process is not alive"))?;
+                        .map_err(|e| CallError::badarg(e.to_string()))?;
                     subs.push(pid);
                     self.subscriptions.push((pid, monitor));
                 }
@@ -162,7 +162,8 @@ impl Driver for Kv {
                 let pid = port.caller();
                 if let Some(i) = self.subscriptions.iter().position(|(p, _)| *p == pid) {
                     let (_, monitor) = self.subscriptions.swap_remove(i);
-                    port.demonitor_process(&monitor);
+                    // Removed, or fired already: either way no process_exit for it.
+                    let _ = port.demonitor_process(&monitor);
                     subscribers().retain(|p| *p != pid);
                 }
                 Answer::Ok

@@ -17,7 +17,8 @@
 use erldrv::__private::DriverEntry;
 use erldrv::__private::sys::ErlDrvEntry;
 use erldrv::{
-    Badarg, Driver, Entry, InitError, JobPanic, Monitor, Port, Reply, StartError, erl_driver,
+    Badarg, Driver, Entry, InitError, JobPanic, Monitor, MonitorError, Port, Reply, StartError,
+    erl_driver,
 };
 
 /// The filled slots of `D`'s entry, by field name, space-separated.
@@ -55,11 +56,12 @@ fn control(who: &str, port: &Port, data: &[u8], reply: &mut Reply) -> Result<(),
     let answer = match text.split_once(' ').unwrap_or((text, "")) {
         ("who", _) => who.to_owned(),
         ("monitor", _) => match port.monitor_process(port.caller()) {
-            Some(m) => {
-                port.demonitor_process(&m);
+            Ok(m) => {
+                let _ = port.demonitor_process(&m);
                 "monitored".to_owned()
             }
-            None => "refused".to_owned(),
+            Err(MonitorError::Refused) => "refused".to_owned(),
+            Err(e) => e.to_string(),
         },
         ("slots", "plain") => filled::<Plain>(),
         ("slots", "full") => filled::<Full>(),

@@ -56,7 +56,7 @@ impl Contexts {
                 "cancel_timer" => port.cancel_timer(),
                 "monitor" => {
                     let m = port.monitor_process(port.connected());
-                    note(&format!("{place} monitor={}", m.is_some()));
+                    note(&format!("{place} monitor={}", m.is_ok()));
                 }
                 "dequeue" => {
                     port.dequeue(port.queue_len());
@@ -115,7 +115,7 @@ impl Driver for Contexts {
                 self.in_flush = w;
             }
             "monitor" => {
-                let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
+                let m = port.monitor_process(port.caller()).map_err(|_| Badarg)?;
                 self.monitors.push(m);
             }
             "report" => {
@@ -166,8 +166,8 @@ impl Driver for Contexts {
 
     fn process_exit(&mut self, port: &Port, monitor: Monitor) {
         // The natural clean-up: forget the monitor that fired. The VM would crash here;
-        // erldrv answers `false` (it has fired) without asking it.
-        let fired = port.demonitor_process(&monitor);
+        // erldrv answers `NoMonitor` (it has fired) without asking it.
+        let fired = port.demonitor_process(&monitor).is_ok();
         // Another monitor of this port can still be removed, once.
         let others: Vec<Monitor> = self
             .monitors
@@ -175,8 +175,8 @@ impl Driver for Contexts {
             .copied()
             .filter(|m| *m != monitor)
             .collect();
-        let other = others.first().map(|m| port.demonitor_process(m));
-        let again = others.first().map(|m| port.demonitor_process(m));
+        let other = others.first().map(|m| port.demonitor_process(m).is_ok());
+        let again = others.first().map(|m| port.demonitor_process(m).is_ok());
         let watched = port.monitored_process(&monitor).is_some();
         self.monitors.retain(|m| *m != monitor);
         note(&format!(

@@ -339,35 +339,35 @@ impl Driver for Misuse {
             "monitor_remembered" => {
                 let pid = self.remembered.ok_or(Badarg)?;
                 reply.extend_from_slice(match port.monitor_process(pid) {
-                    Some(_) => b"monitor",
-                    None => b"none",
+                    Ok(_) => b"monitor",
+                    Err(_) => b"none",
                 });
             }
             "demonitor_twice" => {
-                let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
-                let first = port.demonitor_process(&m);
-                let second = port.demonitor_process(&m);
+                let m = port.monitor_process(port.caller()).map_err(|_| Badarg)?;
+                let first = port.demonitor_process(&m).is_ok();
+                let second = port.demonitor_process(&m).is_ok();
                 reply.extend_from_slice(format!("{first} {second}").as_bytes());
             }
             "share_monitor" => {
-                let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
+                let m = port.monitor_process(port.caller()).map_err(|_| Badarg)?;
                 *SHARED_MONITOR.lock().unwrap() = Some(m);
             }
             "demonitor_shared" => {
                 // A monitor of another port: not this port's to remove.
                 let m = SHARED_MONITOR.lock().unwrap().take().ok_or(Badarg)?;
-                let removed = port.demonitor_process(&m);
+                let removed = port.demonitor_process(&m).is_ok();
                 reply.extend_from_slice(removed.to_string().as_bytes());
             }
             "dead_monitor_pid" => {
                 // The process of a monitor that was removed: there is none.
-                let m = port.monitor_process(port.caller()).ok_or(Badarg)?;
-                port.demonitor_process(&m);
+                let m = port.monitor_process(port.caller()).map_err(|_| Badarg)?;
+                port.demonitor_process(&m).map_err(|_| Badarg)?;
                 match port.monitored_process(&m) {
                     None => reply.extend_from_slice(b"none"),
                     // The VM answers with a non-pid; see that it is harmless to use.
                     Some(pid) if arg == "use" => {
-                        let monitored = port.monitor_process(pid).is_some();
+                        let monitored = port.monitor_process(pid).is_ok();
                         let sent = port.send_term(pid, &1).is_ok();
                         reply.extend_from_slice(
                             format!("some {:#x} {monitored} {sent}", pid.as_raw()).as_bytes(),
@@ -384,11 +384,13 @@ impl Driver for Misuse {
             }
             "enqueue_binary_past_end" => {
                 let bin = Binary::from_slice(b"0123456789");
-                match arg {
+                let refused = match arg {
                     "end" => port.enqueue_binary(&bin, 5, 6),
                     "overflow" => port.enqueue_binary(&bin, usize::MAX, 2),
                     _ => return Err(Badarg),
-                }
+                };
+                let error = refused.expect_err("a range outside the binary is refused");
+                reply.extend_from_slice(format!("{error} {}", port.queue_len()).as_bytes());
             }
             "output_binary_past_end" => {
                 let bin = Binary::from_slice(b"0123456789");
@@ -454,7 +456,7 @@ impl Driver for Misuse {
             "arm_state" => self.bomb.armed = true,
             "demonitor_in_process_exit" => {
                 self.demonitor_in_process_exit = true;
-                port.monitor_process(port.caller()).ok_or(Badarg)?;
+                port.monitor_process(port.caller()).map_err(|_| Badarg)?;
             }
             _ => return Err(Badarg),
         }
@@ -529,7 +531,7 @@ impl Driver for Misuse {
     fn process_exit(&mut self, port: &Port, monitor: Monitor) {
         if self.demonitor_in_process_exit {
             // The monitor being delivered has fired: nothing to remove.
-            let removed = port.demonitor_process(&monitor);
+            let removed = port.demonitor_process(&monitor).is_ok();
             port.output(format!("process_exit demonitor={removed}").as_bytes());
         } else {
             port.output(b"process_exit");

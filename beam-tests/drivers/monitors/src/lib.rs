@@ -35,14 +35,14 @@ impl Driver for Monitors {
             "ping" => reply.extend_from_slice(b"pong"),
             "panic_in" if arg == "process_exit" => self.panic_in_process_exit = true,
             "monitor" => {
-                port.monitor_process(port.caller()).ok_or(Badarg)?;
+                port.monitor_process(port.caller()).map_err(|_| Badarg)?;
             }
             "monitor_then_demonitor" => {
                 let caller = port.caller();
-                let m = port.monitor_process(caller).ok_or(Badarg)?;
+                let m = port.monitor_process(caller).map_err(|_| Badarg)?;
                 let watched = port.monitored_process(&m) == Some(caller);
-                let removed = port.demonitor_process(&m);
-                let again = port.demonitor_process(&m);
+                let removed = port.demonitor_process(&m).is_ok();
+                let again = port.demonitor_process(&m).is_ok();
                 reply.extend_from_slice(format!("{watched} {removed} {again}").as_bytes());
             }
             _ => return Err(Badarg),

@@ -60,7 +60,9 @@ fn fill(queue: &mut QueueGuard<'_>, total: usize) {
             queue.enqueue(&bytes);
         } else {
             let bin = Binary::from_slice(&[&[0xEE, 0xEE, 0xEE][..], &bytes].concat());
-            queue.enqueue_binary(&bin, 3, n);
+            queue
+                .enqueue_binary(&bin, 3, n)
+                .expect("the range is inside the binary");
         }
         at += n;
         size = size % 4093 + 977;
@@ -189,7 +191,8 @@ impl Driver for Queue {
             "peek_and_dequeue" => {
                 port.enqueue(arg.as_bytes());
                 let bin = Binary::from_slice(b"+bin");
-                port.enqueue_binary(&bin, 1, 3);
+                port.enqueue_binary(&bin, 1, 3)
+                    .expect("the range is inside the binary");
                 #[allow(deprecated)]
                 reply.extend_from_slice(&port.peek_queue());
                 let left = port.dequeue(2);
@@ -203,7 +206,8 @@ impl Driver for Queue {
             "zero_copy" => {
                 let bin = Binary::from_slice(b"0123456789");
                 let mut q = port.queue();
-                q.enqueue_binary(&bin, 3, 5);
+                q.enqueue_binary(&bin, 3, 5)
+                    .expect("the range is inside the binary");
                 let same = q
                     .slices()
                     .last()
@@ -264,7 +268,7 @@ impl Driver for Queue {
             "guard_then_monitor" => {
                 let _handle = port.queue_handle();
                 let _q = port.queue();
-                port.monitor_process(port.caller());
+                let _ = port.monitor_process(port.caller());
             }
             "guard_twice" => {
                 let _a = port.queue();

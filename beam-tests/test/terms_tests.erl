@@ -319,12 +319,15 @@ owned_terms_from_ext_bytes() ->
 
 bad_ext_bytes_are_refused() ->
     Compressed = term_to_binary(lists:duplicate(100, a), [compressed]),
-    <<131, 80, _/binary>> = Compressed,
+    <<131, 80, Size:32, Zlib/binary>> = Compressed,
+    %% A compressed term is inflated; one whose size lies is refused.
+    Lying = <<131, 80, (Size + 1):32, Zlib/binary>>,
     Cases =
         [{<<>>, <<"the term ends too early (truncated input)">>},
          {<<130, 97, 1>>, <<"not in the external term format: the first byte is 130, not 131">>},
-         {Compressed, <<"compressed terms are not supported "
-                        "(encode without the compressed option)">>},
+         {Lying, <<"malformed compressed term: the term inflates to ",
+                   (integer_to_binary(Size))/binary, " bytes, not the announced ",
+                   (integer_to_binary(Size + 1))/binary>>},
          {<<131, 200>>, <<"unknown or unsupported term tag 200">>},
          {binary:part(term_to_binary({a, <<"bc">>}), 0, 10),
           <<"the term ends too early (truncated input)">>},
@@ -333,7 +336,8 @@ bad_ext_bytes_are_refused() ->
         [?assertError({badarg, <<"not a term: ", Why/binary>>}, call(P, {from_ext, Bytes}))
          || {Bytes, Why} <- Cases],
         %% The port carries on.
-        ?assertEqual(ok, call(P, {from_ext, term_to_binary(ok)}))
+        ?assertEqual(ok, call(P, {from_ext, term_to_binary(ok)})),
+        ?assertEqual(lists:duplicate(100, a), call(P, {from_ext, Compressed}))
     end).
 
 %% A pid cannot be written into a port_call reply (the external format): the panic says so,

@@ -547,3 +547,28 @@ fn drv_threads_and_locks() {
 fn drv_threads_joined_at_unload() {
     eunit("drv_threads_unload_tests", &["drv_threads_drv"]).run();
 }
+
+/// Compressed terms from callers, in control and output data; lying sizes refused.
+#[test]
+fn compressed_terms() {
+    eunit("compressed_tests", &["compressed_drv"]).run();
+}
+
+/// The entry chosen at load time (`erldrv::driver_init!`), refusals with their reason, and
+/// which slots each entry fills.
+#[test]
+fn entry_chosen_at_load() {
+    let out = eunit("choice_tests", &["choice_drv"]).run();
+    assert_reported(
+        &out,
+        "driver \"choice_drv\" refused to load: CHOICE_DRV=refuse: no driver for this machine",
+    );
+    // choice_tests loads the panicking choice twice (erl_ddll, then erldrv:load/2).
+    assert_panic_reported_times(
+        &out,
+        "choice_drv",
+        "driver_init",
+        "deliberate panic in driver_init",
+        2,
+    );
+}

@@ -30,6 +30,11 @@ use proc_macro::TokenStream;
 ///   `port_command(P, D, [force])` work (`ERL_DRV_FLAG_SOFT_BUSY`).
 /// - `no_busy_msgq`: no busy message-queue limits (`ERL_DRV_FLAG_NO_BUSY_MSGQ`).
 /// - `init_ack`: `open_port/2` waits for `Port::init_ack` (`ERL_DRV_FLAG_USE_INIT_ACK`).
+/// - `workers = N`, `queue = N`: the driver's worker pool (`erldrv::pool`).
+/// - `watch_callers`: the entry gets `process_exit` even when the block does not write
+///   it, for `Request::watch_caller` (without it the VM refuses monitors).
+/// - `candidate`: no `driver_init`; the library chooses among its candidates when it is
+///   loaded, with `erldrv::driver_init!`.
 #[proc_macro_attribute]
 pub fn erl_driver(args: TokenStream, item: TokenStream) -> TokenStream {
     driver::expand(args.into(), item.into())

@@ -19,14 +19,30 @@ use crate::term::{FromTerm, ToTerm};
 /// Put `#[erl_driver]` on the `impl Driver for ...` block. The attribute fills in the entry
 /// slots of the methods the block writes; other slots stay NULL, so the VM's own default
 /// applies (the defaults below describe that behaviour). Write only the callbacks your
-/// driver needs. `start` is required. Seven slots are always filled: `start` and `stop`
-/// (they create and free the port state), `timeout` and `ready_async`, which the framework
-/// itself needs (its zero timer, its async jobs), `stop_select`, where it releases the
-/// descriptors of [`Port::select_owned`], `finish`, where it also joins the threads
+/// driver needs. `start` is required. Five slots are always filled, because the framework
+/// needs them whatever the block writes: `start` and `stop` (they create and free the port
+/// state), `timeout` (the framework's zero timer: what `start` or `process_exit` asks for
+/// that the VM takes only after they return, such as [`Port::exit`] or an init ack, runs
+/// when it fires, and every driver writes `start`), `stop_select`, where it releases the
+/// descriptors of [`Port::select_owned`], and `finish`, where it also joins the threads
 /// started with [`thread::spawn`](crate::thread::spawn) and the worker pool before the
-/// library is unloaded, and `process_exit`, for requests that watch their callers
-/// ([`Request::watch_caller`](crate::Request::watch_caller)). Left out, they do nothing
-/// more than that.
+/// library is unloaded. Left out, they do nothing more than that.
+///
+/// Two slots the framework could use stay NULL unless asked for, so that the VM behaves as
+/// for a C driver without them: `ready_async` (without it the VM frees a finished
+/// [`spawn_async`](Driver::spawn_async) job, result and panic included, which is what the
+/// default method would do) and `process_exit`, filled when the block writes it or the
+/// attribute says `watch_callers` (needed by
+/// [`Request::watch_caller`](crate::Request::watch_caller)); without it the VM refuses
+/// monitors ([`Port::monitor_process`] returns `Err(`[`MonitorError::Refused`](crate::MonitorError::Refused)`)`).
+///
+/// # Choosing the driver at load time
+/// A library presents one driver entry, chosen in `driver_init`, before `init` runs: the
+/// VM copies the entry's callbacks then, so what the driver does cannot be switched from
+/// `init`. To choose from the environment (CPU features, the OS, the VM's environment),
+/// mark each candidate `#[erl_driver(name = "...", candidate)]` and write the choice with
+/// [`driver_init!`](crate::driver_init!); each candidate has its own entry, callbacks and
+/// options.
 ///
 /// # Threads and locking
 /// Callbacks run on the VM's scheduler threads. Calls for one port never overlap, but they
@@ -98,8 +114,41 @@ pub trait Driver: Sized + Send + 'static {
     type CallReply<'a>: ToTerm;
 
     /// Called once when the driver is loaded (`erl_ddll:load_driver/2`), before any port
-    /// opens. Driver-wide setup goes here. An error makes loading fail; its message is
-    /// written to standard error.
+    /// opens, on a scheduler thread, while the VM holds its lock on the list of drivers.
+    /// Driver-wide setup goes here.
+    ///
+    /// An error refuses the load: `erl_ddll:load_driver/2` returns
+    /// `{error, driver_init_failed}`, the VM's one word for a driver that will not load
+    /// (`erl_ddll:format_error/1` gives "Driver init failed"; no text of the driver's
+    /// reaches it), and the library is unloaded without [`finish`](Driver::finish). The
+    /// message is written to standard error, and erldrv passes it through the VM's
+    /// environment to `erldrv:load/2`, which raises
+    /// `error({erldrv_load_failed, Name, Dir, Text})` with `Text` ending in the message. A
+    /// panic refuses the same way, with the panic message.
+    ///
+    /// `init` runs after the VM has taken the entry's callbacks: to present other
+    /// callbacks depending on the environment, choose the driver in
+    /// [`driver_init!`](crate::driver_init!) instead.
+    ///
+    /// ```no_run
+    /// use erldrv::{Driver, InitError, Port, StartError, erl_driver};
+    ///
+    /// struct Gpio;
+    ///
+    /// #[erl_driver(name = "gpio_drv")]
+    /// impl Driver for Gpio {
+    ///     fn init() -> Result<(), InitError> {
+    ///         if !std::path::Path::new("/sys/class/gpio").exists() {
+    ///             return Err(InitError::new("no /sys/class/gpio on this machine"));
+    ///         }
+    ///         Ok(())
+    ///     }
+    ///
+    ///     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+    ///         Ok(Gpio)
+    ///     }
+    /// }
+    /// ```
     fn init() -> Result<(), InitError> {
         Ok(())
     }
@@ -244,8 +293,8 @@ pub trait Driver: Sized + Send + 'static {
 
     /// The result of a job started with [`spawn_async`](Driver::spawn_async), on a
     /// scheduler thread: `Ok` with what the job returned, or `Err` when it panicked (the
-    /// port stays open; the panic was written to standard error). Left out, results and
-    /// panics are dropped.
+    /// port stays open; the panic was written to standard error). Left out, the entry has no
+    /// `ready_async`, and the VM frees each finished job, dropping its result or panic.
     fn ready_async(&mut self, port: &Port, result: Result<Self::Async, JobPanic>) {
         let _ = (port, result);
     }
@@ -348,4 +397,9 @@ pub trait DriverEntry {
     const WORKERS: usize = 0;
     /// `#[erl_driver(queue = N)]`: the pool queue's bound; 0 for the default.
     const QUEUE: usize = 0;
+    /// Whether the entry has `process_exit` (written, or `watch_callers`).
+    const PROCESS_EXIT: bool = true;
+
+    /// The driver's entry, as `driver_init` hands it to the VM.
+    fn entry() -> *mut erldrv_sys::ErlDrvEntry;
 }

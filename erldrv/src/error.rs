@@ -437,7 +437,8 @@ pub enum MonitorError {
     /// never fire. The VM is not asked.
     Stopping,
     /// The VM refused (a negative return value): the port is no longer valid for it, or
-    /// the driver has no `process_exit` callback (erldrv always fills that slot).
+    /// the driver entry has no `process_exit` (the block does not write it and the
+    /// attribute does not say `watch_callers`).
     Refused,
 }
 

@@ -43,9 +43,12 @@
 //!   with `panic = "abort"` is a compile error, since
 //!   there would be nothing to catch.
 //! - **NULL means NULL.** Callbacks you do not write stay NULL in the driver entry, so the
-//!   VM's own defaults apply (`stop`, `timeout`, `ready_async`, `stop_select`, `finish` and
-//!   `process_exit` are always filled: the framework needs them, and they do nothing you did
-//!   not write beyond the framework's own work).
+//!   VM's own defaults apply (`stop`, `timeout`, `stop_select` and `finish` are always
+//!   filled: the framework needs them, and they do nothing you did not write beyond the
+//!   framework's own work; `process_exit` also with `#[erl_driver(watch_callers)]`).
+//! - **The driver is chosen when it loads.** [`driver_init!`] presents one of several
+//!   `#[erl_driver(candidate)]` drivers, picked from the environment, or refuses the load
+//!   with a reason.
 //! - **Threads never outlive the driver.** Threads started with [`thread::spawn`] or
 //!   [`drv_thread::spawn`] (the VM's own threads), the
 //!   [worker pool](pool)'s and the async runtime's (feature `tokio`) are stopped and joined
@@ -125,6 +128,7 @@ pub use port::Port;
 pub use queue::{QueueError, QueueGuard, QueueHandle};
 pub use reply::Reply;
 pub use request::Request;
+pub use rt::Entry;
 pub use select::{Event, SelectMode};
 pub use sender::Sender;
 pub use sysinfo::{SystemInfo, system_info};
@@ -136,7 +140,7 @@ pub use erldrv_sys as sys;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::driver::DriverEntry;
-    pub use crate::rt::{EntryCell, Slots, driver_init, entry};
+    pub use crate::rt::{EntryCell, Slots, choose_driver, driver_init, entry, same_name};
     pub use erldrv_sys as sys;
 
     /// Used by the code `#[derive(FromTerm)]` generates.
@@ -149,3 +153,84 @@ pub mod __private {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
+
+/// Chooses, when the VM loads the library, which driver it presents: writes the library's
+/// `driver_init` for candidates marked `#[erl_driver(candidate)]`.
+///
+/// `driver_init!([A, B, ...], choose)`: `choose` is a function or closure
+/// `FnOnce() -> Result<Entry, InitError>` that runs once per load, inside
+/// `erl_ddll:load_driver/2` (on a scheduler thread, before the entry's `init` and before
+/// any port), and returns the [`Entry`] of one candidate, chosen from the environment: CPU
+/// features, the OS, a library that can be opened, [`env::var`] (the VM's environment, as
+/// `os:putenv/2` sets it). The VM then runs the chosen driver's
+/// [`init`](Driver::init) and uses its callbacks, flags and options for every port.
+///
+/// The candidates share one driver name (the library's file name); a list whose names
+/// differ does not compile. Each candidate type has its own entry, built at compile time as
+/// for a single driver, so a candidate's unwritten callbacks are NULL in the entry it
+/// presents.
+///
+/// `Err(InitError)` refuses to load: the VM reports `{error, driver_init_failed}` (its only
+/// word for it: `erl_ddll:format_error/1` says "Driver init failed", whatever the driver
+/// wrote), `erldrv:load/2` raises with the reason, and the reason is written to standard
+/// error; the library is unloaded. A panic in `choose` refuses the same way, with the panic
+/// message.
+///
+/// ```no_run
+/// use erldrv::{Driver, Entry, InitError, Port, Reply, Badarg, StartError, erl_driver};
+///
+/// struct Fast;
+/// struct Portable;
+///
+/// #[erl_driver(name = "sum_drv", candidate, port_locking)]
+/// impl Driver for Fast {
+///     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+///         Ok(Fast)
+///     }
+///     fn control(&mut self, _: &Port, _: u32, _: &[u8], reply: &mut Reply)
+///         -> Result<(), Badarg>
+///     {
+///         reply.extend_from_slice(b"fast");
+///         Ok(())
+///     }
+/// }
+///
+/// #[erl_driver(name = "sum_drv", candidate)]
+/// impl Driver for Portable {
+///     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+///         Ok(Portable)
+///     }
+/// }
+///
+/// erldrv::driver_init!([Fast, Portable], || {
+///     match erldrv::env::var("SUM_DRV_MODE").as_deref() {
+///         Some("off") => Err(InitError::new("SUM_DRV_MODE=off: sum_drv is disabled")),
+///         _ if std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 => {
+///             Ok(Entry::of::<Fast>())
+///         }
+///         _ => Ok(Entry::of::<Portable>()),
+///     }
+/// });
+/// ```
+#[macro_export]
+macro_rules! driver_init {
+    ([$first:ty $(, $rest:ty)* $(,)?], $choose:expr $(,)?) => {
+        const _: () = {
+            $(
+                ::core::assert!(
+                    ::erldrv::__private::same_name(
+                        <$first as ::erldrv::__private::DriverEntry>::NAME,
+                        <$rest as ::erldrv::__private::DriverEntry>::NAME,
+                    ),
+                    "the candidates of erldrv::driver_init! must have the same driver name",
+                );
+            )*
+
+            /// Called by the VM when it loads the driver: chooses the driver entry.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn driver_init() -> *mut ::erldrv::__private::sys::ErlDrvEntry {
+                ::erldrv::__private::choose_driver::<$first>($choose)
+            }
+        };
+    };
+}

@@ -371,7 +371,9 @@ impl<'a> Port<'a> {
     /// The error says why there is no monitor: [`MonitorError::NoProcess`] when the process
     /// has exited already (no `process_exit` will come for it, so act on its exit now),
     /// [`MonitorError::Stopping`] inside [`stop`](crate::Driver::stop) (the port is going
-    /// away: the monitor could never fire), [`MonitorError::Refused`] when the VM refuses.
+    /// away: the monitor could never fire), [`MonitorError::Refused`] when the VM refuses
+    /// (also when the driver entry has no `process_exit`: write the method, or
+    /// `#[erl_driver(watch_callers)]`).
     ///
     /// ```no_run
     /// use erldrv::{MonitorError, Port};

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use erldrv_sys as sys;
 
-use crate::error::Badarg;
+use crate::error::{Badarg, MonitorError};
 use crate::ids::{Monitor, Pid, PortId};
 use crate::iovec::{IoVec, OwnedIoVec};
 use crate::panic::{Panic, catch, drop_quietly};
@@ -117,12 +117,53 @@ impl Request {
     /// `false` if the port could not monitor the caller (it has exited already, or the port
     /// is stopping).
     ///
+    /// The monitors arrive in the driver entry's `process_exit`: write
+    /// `#[erl_driver(watch_callers)]` (or a [`process_exit`](crate::Driver::process_exit)
+    /// method) on a driver that watches callers. Without either the entry has no
+    /// `process_exit`, the VM refuses the monitor, and this returns `false` and says so on
+    /// standard error.
+    ///
     /// The monitor costs a signal to the caller each way; it is removed after the answer, at
     /// one of the port's next requests, and goes with the port.
+    ///
+    /// ```no_run
+    /// use erldrv::{Badarg, Driver, Port, Reply, StartError, erl_driver};
+    ///
+    /// struct Slow;
+    ///
+    /// #[erl_driver(name = "slow_drv", watch_callers)]
+    /// impl Driver for Slow {
+    ///     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+    ///         Ok(Slow)
+    ///     }
+    ///
+    ///     fn control(&mut self, port: &Port, _: u32, _: &[u8], _: &mut Reply)
+    ///         -> Result<(), Badarg>
+    ///     {
+    ///         if let Some(request) = port.request() {
+    ///             request.watch_caller(port);
+    ///             let _ = request.spawn(|cancel| -> Result<u32, ()> {
+    ///                 while !cancel.is_cancelled() { /* a step of the work */ break; }
+    ///                 Ok(1)
+    ///             });
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    /// ```
     pub fn watch_caller(&self, port: &Port<'_>) -> bool {
         port.forget_answered_watches();
-        let Ok(monitor) = port.monitor_process(self.caller) else {
-            return false;
+        let monitor = match port.monitor_process(self.caller) {
+            Ok(monitor) => monitor,
+            Err(e) => {
+                if e == MonitorError::Refused && !port.meta().has_process_exit() {
+                    crate::panic::report(format_args!(
+                        "erldrv: Request::watch_caller: the driver entry has no process_exit, \
+                         so the VM refuses the monitor; add `watch_callers` to #[erl_driver(..)]"
+                    ));
+                }
+                return false;
+            }
         };
         let meta = port.meta();
         let mut watched = meta.watched.take();

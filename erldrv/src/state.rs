@@ -110,6 +110,8 @@ const IN_START: u8 = 8;
 const FRAMEWORK_TIMER: u8 = 16;
 /// A `QueueGuard` made by `Port::queue` is alive: the queue is borrowed.
 const QUEUE_BORROWED: u8 = 32;
+/// The driver entry has no `process_exit`: the VM refuses monitors.
+const NO_PROCESS_EXIT: u8 = 64;
 
 impl PortMeta {
     /// The bookkeeping of a port whose `start` is about to run: entered once, in `start`.
@@ -130,6 +132,16 @@ impl PortMeta {
             watched: Cell::new(Vec::new()),
             queue_lock: OnceCell::new(),
         }
+    }
+
+    /// Records whether the driver entry has `process_exit` (set in `start`).
+    pub(crate) fn set_process_exit(&self, installed: bool) {
+        self.set(NO_PROCESS_EXIT, !installed);
+    }
+
+    /// Whether the driver entry has `process_exit`, without which the VM refuses monitors.
+    pub(crate) fn has_process_exit(&self) -> bool {
+        !self.has(NO_PROCESS_EXIT)
     }
 
     /// Whether requests watch their callers (`Request::watch_caller`).

@@ -196,3 +196,61 @@ proptest! {
         prop_assert_eq!(from_slice::<(i64, String, Vec<u8>, Option<u32>, Vec<(bool, i128)>)>(&bytes).unwrap(), v);
     }
 }
+
+/// `bytes` (a whole term) as `term_to_binary(T, [compressed])` writes it, deflated at `level`
+/// by the reference deflater, with `announced` as the uncompressed size.
+fn compressed(bytes: &[u8], level: u8, announced: u32) -> Vec<u8> {
+    let mut v = vec![131, 80];
+    v.extend_from_slice(&announced.to_be_bytes());
+    v.extend_from_slice(&miniz_oxide::deflate::compress_to_vec_zlib(
+        &bytes[1..],
+        level,
+    ));
+    v
+}
+
+proptest! {
+    #![proptest_config(config(5_000))]
+
+    /// Compressed at any level, a term reads back as the same tree, and as the same
+    /// `OwnedTerm` as its uncompressed bytes.
+    #[test]
+    fn compressed_terms_round_trip(m in model(), level in 0u8..=10) {
+        let bytes = to_vec(&m);
+        let c = compressed(&bytes, level, bytes.len() as u32 - 1);
+        let inflated = erldrv::term::decompress(&c).unwrap();
+        prop_assert_eq!(&*inflated, &bytes[..]);
+        prop_assert_eq!(from_slice::<Term>(&inflated).unwrap(), from_slice::<Term>(&bytes).unwrap());
+        prop_assert_eq!(
+            erldrv::term::OwnedTerm::from_ext(c).unwrap(),
+            erldrv::term::OwnedTerm::from_ext(bytes).unwrap()
+        );
+    }
+
+    /// A size that is not the real one is always an error, never a short or padded term.
+    #[test]
+    fn compressed_sizes_must_match(m in model(), off in 1u32..1000, up in any::<bool>()) {
+        let bytes = to_vec(&m);
+        let real = bytes.len() as u32 - 1;
+        let announced = if up { real + off } else { real.saturating_sub(off) };
+        prop_assume!(announced != real);
+        prop_assert!(erldrv::term::decompress(&compressed(&bytes, 6, announced)).is_err());
+    }
+
+    /// Compressed terms with bytes changed or cut: an error or a term, never a panic.
+    #[test]
+    fn mutated_compressed_terms_never_panic(
+        m in model(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), any::<bool>()), 1..4),
+    ) {
+        let bytes = to_vec(&m);
+        let mut c = compressed(&bytes, 6, bytes.len() as u32 - 1);
+        for (at, byte, cut) in edits {
+            let i = at.index(c.len());
+            if cut { c.truncate(i.max(2)) } else { c[i] = byte }
+        }
+        if let Ok(inflated) = erldrv::term::decompress(&c) {
+            read_every_way(&inflated);
+        }
+    }
+}

@@ -83,10 +83,20 @@ pub enum Slot {
     /// NULL unless the block writes the method: the `Slots` field of the same name says
     /// which.
     Flag,
-    /// Always installed, because the framework uses it (the state, its own timer and async
-    /// jobs, `select_owned` descriptors, driver threads); unwritten, the trait's default
-    /// runs.
+    /// NULL unless the block writes the method or the attribute has `watch_callers` (the
+    /// framework's monitors of `Request::watch_caller` arrive there); a `Slots` field.
+    FlagOrWatchCallers,
+    /// Always installed, because the framework uses it (the state, its own timer,
+    /// `select_owned` descriptors, driver threads and pools); unwritten, the trait's
+    /// default runs.
     Always,
+}
+
+impl Slot {
+    /// Whether `erldrv::__private::Slots` has a field for the callback.
+    pub fn has_field(self) -> bool {
+        self != Slot::Always
+    }
 }
 
 /// Whether the block may leave the method out.
@@ -213,7 +223,6 @@ pub const CALLBACKS: &[Callback] = &[
         )
     },
     Callback {
-        slot: Slot::Always,
         needs: Needs::AsyncType { param: 2 },
         ..port(
             "ready_async",
@@ -244,11 +253,14 @@ pub const CALLBACKS: &[Callback] = &[
         "void (*flush)(ErlDrvData)",
         "fn flush(&mut self, port: &Port)",
     ),
-    port(
-        "process_exit",
-        "void (*process_exit)(ErlDrvData, ErlDrvMonitor *)",
-        "fn process_exit(&mut self, port: &Port, monitor: Monitor)",
-    ),
+    Callback {
+        slot: Slot::FlagOrWatchCallers,
+        ..port(
+            "process_exit",
+            "void (*process_exit)(ErlDrvData, ErlDrvMonitor *)",
+            "fn process_exit(&mut self, port: &Port, monitor: Monitor)",
+        )
+    },
     Callback {
         why: Some(STOP_SELECT_WHY),
         params: Some(Params {
@@ -314,7 +326,7 @@ mod tests {
     fn flags_are_the_runtime_slots_fields() {
         let flags: Vec<_> = CALLBACKS
             .iter()
-            .filter(|c| c.slot == Slot::Flag)
+            .filter(|c| c.slot.has_field())
             .map(|c| c.name)
             .collect();
         assert_eq!(
@@ -325,6 +337,7 @@ mod tests {
                 "outputv",
                 "control",
                 "call",
+                "ready_async",
                 "ready_input",
                 "ready_output",
                 "flush",

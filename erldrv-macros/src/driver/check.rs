@@ -8,7 +8,7 @@ use syn::{FnArg, ImplItem, ItemImpl, Signature};
 
 use super::call_types::{self, CallTypes};
 use super::callbacks::{self, ASYNC, CALLBACKS, Callback, Needs, Presence, Receiver};
-use super::options::{DriverName, Flag, Options};
+use super::options::{DriverName, Flag, Options, Switch};
 use crate::diag::{Errors, closest, tidy_tokens};
 
 /// A driver with nothing wrong: all that `expand` needs, and nothing it has to verify.
@@ -21,6 +21,10 @@ pub struct Model {
     /// `workers = N`, `queue = N`.
     pub workers: Option<usize>,
     pub queue: Option<usize>,
+    /// `watch_callers`: `process_exit` in the entry even when the block leaves it out.
+    pub watch_callers: bool,
+    /// `candidate`: no `driver_init` (`erldrv::driver_init!` chooses at load time).
+    pub candidate: bool,
 }
 
 /// An `impl Driver` block and what the attribute adds to it.
@@ -68,6 +72,8 @@ pub fn check(options: Options, mut item: ItemImpl, mut errors: Errors) -> Result
             flags: options.flags,
             workers: options.workers,
             queue: options.queue,
+            watch_callers: options.switches.contains(&Switch::WatchCallers),
+            candidate: options.switches.contains(&Switch::Candidate),
         }),
         (Some(error), _, rest) => Err(Rejected { error, rest }),
         // Not reached: a missing name and a block of another trait are reported.

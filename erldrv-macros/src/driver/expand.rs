@@ -16,16 +16,32 @@ use super::check::{Block, Model};
 pub fn driver(model: Model) -> TokenStream {
     let slots: Vec<_> = CALLBACKS
         .iter()
-        .filter(|c| c.slot == Slot::Flag)
+        .filter(|c| c.slot.has_field())
         .map(|c| {
             let field = format_ident!("{}", c.name);
-            let on = model.block.writes(c);
+            let on = model.block.writes(c)
+                || (c.slot == Slot::FlagOrWatchCallers && model.watch_callers);
             quote!(#field: #on)
         })
         .collect();
+    let process_exit = CALLBACKS
+        .iter()
+        .filter(|c| c.slot == Slot::FlagOrWatchCallers)
+        .any(|c| model.block.writes(c) || model.watch_callers);
     let imp = completed(model.block);
     let ty = &imp.self_ty;
     let name = syn::LitCStr::new(model.name.as_c_str(), Span::call_site());
+    // A candidate's entry is presented by `erldrv::driver_init!`, which chooses at load.
+    let driver_init = (!model.candidate).then(|| {
+        quote! {
+            /// Called by the VM when it loads the driver: installs the driver's panic hook
+            /// and returns the driver entry.
+            #[unsafe(no_mangle)]
+            pub extern "C" fn driver_init() -> *mut ::erldrv::__private::sys::ErlDrvEntry {
+                ::erldrv::__private::driver_init::<#ty>(&ENTRY)
+            }
+        }
+    });
     let flags = if model.flags.is_empty() {
         quote!(0)
     } else {
@@ -45,8 +61,13 @@ pub fn driver(model: Model) -> TokenStream {
             // the type is not `Send`) is reported once, at the block, and not again here.
             impl ::erldrv::__private::DriverEntry for #ty {
                 const NAME: &'static ::core::ffi::CStr = #name;
+                const PROCESS_EXIT: bool = #process_exit;
                 #workers
                 #queue
+
+                fn entry() -> *mut ::erldrv::__private::sys::ErlDrvEntry {
+                    ENTRY.get()
+                }
             }
 
             static ENTRY: ::erldrv::__private::EntryCell = ::erldrv::__private::EntryCell::new(
@@ -57,12 +78,7 @@ pub fn driver(model: Model) -> TokenStream {
                 }),
             );
 
-            /// Called by the VM when it loads the driver: installs the driver's panic hook
-            /// and returns the driver entry.
-            #[unsafe(no_mangle)]
-            pub extern "C" fn driver_init() -> *mut ::erldrv::__private::sys::ErlDrvEntry {
-                ::erldrv::__private::driver_init::<#ty>(&ENTRY)
-            }
+            #driver_init
         };
     }
 }

@@ -76,13 +76,33 @@ mod tests {
             ":: erldrv :: __private :: Slots { name : c\"t_drv\" , \
              flags : :: erldrv :: __private :: sys :: ERL_DRV_FLAG_SOFT_BUSY as :: core :: ffi :: c_int , \
              init : false , output : true , outputv : false , control : false , call : false , \
-             ready_input : false , ready_output : false , flush : false , process_exit : false , }",
+             ready_async : false , ready_input : false , ready_output : false , flush : false , \
+             process_exit : false , }",
+            "const PROCESS_EXIT : bool = false ;",
             ":: erldrv :: __private :: driver_init :: < T > (& ENTRY)",
             "type Async = () ;",
             "type CallArgs < '__erldrv_call > = () ;",
         ] {
             assert!(out.contains(expected), "{expected}\nnot in\n{out}");
         }
+    }
+
+    #[test]
+    fn a_candidate_has_no_driver_init_and_watch_callers_fills_process_exit() {
+        let out = super::expand(
+            quote!(name = "t_drv", candidate, watch_callers),
+            quote! {
+                impl erldrv::Driver for T {
+                    fn start(port: &Port, command: &[u8]) -> Result<Self, StartError> { todo!() }
+                }
+            },
+        )
+        .unwrap_or_else(|f| panic!("{}", f.error))
+        .to_string();
+        assert!(!out.contains("driver_init"), "{out}");
+        assert!(out.contains("process_exit : true"), "{out}");
+        assert!(out.contains("const PROCESS_EXIT : bool = true ;"), "{out}");
+        assert!(out.contains("fn entry ()"), "{out}");
     }
 
     #[test]

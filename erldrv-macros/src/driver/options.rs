@@ -69,11 +69,39 @@ impl Flag {
     }
 }
 
+/// A switch option: a keyword alone that changes what the attribute generates, not a
+/// flag of the entry.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Switch {
+    /// `watch_callers`: the entry gets `process_exit` (for `Request::watch_caller`) even
+    /// when the block does not write it.
+    WatchCallers,
+    /// `candidate`: no `driver_init`; `erldrv::driver_init!` chooses among candidates at
+    /// load time.
+    Candidate,
+}
+
+impl Switch {
+    pub const ALL: [Switch; 2] = [Switch::WatchCallers, Switch::Candidate];
+
+    pub const fn keyword(self) -> &'static str {
+        match self {
+            Switch::WatchCallers => "watch_callers",
+            Switch::Candidate => "candidate",
+        }
+    }
+
+    fn from_keyword(key: &str) -> Option<Switch> {
+        Switch::ALL.into_iter().find(|f| f.keyword() == key)
+    }
+}
+
 /// Every option keyword, for suggestions and for the list in messages.
 fn keywords() -> impl Iterator<Item = &'static str> {
     core::iter::once(NAME)
         .chain(NUMBERS)
         .chain(Flag::ALL.iter().map(|f| f.keyword()))
+        .chain(Switch::ALL.iter().map(|f| f.keyword()))
 }
 
 /// The attribute's options. Those written wrong are left out (and reported).
@@ -86,6 +114,8 @@ pub struct Options {
     pub workers: Option<usize>,
     /// `queue = N`.
     pub queue: Option<usize>,
+    /// In the order written.
+    pub switches: Vec<Switch>,
 }
 
 /// A valid driver name. It becomes a file name and a C string, so it is kept to a C
@@ -168,19 +198,13 @@ impl Options {
                 options.workers = number_value(meta, key, 1024, errors);
             } else if key == QUEUE {
                 options.queue = number_value(meta, key, 1 << 24, errors);
+            } else if let Some(switch) = Switch::from_keyword(key) {
+                if keyword_alone(meta, key, errors) {
+                    options.switches.push(switch);
+                }
             } else if let Some(flag) = Flag::from_keyword(key) {
-                match meta {
-                    Meta::Path(_) => options.flags.push(flag),
-                    Meta::NameValue(nv) => errors.push_spanned(
-                        &nv.value,
-                        format_args!("`{key}` is a flag and takes no value: write `{key}` alone"),
-                    ),
-                    Meta::List(list) => errors.push(
-                        list.delimiter.span().join(),
-                        format_args!(
-                            "`{key}` is a flag and takes no arguments: write `{key}` alone"
-                        ),
-                    ),
+                if keyword_alone(meta, key, errors) {
+                    options.flags.push(flag);
                 }
             } else {
                 let known = keywords()
@@ -199,6 +223,23 @@ impl Options {
         }
         options
     }
+}
+
+/// Whether `meta` is the keyword alone, as flags and switches are written; reports it if
+/// not.
+fn keyword_alone(meta: &Meta, key: &str, errors: &mut Errors) -> bool {
+    match meta {
+        Meta::Path(_) => return true,
+        Meta::NameValue(nv) => errors.push_spanned(
+            &nv.value,
+            format_args!("`{key}` is a flag and takes no value: write `{key}` alone"),
+        ),
+        Meta::List(list) => errors.push(
+            list.delimiter.span().join(),
+            format_args!("`{key}` is a flag and takes no arguments: write `{key}` alone"),
+        ),
+    }
+    false
 }
 
 /// The value of `key = N`, if it is an integer from 1 to `max`.
@@ -339,6 +380,18 @@ mod tests {
             options(quote::quote!(name = "a" port_locking)),
             (None, vec![], 1)
         );
+    }
+
+    #[test]
+    fn switches() {
+        let mut errors = Errors::default();
+        let o = Options::parse(quote::quote!(watch_callers, candidate), &mut errors);
+        assert_eq!(o.switches, Switch::ALL);
+        assert!(o.flags.is_empty());
+        assert_eq!(errors.len(), 0);
+        let o = Options::parse(quote::quote!(candidate = true, watch_caller), &mut errors);
+        assert!(o.switches.is_empty());
+        assert_eq!(errors.len(), 2);
     }
 
     #[test]

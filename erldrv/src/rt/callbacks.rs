@@ -26,7 +26,7 @@ use crate::request::{self, CANCEL_COMMAND, REQUEST_COMMAND, Untaken};
 use crate::select::{self, Event};
 use crate::state::{PendingTag, PortMeta, Timeout, start_error};
 use crate::tell::{BADARG_REASON, PANIC_REASON, output_tagged, send_tagged};
-use crate::term::{Atom, DecodeError, Decoder, Encoder, FromTerm, ToTerm};
+use crate::term::{Atom, DecodeError, Decoder, Encoder, FromTerm, ToTerm, decompress};
 
 /// One open port: the framework's bookkeeping and the driver's state.
 struct PortCell<D> {
@@ -164,12 +164,17 @@ pub(super) unsafe extern "C" fn init<D: Driver + DriverEntry>() -> c_int {
         },
         Some(panic) => format!("panic in init: {panic}"),
     };
-    // erl_ddll reports only `driver_init_failed`; the VM's environment carries the reason
-    // to `erldrv:load/2`, which reads and removes it.
-    crate::env::set_var(&init_error_var(D::NAME), truncated(&reason, STDERR_LIMIT).0);
-    // The library is unloaded now, without `finish`.
-    forget_symbols();
+    refuse_load(D::NAME, &reason);
     -1
+}
+
+/// The driver `name` refuses to load (its `init` failed, or `driver_init!` refused).
+/// erl_ddll reports only `driver_init_failed`, and no text reaches it: the VM's environment
+/// carries `reason` to `erldrv:load/2`, which reads and removes it. The library is unloaded
+/// right after, without `finish`.
+pub(super) fn refuse_load(name: &CStr, reason: &str) {
+    crate::env::set_var(&init_error_var(name), truncated(reason, STDERR_LIMIT).0);
+    forget_symbols();
 }
 
 /// The VM environment variable through which a failed `init` tells `erldrv:load/2` why.
@@ -219,6 +224,7 @@ pub(super) unsafe extern "C" fn start<D: Driver + DriverEntry>(
     }));
     // SAFETY: just allocated.
     let meta = unsafe { &(*cell).meta };
+    meta.set_process_exit(D::PROCESS_EXIT);
     let command = if command.is_null() {
         &[][..]
     } else {
@@ -484,7 +490,16 @@ pub(super) unsafe extern "C" fn call<D: Driver + DriverEntry>(
                 let mut reply = Reply::new(rbuf, rlen, ReplyKind::Call);
                 let mut out = Encoder::new(&mut reply);
                 out.version();
-                match decode_args::<D>(input) {
+                // The VM encodes port_call arguments uncompressed; inflate anyway, so that
+                // every caller-facing decode path reads what `term_to_binary/2` writes.
+                let input = match decompress(input) {
+                    Ok(input) => input,
+                    Err(e) => {
+                        bad_args(e).write(&mut out);
+                        return reply.finish(false);
+                    }
+                };
+                match decode_args::<D>(&input) {
                     Ok(args) => match s.call(p, command, args) {
                         Ok(r) => r.write(&mut out),
                         Err(e) => e.write(&mut out),

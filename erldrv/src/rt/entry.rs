@@ -7,8 +7,10 @@ use core::ptr;
 
 use erldrv_sys as sys;
 
+use super::callbacks::refuse_load;
 use crate::driver::{Driver, DriverEntry};
-use crate::panic::{install_hook, report_panic};
+use crate::error::InitError;
+use crate::panic::{catch, install_hook, report, report_panic};
 
 /// Which entry slots the impl block fills, and the driver's name and flags.
 pub struct Slots {
@@ -21,15 +23,21 @@ pub struct Slots {
     pub call: bool,
     pub ready_input: bool,
     pub ready_output: bool,
+    pub ready_async: bool,
     pub flush: bool,
+    /// Written, or `#[erl_driver(watch_callers)]`.
     pub process_exit: bool,
 }
 
-/// Builds the driver entry for `D`. Always present: `start` and `stop` (they create and free
-/// the port state), `timeout` and `ready_async` (the framework's own timer and async jobs
-/// need them), `stop_select` (it releases `select_owned` descriptors), `finish` (it
-/// releases what is left of those, and joins the driver's threads) and `process_exit`
-/// (requests may watch their callers); unwritten, they do nothing for the driver. Every other slot is NULL unless written.
+/// Builds the driver entry for `D`. Always present, because the framework itself needs
+/// them whatever the block writes: `start` and `stop` (they create and free the port
+/// state), `timeout` (the framework's zero timer: actions asked for in `start` or
+/// `process_exit` run once it fires, and `start` can always ask), `stop_select` (it
+/// releases `select_owned` descriptors) and `finish` (it releases what is left of those,
+/// and joins the driver's threads and pools); unwritten, they do nothing for the driver.
+/// Every other slot is NULL unless written: `ready_async` too (without it the VM frees a
+/// job's result, as the trait's default would drop it), and `process_exit` unless
+/// `watch_callers` asks for it (without it the VM refuses monitors).
 pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
     use super::callbacks::*;
     macro_rules! slot {
@@ -50,14 +58,15 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         finish: Some(finish::<D>),
         handle: ptr::null_mut(),
         control: slot!(s.control, control::<D>),
-        // An init_ack driver needs the timer to deliver an ack requested in `start`.
         // Always installed: the framework uses the port timer for actions that must wait
-        // until `start` or `process_exit` has returned.
+        // until `start` or `process_exit` has returned (`Port::exit`, an init ack, a job
+        // spawned in `start`), and every driver writes `start`. The VM offers no other way
+        // back into the driver once a callback has returned.
         timeout: Some(timeout::<D>),
         outputv: slot!(s.outputv, outputv::<D>),
-        // Always installed: async jobs are the framework's, and a job's panic must close
-        // its port even when the driver does not take results.
-        ready_async: Some(ready_async::<D>),
+        // Without it the VM hands a finished job to the job's own `async_free`, which
+        // drops the result or panic quietly: what the trait's default `ready_async` does.
+        ready_async: slot!(s.ready_async, ready_async::<D>),
         flush: slot!(s.flush, flush::<D>),
         call: slot!(s.call, call::<D>),
         unused_event_callback: None,
@@ -66,8 +75,9 @@ pub const fn entry<D: Driver + DriverEntry>(s: &Slots) -> sys::ErlDrvEntry {
         minor_version: sys::ERL_DRV_EXTENDED_MINOR_VERSION as c_int,
         driver_flags: s.flags,
         handle2: ptr::null_mut(),
-        // Always installed: `Request::watch_caller` monitors callers.
-        process_exit: Some(process_exit::<D>),
+        // Written, or asked for by `watch_callers` (`Request::watch_caller` monitors
+        // callers). Without it `driver_monitor_process` fails, as it does for a C driver.
+        process_exit: slot!(s.process_exit, process_exit::<D>),
         // Always installed: `select_owned` descriptors are released there.
         stop_select: Some(stop_select::<D>),
         emergency_close: None,
@@ -86,11 +96,113 @@ unsafe impl Sync for EntryCell {}
 /// What the generated `driver_init` does: installs the driver's panic hook (see
 /// `crate::panic`) and hands the VM the entry.
 pub fn driver_init<D: Driver + DriverEntry>(entry: &'static EntryCell) -> *mut sys::ErlDrvEntry {
+    prepare::<D>();
+    entry.get()
+}
+
+/// What every `driver_init` does for the driver it presents, before the VM has its entry.
+fn prepare<D: Driver + DriverEntry>() {
     install_hook(hook::<D>);
     crate::pool::configure(D::NAME, D::WORKERS, D::QUEUE);
     #[cfg(feature = "tokio")]
     crate::runtime::reset();
-    entry.get()
+}
+
+/// A driver a library can present when it is loaded: one of the types marked
+/// `#[erl_driver(candidate)]`, returned by the chooser of
+/// [`driver_init!`](crate::driver_init!).
+///
+/// ```no_run
+/// use erldrv::{Driver, Entry, Port, StartError, erl_driver};
+///
+/// struct Portable;
+///
+/// #[erl_driver(name = "sum_drv", candidate)]
+/// impl Driver for Portable {
+///     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+///         Ok(Portable)
+///     }
+/// }
+///
+/// let entry = Entry::of::<Portable>();
+/// assert_eq!(entry.name(), c"sum_drv");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    name: &'static CStr,
+    present: fn() -> *mut sys::ErlDrvEntry,
+}
+
+impl Entry {
+    /// The entry of driver `D`, as `#[erl_driver]` built it.
+    pub fn of<D: Driver + DriverEntry>() -> Entry {
+        Entry {
+            name: D::NAME,
+            present: present::<D>,
+        }
+    }
+
+    /// The driver's name (`#[erl_driver(name = "...")]`).
+    pub fn name(&self) -> &'static CStr {
+        self.name
+    }
+}
+
+fn present<D: Driver + DriverEntry>() -> *mut sys::ErlDrvEntry {
+    prepare::<D>();
+    D::entry()
+}
+
+/// What the `driver_init` of [`driver_init!`](crate::driver_init!) does: runs the chooser
+/// (containing a panic) and presents the entry it picked, or refuses to load: NULL, which
+/// the VM reports as `driver_init_failed`, with the reason in the VM's environment for
+/// `erldrv:load/2`, as a failed `init` does. `D` is the first candidate, whose name all
+/// share.
+pub fn choose_driver<D: Driver + DriverEntry>(
+    choose: impl FnOnce() -> Result<Entry, InitError>,
+) -> *mut sys::ErlDrvEntry {
+    // The chooser's panics are reported under the library's driver name.
+    install_hook(hook::<D>);
+    let reason = match catch(choose) {
+        Ok(Ok(entry)) if entry.name == D::NAME => return (entry.present)(),
+        Ok(Ok(entry)) => format!(
+            "driver_init! chose driver {:?}, but this library's driver is {:?} (every \
+             candidate must have the library's name)",
+            entry.name,
+            D::NAME
+        ),
+        Ok(Err(e)) => e.message().to_owned(),
+        Err(panic) => {
+            report(format_args!(
+                "erldrv: panic in `driver_init` of driver {:?} contained",
+                D::NAME
+            ));
+            format!("panic in driver_init: {}", panic.message())
+        }
+    };
+    report(format_args!(
+        "erldrv: driver {:?} refused to load: {reason}",
+        D::NAME
+    ));
+    refuse_load(D::NAME, &reason);
+    ptr::null_mut()
+}
+
+/// `a` and `b` are the same driver name; checked at compile time by
+/// [`driver_init!`](crate::driver_init!).
+pub const fn same_name(a: &CStr, b: &CStr) -> bool {
+    let (a, b) = (a.to_bytes(), b.to_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// The panic hook of driver `D`: a function item, so that installing it allocates nothing

@@ -10,4 +10,4 @@
 mod callbacks;
 mod entry;
 
-pub use entry::{EntryCell, Slots, driver_init, entry};
+pub use entry::{Entry, EntryCell, Slots, choose_driver, driver_init, entry, same_name};

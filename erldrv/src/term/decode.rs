@@ -98,6 +98,10 @@ pub type Result<T, E = DecodeError> = core::result::Result<T, E>;
 impl<'a> Decoder<'a> {
     /// A decoder for `bytes`, which start with the version byte 131 (as from
     /// `term_to_binary/1`, or the arguments of `port_call/3`).
+    ///
+    /// The decoder borrows from `bytes`, so it does not inflate: a compressed term
+    /// (`term_to_binary(T, [compressed])`) is [`ErrorKind::Compressed`]. Pass bytes that
+    /// may be compressed through [`decompress`](super::decompress) first.
     #[inline]
     pub fn new(bytes: &'a [u8]) -> Result<Decoder<'a>> {
         match bytes.first() {

@@ -26,8 +26,21 @@ pub enum ErrorKind {
     Truncated,
     /// The first byte is not the external-format version 131.
     BadVersion(u8),
-    /// A compressed term (`term_to_binary(T, [compressed])`).
+    /// A compressed term (`term_to_binary(T, [compressed])`) where it cannot be read: in
+    /// a borrowing decoder ([`decompress`](super::decompress) it first), or anywhere
+    /// without the `compressed` feature.
     Compressed,
+    /// A compressed term whose announced uncompressed size is above the limit
+    /// ([`MAX_INFLATED`](super::MAX_INFLATED) unless set otherwise); nothing was inflated.
+    TooLarge {
+        /// The uncompressed size the term announces.
+        size: usize,
+        /// The limit it exceeds.
+        limit: usize,
+    },
+    /// A compressed term whose zlib stream is corrupt, or inflates to another size than
+    /// announced.
+    BadCompressed(String),
     /// A tag this decoder does not know (or one only used between distributed nodes).
     UnknownTag(u8),
     /// Bytes were left after the term.
@@ -111,9 +124,18 @@ impl fmt::Display for DecodeError {
                 f,
                 "not in the external term format: the first byte is {v}, not 131"
             )?,
-            ErrorKind::Compressed => f.write_str(
-                "compressed terms are not supported (encode without the compressed option)",
+            ErrorKind::Compressed if cfg!(feature = "compressed") => f.write_str(
+                "a compressed term: inflate it with erldrv::term::decompress before decoding",
             )?,
+            ErrorKind::Compressed => f.write_str(
+                "a compressed term, and erldrv is built without its `compressed` feature \
+                 (enable it, or encode without the compressed option)",
+            )?,
+            ErrorKind::TooLarge { size, limit } => write!(
+                f,
+                "a compressed term of {size} bytes uncompressed, above the limit of {limit}"
+            )?,
+            ErrorKind::BadCompressed(why) => write!(f, "malformed compressed term: {why}")?,
             ErrorKind::UnknownTag(t) => write!(f, "unknown or unsupported term tag {t}")?,
             ErrorKind::TrailingBytes(n) => write!(f, "{n} bytes left after the term")?,
             ErrorKind::TooDeep(max) => write!(f, "terms nested deeper than {max} levels")?,

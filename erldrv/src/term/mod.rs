@@ -128,7 +128,7 @@
 //! | empty, or cut short | any | `the term ends too early (truncated input)` |
 //! | `{add, 5, <<"ab` (cut in the binary) | `(AtomName, i64, &[u8])` | `the term ends too early (truncated input) (element 3 of a tuple)` |
 //! | first byte not 131 | any | `not in the external term format: the first byte is 130, not 131` |
-//! | `term_to_binary(T, [compressed])` | any | `compressed terms are not supported (encode without the compressed option)` |
+//! | `term_to_binary(T, [compressed])`, given to [`from_slice`] or [`Decoder::new`] (`port_call` arguments and [`OwnedTerm::from_ext`] inflate it) | any | `a compressed term: inflate it with erldrv::term::decompress before decoding` |
 //! | an unknown tag byte | any | `unknown or unsupported term tag 200` |
 //! | a term followed by more bytes | any | `2 bytes left after the term` |
 //! | `{add, 5}` | `(AtomName, i64, &[u8])` | `expected a tuple of 3 elements, found a tuple of 2 elements` |
@@ -149,12 +149,16 @@
 //! # Limits
 //! Reading nests at most [`DEFAULT_MAX_DEPTH`] levels of containers into a [`Term`] (the
 //! VM's threads have small stacks); typed reading nests as deep as the Rust type does.
-//! Compressed terms (`term_to_binary(T, [compressed])`) are refused with an error that says
-//! so.
+//! Compressed terms (`term_to_binary(T, [compressed])`) are inflated by [`decompress`]
+//! (feature `compressed`, on by default), which refuses an announced uncompressed size
+//! above [`MAX_INFLATED`] before allocating anything and a stream that inflates to any
+//! other size than announced. The borrowing readers ([`from_slice`], [`Decoder`]) cannot
+//! inflate: they refuse compressed input with an error that names `decompress`.
 
 mod atom;
 mod bigint;
 mod build;
+mod compressed;
 mod convert;
 mod decode;
 pub(crate) mod derive;
@@ -170,6 +174,7 @@ mod value;
 pub use atom::{Atom, AtomName, AtomTooLong};
 pub use bigint::{BigInt, Integer};
 pub use build::{BuildError, BuildErrorKind, TermBuilder};
+pub use compressed::{MAX_INFLATED, decompress, decompress_with_limit};
 pub use convert::{FromTerm, ToTerm};
 pub use decode::{DEFAULT_MAX_DEPTH, Decoder, Kind, ListHead, RawTerm, Result};
 pub use encode::{Encoder, Sink, TermWriter};
@@ -344,6 +349,9 @@ pub fn to_vec<T: ToTerm + ?Sized>(value: &T) -> Vec<u8> {
 }
 
 /// Decodes a whole term (with the version byte) as `T`; all bytes must be used.
+///
+/// `T` may borrow from `bytes`, so a compressed term is an error here: for bytes that may
+/// be compressed, `term::from_slice(&term::decompress(bytes)?)` (see [`decompress`]).
 pub fn from_slice<'a, T: FromTerm<'a>>(bytes: &'a [u8]) -> Result<T> {
     let mut d = Decoder::new(bytes)?;
     let v = T::decode(&mut d)?;

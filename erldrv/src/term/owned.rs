@@ -89,12 +89,15 @@ pub struct OwnedTerm(Vec<u8>);
 impl OwnedTerm {
     /// Takes bytes in the external format (with the version byte, as from
     /// `term_to_binary/1`) after checking that they hold exactly one well-formed term.
-    /// Takes a `Vec<u8>` without copying it.
+    /// Takes a `Vec<u8>` without copying it. A compressed term
+    /// (`term_to_binary(T, [compressed])`) is inflated and kept uncompressed, as
+    /// [`decompress`](super::decompress) does.
     ///
     /// # Errors
-    /// What [`Decoder`] reports: a first byte other than 131, a compressed term, an unknown
+    /// What [`Decoder`] reports: a first byte other than 131, an unknown
     /// tag, a term cut short, bytes left after the term, nesting deeper than
-    /// [`DEFAULT_MAX_DEPTH`](super::DEFAULT_MAX_DEPTH).
+    /// [`DEFAULT_MAX_DEPTH`](super::DEFAULT_MAX_DEPTH); for a compressed term, what
+    /// [`decompress`](super::decompress) reports.
     ///
     /// ```
     /// use erldrv::term::{self, OwnedTerm};
@@ -104,10 +107,20 @@ impl OwnedTerm {
     ///
     /// let e = OwnedTerm::from_ext(vec![131, 200]).unwrap_err();
     /// assert_eq!(e.to_string(), "unknown or unsupported term tag 200");
+    ///
+    /// // term_to_binary(lists:duplicate(100, 7), [compressed])
+    /// let compressed = [
+    ///     131, 80, 0, 0, 0, 103, 120, 156, 203, 102, 72, 97, 167, 3, 0, 0, 220, 254, 3, 140,
+    /// ];
+    /// let t = OwnedTerm::from_ext(compressed)?;
+    /// assert_eq!(t.decode_as::<Vec<u8>>()?, vec![7; 100]);
     /// # Ok::<(), term::DecodeError>(())
     /// ```
     pub fn from_ext(bytes: impl Into<Vec<u8>>) -> Result<OwnedTerm> {
-        let bytes = bytes.into();
+        let mut bytes = bytes.into();
+        if super::compressed::is_compressed(&bytes) {
+            bytes = super::decompress(&bytes)?.into_owned();
+        }
         check(&bytes)?;
         Ok(OwnedTerm(bytes))
     }

@@ -130,4 +130,8 @@ impl Driver for ApiInfo {
         }
         Ok(())
     }
+
+    // Monitors are only made and removed here; the entry needs process_exit all the same,
+    // or the VM refuses them.
+    fn process_exit(&mut self, _port: &Port, _monitor: erldrv::Monitor) {}
 }

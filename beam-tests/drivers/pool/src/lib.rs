@@ -72,7 +72,7 @@ pub struct PoolDrv {
     log: Arc<Mutex<Vec<u8>>>,
 }
 
-#[erl_driver(workers = 2, queue = 2000)]
+#[erl_driver(workers = 2, queue = 2000, watch_callers)]
 impl Driver for PoolDrv {
     type Async = ();
 

@@ -15,7 +15,8 @@
 //!   same, panicking.
 //! - 13 async: `Data` jobs on the VM's async pool (`spawn_async`), each a little work.
 //! - 14 jobs: `Data` pool jobs (`spawn_job`), each a little work; answers how many were
-//!   queued.
+//!   queued. The jobs of 13 and 14 wait while the hold is on (plain controls `hold` and
+//!   `release`), so that a test can close their ports before any but the first could run.
 //! - 15 stubborn: a job sleeps `Data` ms ignoring its `Cancel`, then sets the VM environment
 //!   variable `POOL_DRV_STUBBORN_DONE`.
 //! - 16 watched: a job that watches its caller and runs until cancelled (at most 10 s);
@@ -25,10 +26,11 @@
 //! `{ok, {Bytes, SharedSegments}}`, the segments it got by reference.
 //!
 //! Plain `port_control` commands (words): `stats` (live jobs, workers, cancellations
-//! seen), `log` (the ordered log), `open` (opens the gate), `close_gate`.
+//! seen), `log` (the ordered log), `open` (opens the gate), `close_gate`, `hold` and
+//! `release` (the hold of commands 13 and 14).
 #![forbid(unsafe_code)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
@@ -43,6 +45,20 @@ static CANCELS_SEEN: AtomicUsize = AtomicUsize::new(0);
 static ASYNC_RAN: AtomicUsize = AtomicUsize::new(0);
 /// Pool jobs of command 14 that ran.
 static POOL_RAN: AtomicUsize = AtomicUsize::new(0);
+
+/// The hold of commands 13 and 14: their jobs wait while it is on.
+static HOLD: AtomicBool = AtomicBool::new(false);
+
+/// Waits while the hold is on (at most 10 s, so that a test that forgets to release it
+/// fails on its assertions rather than hangs).
+fn wait_for_release() {
+    for _ in 0..50_000 {
+        if !HOLD.load(Ordering::SeqCst) {
+            return;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+}
 
 /// The gate of command 10.
 static GATE: Mutex<bool> = Mutex::new(false);
@@ -166,6 +182,7 @@ impl Driver for PoolDrv {
                 let n = number(data)?;
                 for i in 0..n {
                     self.spawn_async(port, move || {
+                        wait_for_release();
                         ASYNC_RAN.fetch_add(1, Ordering::Relaxed);
                         std::hint::black_box((0..200u64).fold(i, |a, b| a.wrapping_mul(31) ^ b));
                     });
@@ -178,6 +195,7 @@ impl Driver for PoolDrv {
                 let mut queued = 0u64;
                 for i in 0..n {
                     let ok = port.spawn_job(move |_| {
+                        wait_for_release();
                         POOL_RAN.fetch_add(1, Ordering::Relaxed);
                         std::hint::black_box((0..200u64).fold(i, |a, b| a.wrapping_mul(31) ^ b));
                     });
@@ -245,6 +263,8 @@ impl PoolDrv {
                 GATE_OPENED.notify_all();
             }
             b"close_gate" => *GATE.lock().unwrap() = false,
+            b"hold" => HOLD.store(true, Ordering::SeqCst),
+            b"release" => HOLD.store(false, Ordering::SeqCst),
             _ => return Err(Badarg::because("unknown command")),
         }
         Ok(())

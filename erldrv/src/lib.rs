@@ -86,6 +86,7 @@ compile_error!(
 mod binary;
 mod driver;
 pub mod env;
+mod errno;
 mod error;
 mod ids;
 mod iovec;
@@ -106,10 +107,12 @@ mod state;
 mod tell;
 pub mod term;
 pub mod thread;
+pub mod time;
 
 pub use binary::Binary;
 pub use driver::Driver;
 pub use erldrv_macros::erl_driver;
+pub use errno::errno_name;
 pub use error::{Badarg, CallError, ExitReason, InitError, JobPanic, StartError};
 pub use ids::{Monitor, Pid, PortId};
 pub use iovec::{IoVec, OwnedIoVec, Segment};

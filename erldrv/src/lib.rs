@@ -123,6 +123,7 @@ pub use portinfo::{BusyMsgqError, BusyMsgqLimits, OpenFlags};
 pub use queue::{QueueGuard, QueueHandle};
 pub use reply::Reply;
 pub use request::Request;
+pub use rt::{CreatePortError, CreatePortErrorKind};
 pub use select::{Event, SelectMode};
 pub use sender::Sender;
 

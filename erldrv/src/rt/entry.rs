@@ -87,6 +87,10 @@ unsafe impl Sync for EntryCell {}
 /// `crate::panic`) and hands the VM the entry.
 pub fn driver_init<D: Driver + DriverEntry>(entry: &'static EntryCell) -> *mut sys::ErlDrvEntry {
     install_hook(hook::<D>);
+    // SAFETY: the VM has not seen the entry yet (it gets it from this function), so
+    // nothing writes it meanwhile; a plain read of one field.
+    let flags = unsafe { (*entry.get()).driver_flags };
+    super::create::register::<D>(flags & sys::ERL_DRV_FLAG_USE_PORT_LOCKING != 0);
     crate::pool::configure(D::NAME, D::WORKERS, D::QUEUE);
     #[cfg(feature = "tokio")]
     crate::runtime::reset();

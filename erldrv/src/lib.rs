@@ -84,6 +84,7 @@ compile_error!(
 );
 
 mod binary;
+pub mod dl;
 mod driver;
 pub mod env;
 mod errno;

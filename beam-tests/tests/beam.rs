@@ -572,3 +572,16 @@ fn entry_chosen_at_load() {
         2,
     );
 }
+
+/// Erlang time read by the driver, busy message queue limits, `os_pid`, open flags, ports
+/// the driver creates for its caller, and errno names.
+#[test]
+fn api_misc() {
+    eunit("api_misc_tests", &["api_misc_drv"]).run();
+}
+
+/// A shared library opened through the VM, and a C function called through it.
+#[test]
+fn dl_library() {
+    eunit("dl_tests", &["dl_drv"]).run();
+}

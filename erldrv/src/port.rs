@@ -54,10 +54,11 @@ use crate::term::{BuildError, TermBuilder, ToTerm};
 /// | [`spawn_job`](Port::spawn_job), [`Request::spawn`](crate::Request::spawn) | allowed | allowed | allowed | dropped: the job never runs |
 /// | [`set_timer`](Port::set_timer), [`cancel_timer`](Port::cancel_timer), the continuation of [`run_sliced`](Port::run_sliced) | after `start` returns | after a close requested there | allowed | ignored |
 /// | [`queue_handle`](Port::queue_handle) | allowed | allowed | allowed | a handle that is closed already |
+/// | [`create_port`](Port::create_port), [`create_port_with`](Port::create_port_with) | allowed | allowed | allowed | refused (`Stopped`) |
 /// | [`monitor_process`](Port::monitor_process) | allowed | allowed | allowed | [`Err(Stopping)`](crate::MonitorError::Stopping) |
 /// | [`demonitor_process`](Port::demonitor_process) | allowed | [`Err(NoMonitor)`](crate::DemonitorError::NoMonitor) for the monitor being delivered; others allowed | allowed | allowed |
 /// | [`output`](Port::output) and the other output and send methods | allowed | allowed | dropped by the VM ([`output_term`](Port::output_term): not delivered) | delivered, unless the port was closing |
-/// | everything else (queue, select, busy, control mode, timers read, ids) | allowed | allowed | allowed | allowed |
+/// | everything else (queue, select, busy, busy message queue, control mode, timers read, ids, os pid, open flags) | allowed | allowed | allowed | allowed |
 ///
 /// "After `start` returns" and "after `process_exit` returns": the action runs from a zero
 /// timer of the framework's, right after the callback. `start` cannot take them (the VM has

@@ -29,9 +29,9 @@ use crate::tell::{BADARG_REASON, PANIC_REASON, output_tagged, send_tagged};
 use crate::term::{Atom, DecodeError, Decoder, Encoder, FromTerm, ToTerm, decompress};
 
 /// One open port: the framework's bookkeeping and the driver's state.
-struct PortCell<D> {
-    meta: PortMeta,
-    state: UnsafeCell<MaybeUninit<D>>,
+pub(super) struct PortCell<D> {
+    pub(super) meta: PortMeta,
+    pub(super) state: UnsafeCell<MaybeUninit<D>>,
 }
 
 /// Runs a driver-level callback (no port, no process waiting), containing a panic; returns
@@ -90,7 +90,7 @@ unsafe fn leave<D>(cell: *mut PortCell<D>) {
 /// # Safety
 /// `data` is the `ErlDrvData` our `start` returned for a port that has not been freed.
 #[inline]
-unsafe fn with_state<D: Driver + DriverEntry, R: Copy>(
+pub(super) unsafe fn with_state<D: Driver + DriverEntry, R: Copy>(
     data: sys::ErlDrvData,
     callback: &str,
     on_failure: R,

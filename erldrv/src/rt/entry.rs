@@ -96,13 +96,20 @@ unsafe impl Sync for EntryCell {}
 /// What the generated `driver_init` does: installs the driver's panic hook (see
 /// `crate::panic`) and hands the VM the entry.
 pub fn driver_init<D: Driver + DriverEntry>(entry: &'static EntryCell) -> *mut sys::ErlDrvEntry {
-    prepare::<D>();
-    entry.get()
+    let entry = entry.get();
+    prepare::<D>(entry);
+    entry
 }
 
-/// What every `driver_init` does for the driver it presents, before the VM has its entry.
-fn prepare<D: Driver + DriverEntry>() {
+/// What every `driver_init` does for the driver it presents (`entry`, D's own), before the
+/// VM has its entry.
+fn prepare<D: Driver + DriverEntry>(entry: *mut sys::ErlDrvEntry) {
     install_hook(hook::<D>);
+    // SAFETY: `entry` is D's entry, static; the VM has not seen it yet (it gets it from
+    // the `driver_init` running this), so nothing writes it meanwhile; a plain read of one
+    // field.
+    let flags = unsafe { (*entry).driver_flags };
+    super::create::register::<D>(flags & sys::ERL_DRV_FLAG_USE_PORT_LOCKING != 0);
     crate::pool::configure(D::NAME, D::WORKERS, D::QUEUE);
     #[cfg(feature = "tokio")]
     crate::runtime::reset();
@@ -149,8 +156,9 @@ impl Entry {
 }
 
 fn present<D: Driver + DriverEntry>() -> *mut sys::ErlDrvEntry {
-    prepare::<D>();
-    D::entry()
+    let entry = D::entry();
+    prepare::<D>(entry);
+    entry
 }
 
 /// What the `driver_init` of [`driver_init!`](crate::driver_init!) does: runs the chooser

@@ -8,6 +8,8 @@
 //! actions); each callback's BEAM test is named in the trait method's docs.
 
 mod callbacks;
+mod create;
 mod entry;
 
+pub use create::{CreatePortError, CreatePortErrorKind};
 pub use entry::{Entry, EntryCell, Slots, choose_driver, driver_init, entry, same_name};

@@ -89,6 +89,8 @@ compile_error!(
 
 mod alloc;
 mod binary;
+#[doc = include_str!("c_api.md")]
+pub mod c_api {}
 pub mod dl;
 mod driver;
 pub mod drv_sync;

@@ -413,6 +413,9 @@ impl fmt::Debug for DriverBuf {
 /// Opt-in: install it in the driver's crate (the `cdylib`), once:
 ///
 /// ```no_run
+/// // Not in `cargo test` builds: they run outside the VM, where there is no `driver_alloc`
+/// // to link to (the test binary would fail to link).
+/// #[cfg(not(test))]
 /// #[global_allocator]
 /// static ALLOCATOR: erldrv::DriverAllocator = erldrv::DriverAllocator;
 /// ```

@@ -8,10 +8,12 @@
 //! unused.
 #![forbid(unsafe_code)]
 
-use erldrv::{Badarg, Driver, DriverAllocator, Port, Reply, StartError, erl_driver};
+use erldrv::{Badarg, Driver, Port, Reply, StartError, erl_driver};
 
+// Not in the crate's `cargo test` build, which runs outside the VM (no `driver_alloc`).
+#[cfg(not(test))]
 #[global_allocator]
-static ALLOCATOR: DriverAllocator = DriverAllocator;
+static ALLOCATOR: erldrv::DriverAllocator = erldrv::DriverAllocator;
 
 const MIB: usize = 1 << 20;
 

@@ -572,3 +572,10 @@ fn entry_chosen_at_load() {
         2,
     );
 }
+
+/// Typed commands (`#[command]`): sync, async and bytes commands called by number from the
+/// table `erldrv:commands/1` answers; refused arguments, panics, 1,000 async callers.
+#[test]
+fn typed_commands() {
+    eunit("commands_tests", &["commands_drv"]).run();
+}

@@ -1,14 +1,9 @@
 //! Typed commands: methods of the `#[erl_driver]` block marked `#[command]`, each one an
-//! Erlang-callable function with typed arguments and a typed result, numbered by name.
-//!
-//! The attribute does the work (see [`erl_driver`](crate::erl_driver) for the rules of
-//! arguments, results and numbers); this module holds what it leaves behind at run time:
-//! the [table](CommandInfo) of a driver's commands ([`commands`]), the numbering rule
-//! ([`id_of`]), and the hidden helpers the generated dispatch calls.
+//! Erlang-callable function with typed arguments and a typed result, numbered by its name.
 //!
 //! ```
 //! use erldrv::command::{self, CommandKind};
-//! use erldrv::{Driver, Port, StartError, erl_driver};
+//! use erldrv::{Cancel, Driver, Port, StartError, erl_driver};
 //!
 //! struct Counter(i64);
 //!
@@ -24,6 +19,19 @@
 //!         self.0 += n;
 //!         self.0
 //!     }
+//!
+//!     /// Hashes the data on a worker thread.
+//!     #[command(async)]
+//!     fn digest(cancel: &Cancel, data: Vec<u8>) -> Result<u64, String> {
+//!         cancel.check().map_err(|c| c.to_string())?;
+//!         Ok(data.iter().fold(0u64, |h, &b| h.rotate_left(5) ^ u64::from(b)))
+//!     }
+//!
+//!     /// The bytes, reversed.
+//!     #[command]
+//!     fn reverse(data: &[u8]) -> Vec<u8> {
+//!         data.iter().rev().copied().collect()
+//!     }
 //! }
 //!
 //! let table = command::commands::<Counter>();
@@ -33,7 +41,93 @@
 //! assert_eq!(table[0].args[0].name, "n");
 //! assert_eq!(table[0].args[0].ty, "i64");
 //! assert_eq!(table[0].doc, "Adds `n` and returns the new total.");
+//! assert_eq!(table[1].kind, CommandKind::Async);
+//! assert_eq!(table[2].kind, CommandKind::Bytes);
 //! ```
+//!
+//! From Erlang (the generated clients will wrap these calls):
+//!
+//! ```erlang
+//! Ids = maps:from_list([{N, Id} || #{name := N, id := Id} <- erldrv:commands(Port)]),
+//! 5 = erldrv:command(Port, maps:get(add, Ids), {5}),
+//! {ok, Hash} = erldrv:command_async(Port, maps:get(digest, Ids), {<<"data">>}, 5000),
+//! <<"cba">> = port_control(Port, maps:get(reverse, Ids), <<"abc">>).
+//! ```
+//!
+//! The attribute moves the methods into an inherent `impl` of the type (with their docs and
+//! attributes: Rust code calls them as ordinary methods) and generates their dispatch.
+//!
+//! # Sync commands
+//! `#[command] fn name(&mut self | &self | nothing, [port: &Port,] a: A, b: B, ...) -> R`
+//! runs on the scheduler inside the driver's `call` callback, with the port's state, like
+//! any callback: keep it short (use an async command for long work).
+//!
+//! - **Arguments** arrive as one tuple, `{A, B, ...}`, one element per argument: `{}` for
+//!   none, `{A}` for one (always a tuple, so that adding an argument changes only the
+//!   arity). Each is decoded with [`FromTerm`]; borrowing from the input (`&str`, `&[u8]`,
+//!   `Term<'_>`) costs no copy. An argument that does not decode raises
+//!   `error({badarg, Message})` in `erldrv:command/3`, `Message` naming the command, the
+//!   argument and what was expected; the method is not called.
+//! - **The result** is encoded with [`ToTerm`]:
+//!
+//!   | the method returns | the caller receives |
+//!   |---|---|
+//!   | `Result<T, E>` | `{ok, T}` or `{error, E}` |
+//!   | `Result<(), E>` | `ok` or `{error, E}` |
+//!   | `()` (or nothing) | `ok` |
+//!   | any other `T` | `T` as it is |
+//!
+//! - **A panic** closes the port, as in any callback; `erldrv:command/3` raises
+//!   `error({erldrv_panic, Message})`.
+//!
+//! The driver's `call` callback is generated: a block with sync commands does not write
+//! `call` (a compile error says so).
+//!
+//! # Async commands
+//! `#[command(async)] fn name([cancel: &Cancel,] a: A, ...) -> R` runs on the driver's
+//! worker pool ([`pool`](crate::pool)), without the port's state (no receiver: a compile
+//! error says so), and answers the calling process alone; the port serves other callers
+//! meanwhile. Arguments are owned (`for<'a> FromTerm<'a> + Send + 'static`: `String`,
+//! `Vec<u8>`, [`OwnedTerm`](crate::term::OwnedTerm), ...): they outlive the call. A
+//! borrowed one is a compile error naming the owned type to use.
+//!
+//! `erldrv:command_async(Port, Id, Args, Timeout)` sends `term_to_binary(Args)` (the same
+//! tuple as a sync command's) as a request ([`Request`](crate::Request)); the framework
+//! decodes it in `control` and starts the job as [`Request::spawn`](crate::Request::spawn)
+//! does. The caller gets `{ok, Value}` or `{error, Reason}`:
+//!
+//! | the method returns | the caller receives |
+//! |---|---|
+//! | `Result<T, E>` | `{ok, T}` or `{error, E}` (`{ok, ok}` for `Ok(())`) |
+//! | `()` (or nothing) | `{ok, ok}` |
+//! | any other `T` | `{ok, T}` |
+//!
+//! and, from the framework, `{error, {badarg, Message}}` (an argument did not decode: that
+//! caller only), `{error, busy}` (the pool's queue is full), `{error, {erldrv_panic,
+//! Message}}` (the job panicked: that caller only, the port stays open), `{error, closed}`,
+//! `{error, timeout}` (the job is cancelled: [`Cancel`] turns true).
+//!
+//! # Bytes commands
+//! A sync command whose only argument (after the optional port) is `&[u8]` and whose result
+//! is `Vec<u8>`, `&[u8]` (borrowed from the input or `'static`) or [`Binary`] skips the term
+//! format: it is called with `erlang:port_control(Port, Id, Data)`, gets `Data`'s bytes as
+//! they are and answers a binary (a [`Binary`] without a copy). The signature decides, not
+//! an option. The driver's `control` is generated then, and puts the port in binary mode
+//! ([`Port::set_control_binary`]): a block with bytes commands does not write `control`
+//! (a compile error says so).
+//!
+//! # Numbers
+//! A command's number is [`id_of`] its name: a hash, the same in every build, whatever else
+//! the block holds; removing a command frees its number and renumbers nothing else.
+//! `#[command(id = N)]` gives a number by hand (below [`RESERVED`]). Two commands of one
+//! name or one number are a compile error naming both. Clients look numbers up by name in
+//! the table, so user code holds none.
+//!
+//! # The table
+//! [`commands`] lists a driver's commands ([`CommandInfo`]: name, number, kind, arguments
+//! with their Rust types, result type, doc comment), and `erldrv:commands(Port)` returns it
+//! from a running port as a list of maps (through a `port_control` command of the
+//! runtime's, `0xFFFF_FF03`), for the client generators.
 
 use std::borrow::Cow;
 
@@ -351,8 +445,18 @@ pub fn from_result<T: ToTerm, E: ToTerm>(result: Result<T, E>) -> Result<Value<T
 /// An async command that returns a plain value: always `{ok, Value}`.
 #[doc(hidden)]
 #[inline]
-pub fn from_value<T: ToTerm>(value: T) -> Result<Value<T>, ()> {
+pub fn from_value<T: ToTerm>(value: T) -> Result<Value<T>, NoError> {
     Ok(Value(value))
+}
+
+/// The error of an async command that cannot fail.
+#[doc(hidden)]
+pub enum NoError {}
+
+impl ToTerm for NoError {
+    fn write<W: TermWriter + ?Sized>(&self, _: &mut W) {
+        match *self {}
+    }
 }
 
 /// What a bytes command returns, written to the `port_control` reply as a binary.

@@ -474,7 +474,7 @@ pub fn unique(commands: &mut Vec<Command>, errors: &mut Errors) {
             errors.push(
                 c.id_span.unwrap_or_else(|| c.ident.span()),
                 format_args!(
-                    "commands `{}` and `{}` have the same number {:#X} (`{}`: {}; `{}`: {}): give one of them another with `#[command(id = N)]`",
+                    "commands `{}` and `{}` have the same number {} (`{}`: {}; `{}`: {}): give one of them another with `#[command(id = N)]`",
                     k.name,
                     c.name,
                     c.id,

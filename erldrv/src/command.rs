@@ -407,7 +407,17 @@ pub fn end(d: &Decoder<'_>, command: &str) -> Result<(), ArgError> {
 #[cold]
 pub fn unknown(id: u32) -> CallError {
     CallError::badarg(format!(
-        "no command numbered {id} (erldrv:commands(Port) lists the driver's commands)"
+        "no sync command numbered {id} (erldrv:commands(Port) lists the driver's commands)"
+    ))
+}
+
+/// The answer of a request with a number that is no async command of a driver that takes
+/// requests for its commands only (it writes no `control`).
+#[doc(hidden)]
+#[cold]
+pub fn unknown_async(id: u32) -> Badarg {
+    Badarg::because(format!(
+        "no async command numbered {id} (erldrv:commands(Port) lists the driver's commands)"
     ))
 }
 

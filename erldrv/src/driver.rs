@@ -227,7 +227,8 @@ pub trait Driver: Sized + Send + 'static {
 
     /// `erlang:port_control(Port, Command, Data)`: a synchronous request; whatever is written
     /// to `reply` is returned to the caller, as a list of bytes or a binary (see
-    /// [`Port::set_control_binary`]). `Err(Badarg)` raises `badarg`;
+    /// [`Port::set_control_binary`]). (A `#[command]` taking `&[u8]` and returning bytes is
+    /// served here without writing `control`: see [`command`](crate::command).) `Err(Badarg)` raises `badarg`;
     /// `Err(Badarg::because("..."))` also sends the caller `{Port, {erldrv_badarg, Reason}}`
     /// first, which `erldrv:control/3` raises as `error({badarg, Reason})`. Left out,
     /// `port_control/3` raises `badarg`.
@@ -248,6 +249,9 @@ pub trait Driver: Sized + Send + 'static {
 
     /// `erlang:port_call(Port, Command, Term)`: a synchronous request with typed arguments
     /// and a typed reply.
+    ///
+    /// For one method per command, with the numbers derived from the names, write
+    /// `#[command]` methods instead ([`command`](crate::command)): their `call` is generated.
     ///
     /// `Term` is decoded as the type of `args` (any [`FromTerm`] type, which may borrow
     /// from the call's input) and the returned value is encoded back for the caller

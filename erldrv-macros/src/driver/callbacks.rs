@@ -338,6 +338,12 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     CALLBACKS.iter().map(|c| c.name)
 }
 
+/// The callback that requests (`erldrv:request/3,4`, so async commands) arrive in.
+pub fn requests() -> &'static Callback {
+    // Always in the table (see the tests).
+    find("control").unwrap_or(&CALLBACKS[0])
+}
+
 /// The one callback whose signature defines `CallArgs` and `CallReply`, and the index of its
 /// arguments parameter.
 pub fn call_types() -> Option<(&'static Callback, usize)> {
@@ -425,6 +431,7 @@ mod tests {
             .map(|c| (c.name, c.needs))
             .collect();
         assert_eq!(async_type, [("ready_async", Needs::AsyncType { param: 2 })]);
+        assert_eq!(requests().name, "control");
         assert_eq!(find("stop_select").unwrap().receiver, Receiver::None);
         assert_eq!(
             find("stop_select").unwrap().params.as_ref().unwrap().count,

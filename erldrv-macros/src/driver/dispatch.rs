@@ -29,8 +29,9 @@ pub fn inherent(self_ty: &Type, methods: &[ImplItemFn]) -> TokenStream {
 }
 
 /// The `DriverEntry` items for the commands; nothing for a block without any (the trait's
-/// defaults describe no command).
-pub fn entry_items(commands: &[Command]) -> TokenStream {
+/// defaults describe no command). `own_requests`: the block writes the callback requests
+/// arrive in, which then gets those that are no async command.
+pub fn entry_items(commands: &[Command], own_requests: bool) -> TokenStream {
     if commands.is_empty() {
         return TokenStream::new();
     }
@@ -39,7 +40,8 @@ pub fn entry_items(commands: &[Command]) -> TokenStream {
     let (sync, bytes) = (has(Kind::Sync), has(Kind::Bytes));
     let sync_fn = sync.then(|| sync_command(commands));
     let bytes_fn = bytes.then(|| bytes_command(commands));
-    let async_fn = has(Kind::Async).then(|| async_command(commands));
+    let async_fn =
+        (has(Kind::Async) || !own_requests).then(|| async_command(commands, own_requests));
     quote! {
         const COMMANDS: &'static [::erldrv::__private::command::CommandInfo] = &[#(#table),*];
         const SYNC_COMMANDS: bool = #sync;
@@ -203,7 +205,7 @@ fn bytes_command(commands: &[Command]) -> TokenStream {
     }
 }
 
-fn async_command(commands: &[Command]) -> TokenStream {
+fn async_command(commands: &[Command], own_requests: bool) -> TokenStream {
     let arms = commands.iter().filter(|c| c.kind == Kind::Async).map(|c| {
         let id = c.id;
         let name = &c.name;
@@ -231,6 +233,16 @@ fn async_command(commands: &[Command]) -> TokenStream {
             )),
         }
     });
+    // Without a `control` of the block's own, nothing else takes requests: say why.
+    let other = if own_requests {
+        quote!(::core::option::Option::None)
+    } else {
+        quote! {
+            ::core::option::Option::Some(::core::result::Result::Err(
+                ::erldrv::__private::command::unknown_async(__id),
+            ))
+        }
+    };
     quote! {
         fn async_command(
             __port: &::erldrv::__private::command::Port<'_>,
@@ -241,7 +253,7 @@ fn async_command(commands: &[Command]) -> TokenStream {
         > {
             match __id {
                 #(#arms)*
-                _ => ::core::option::Option::None,
+                _ => #other,
             }
         }
     }

@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 use syn::ItemImpl;
 
 use super::call_types;
-use super::callbacks::{ASYNC, CALL_ARGS, CALL_REPLY, CALLBACKS, Slot};
+use super::callbacks::{self, ASYNC, CALL_ARGS, CALL_REPLY, CALLBACKS, Slot};
 use super::check::{Block, Model};
 use super::dispatch;
 
@@ -30,7 +30,8 @@ pub fn driver(model: Model) -> TokenStream {
         .iter()
         .filter(|c| c.slot == Slot::FlagOrWatchCallers)
         .any(|c| model.block.writes(c) || model.watch_callers);
-    let commands = dispatch::entry_items(&model.block.commands);
+    let own_requests = model.block.writes(callbacks::requests());
+    let commands = dispatch::entry_items(&model.block.commands, own_requests);
     let inherent = dispatch::inherent(&model.block.item.self_ty, &model.block.inherent);
     let imp = completed(model.block);
     let ty = &imp.self_ty;

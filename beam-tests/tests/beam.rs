@@ -585,3 +585,10 @@ fn api_misc() {
 fn dl_library() {
     eunit("dl_tests", &["dl_drv"]).run();
 }
+
+/// Typed commands (`#[command]`): sync, async and bytes commands called by number from the
+/// table `erldrv:commands/1` answers; refused arguments, panics, 1,000 async callers.
+#[test]
+fn typed_commands() {
+    eunit("commands_tests", &["commands_drv"]).run();
+}

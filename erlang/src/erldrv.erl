@@ -29,16 +29,27 @@
 -export([load/2, load/3, load_priv/2, unload/1, reload/2,
          open/2, open/3, control/3, call/3,
          request/3, request/4, send_request/3, send_command_request/2,
-         command_request/3, await/2, check/2, cancel/1]).
--export_type([request_id/0]).
+         command_request/3, await/2, check/2, cancel/1,
+         command/3, command_async/4, commands/1]).
+-export_type([request_id/0, command_info/0]).
 
 %% The port_control commands the runtime takes for itself (see send_request/3).
 -define(REQUEST, 16#FFFFFF01).
 -define(CANCEL, 16#FFFFFF02).
+%% The port_control command that answers the table of the driver's commands (commands/1).
+-define(COMMANDS, 16#FFFFFF03).
 %% The default timeout of request/3 and command_request/2, as gen_server:call/2's.
 -define(REQUEST_TIMEOUT, 5000).
 %% How long cancel/1 waits for a reply the driver was already sending.
 -define(CANCEL_WAIT, 1000).
+
+%% One #[command] method of the driver, as commands/1 describes it: its name, its number
+%% (what command/3 and command_async/4 take), its kind, its arguments (name and Rust type,
+%% in order), its Rust return type and its doc comment.
+-type command_info() :: #{name := atom(), id := non_neg_integer(),
+                          kind := sync | async | bytes,
+                          args := [#{name := atom(), type := binary()}],
+                          ret := binary(), doc := binary()}.
 
 %% A request in flight: what send_request/3 returns and await/2 waits for.
 -opaque request_id() :: {erldrv_request, port(), reference()}.
@@ -234,6 +245,43 @@ call(Port, Command, Args) ->
         error:badarg:Stack ->
             raise_reason(Port, false, Stack, [Port, Command, Args])
     end.
+
+%% Calls sync command Id (a #[command] method; see commands/1 for the numbers) with its
+%% arguments as a tuple, one element per argument, also for one argument ({Arg}) and for
+%% none ({}). Returns the command's result: for a method returning Result<T, E>,
+%% {ok, T} or {error, E} (ok for Ok(())); ok for a method returning nothing; otherwise the
+%% value itself. Raises as call/3 does: error({badarg, Message}) when an argument does not
+%% decode (Message names the command and the argument) or the number is no sync command
+%% of the driver, error({erldrv_panic, Message}) when the command panicked (the port is
+%% closed then).
+-spec command(port() | atom(), non_neg_integer(), tuple()) -> term().
+command(Port, Id, Args) when is_tuple(Args) ->
+    call(Port, Id, Args);
+command(Port, Id, Args) ->
+    erlang:error(badarg, [Port, Id, Args]).
+
+%% Calls async command Id (a #[command(async)] method) with its arguments as a tuple, as
+%% command/3 does, and waits at most Timeout milliseconds for its reply, which goes to the
+%% calling process alone (the command runs on the driver's worker pool; other callers of the
+%% port do not wait for it). The arguments travel as term_to_binary(Args) in a request
+%% (request/4). Returns {ok, Value}: for a method returning Result<T, E>, {ok, T} or
+%% {error, E}; for a method returning a plain T, {ok, T}; ok stands for () (so a method
+%% returning nothing, or Ok(()), gives {ok, ok}). The framework's own errors are those of
+%% request/4: {error, {badarg, Message}} (an argument did not decode, or Id is no async
+%% command of the driver), {error, busy}, {error, {erldrv_panic, Message}} (the command
+%% panicked; the port stays open), {error, closed}, {error, timeout}.
+-spec command_async(port() | atom(), non_neg_integer(), tuple(), timeout()) -> request_result().
+command_async(Port, Id, Args, Timeout) when is_tuple(Args) ->
+    request(Port, Id, term_to_binary(Args), Timeout);
+command_async(Port, Id, Args, Timeout) ->
+    erlang:error(badarg, [Port, Id, Args, Timeout]).
+
+%% The driver's commands (its #[command] methods), in the order its impl block declares
+%% them: what generated clients and tests look the numbers up in. [] for a driver with
+%% none that has a control callback; raises badarg for a driver without control.
+-spec commands(port() | atom()) -> [command_info()].
+commands(Port) ->
+    binary_to_term(iolist_to_binary(control(Port, ?COMMANDS, []))).
 
 %% request(Port, Command, Data, 5000).
 -spec request(port() | atom(), non_neg_integer(), iodata()) -> request_result().

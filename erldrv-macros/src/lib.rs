@@ -35,6 +35,27 @@ use proc_macro::TokenStream;
 ///   it, for `Request::watch_caller` (without it the VM refuses monitors).
 /// - `candidate`: no `driver_init`; the library chooses among its candidates when it is
 ///   loaded, with `erldrv::driver_init!`.
+///
+/// # Commands
+/// Methods of the block marked `#[command]` are the driver's typed commands (the manual,
+/// with examples, is the `erldrv::command` module): they move to an inherent `impl` of the
+/// type, and the attribute generates their dispatch and their table.
+/// - `#[command] fn name(&mut self | &self, [port: &Port,] a: A, ...) -> R`: a sync
+///   command, run in `call` with the port's state; arguments decoded with `FromTerm` from
+///   the tuple `{A, ...}` (`{}` for none, `{A}` for one), the result encoded with `ToTerm`
+///   (`()` as `ok`; `Result<T, E>` as `{ok, T}` / `{error, E}`, `Ok(())` as `ok`).
+/// - `#[command(async)] fn name([cancel: &Cancel,] a: A, ...) -> R`: an async command, run
+///   on the worker pool without the state (no receiver), with owned arguments; the reply
+///   `{ok, V}` / `{error, E}` goes to the caller alone.
+/// - A sync command taking only `&[u8]` and returning `Vec<u8>`, `&[u8]` or `Binary` is a
+///   bytes command: raw bytes through `control`, a binary back.
+/// - `#[command(id = N)]`: the command's number; by default a hash of its name
+///   (`erldrv::command::id_of`), stable across builds.
+///
+/// A block with sync commands cannot write `call`, nor one with bytes commands `control`;
+/// two commands of one name or number, an async command with a receiver or a borrowed
+/// argument, an argument that is not `FromTerm` or a result that is not `ToTerm` are
+/// compile errors at the offending token.
 #[proc_macro_attribute]
 pub fn erl_driver(args: TokenStream, item: TokenStream) -> TokenStream {
     driver::expand(args.into(), item.into())

@@ -2,6 +2,7 @@
 
 use std::any::TypeId;
 
+use crate::command::CommandInfo;
 use crate::error::{Badarg, CallError, InitError, JobPanic, StartError};
 use crate::ids::Monitor;
 use crate::iovec::IoVec;
@@ -11,7 +12,7 @@ use crate::port::Port;
 use crate::reply::Reply;
 use crate::select::Event;
 use crate::state::Deferred;
-use crate::term::{FromTerm, ToTerm};
+use crate::term::{Decoder, FromTerm, TermWriter, ToTerm};
 
 /// A linked-in driver: the type is the state of one open port, its methods are the
 /// callbacks of the driver entry.
@@ -226,7 +227,8 @@ pub trait Driver: Sized + Send + 'static {
 
     /// `erlang:port_control(Port, Command, Data)`: a synchronous request; whatever is written
     /// to `reply` is returned to the caller, as a list of bytes or a binary (see
-    /// [`Port::set_control_binary`]). `Err(Badarg)` raises `badarg`;
+    /// [`Port::set_control_binary`]). (A `#[command]` taking `&[u8]` and returning bytes is
+    /// served here without writing `control`: see [`command`](crate::command).) `Err(Badarg)` raises `badarg`;
     /// `Err(Badarg::because("..."))` also sends the caller `{Port, {erldrv_badarg, Reason}}`
     /// first, which `erldrv:control/3` raises as `error({badarg, Reason})`. Left out,
     /// `port_control/3` raises `badarg`.
@@ -247,6 +249,9 @@ pub trait Driver: Sized + Send + 'static {
 
     /// `erlang:port_call(Port, Command, Term)`: a synchronous request with typed arguments
     /// and a typed reply.
+    ///
+    /// For one method per command, with the numbers derived from the names, write
+    /// `#[command]` methods instead ([`command`](crate::command)): their `call` is generated.
     ///
     /// `Term` is decoded as the type of `args` (any [`FromTerm`] type, which may borrow
     /// from the call's input) and the returned value is encoded back for the caller
@@ -402,4 +407,46 @@ pub trait DriverEntry {
 
     /// The driver's entry, as `driver_init` hands it to the VM.
     fn entry() -> *mut erldrv_sys::ErlDrvEntry;
+
+    /// The block's `#[command]` methods ([`crate::command`]), in the order written.
+    const COMMANDS: &'static [CommandInfo] = &[];
+    /// Whether some command is sync: the `call` slot runs [`sync_command`](Self::sync_command)
+    /// instead of [`Driver::call`].
+    const SYNC_COMMANDS: bool = false;
+    /// Whether some command is a bytes command: `control` runs
+    /// [`bytes_command`](Self::bytes_command) first, in binary mode.
+    const BYTES_COMMANDS: bool = false;
+
+    /// Runs sync command `id` with the arguments tuple in `args`, writing its result to
+    /// `out`. `Err`: the arguments were refused, or there is no such command.
+    fn sync_command<'a, W: TermWriter + ?Sized>(
+        &mut self,
+        port: &Port<'_>,
+        id: u32,
+        args: &mut Decoder<'a>,
+        out: &mut W,
+    ) -> Result<(), CallError> {
+        let _ = (port, args, out);
+        Err(crate::command::unknown(id))
+    }
+
+    /// Runs bytes command `id` on `data`, writing its result to `reply`; `false` if there is
+    /// no such command.
+    fn bytes_command(
+        &mut self,
+        port: &Port<'_>,
+        id: u32,
+        data: &[u8],
+        reply: &mut Reply<'_>,
+    ) -> bool {
+        let _ = (port, id, data, reply);
+        false
+    }
+
+    /// Starts async command `id` for the request this `control` call carries, with the
+    /// arguments in `data`; `None` if there is no such command.
+    fn async_command(port: &Port<'_>, id: u32, data: &[u8]) -> Option<Result<(), Badarg>> {
+        let _ = (port, id, data);
+        None
+    }
 }

@@ -91,6 +91,7 @@ mod alloc;
 mod binary;
 #[doc = include_str!("c_api.md")]
 pub mod c_api {}
+pub mod command;
 pub mod dl;
 mod driver;
 pub mod drv_sync;
@@ -150,6 +151,19 @@ pub mod __private {
     pub use crate::driver::DriverEntry;
     pub use crate::rt::{EntryCell, Slots, choose_driver, driver_init, entry, same_name};
     pub use erldrv_sys as sys;
+
+    /// Used by the dispatch of `#[command]` methods.
+    pub mod command {
+        pub use crate::command::{
+            ArgError, ArgInfo, BytesReply, CommandInfo, CommandKind, arg, arity, end, from_result,
+            from_value, spawn, unknown, unknown_async, write_reply,
+        };
+        pub use crate::error::{Badarg, CallError};
+        pub use crate::pool::Cancel;
+        pub use crate::port::Port;
+        pub use crate::reply::Reply;
+        pub use crate::term::{Decoder, TermWriter};
+    }
 
     /// Used by the code `#[derive(FromTerm)]` generates.
     pub mod term {

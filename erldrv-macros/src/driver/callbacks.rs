@@ -7,6 +7,8 @@
 
 use syn::ImplItem;
 
+use super::commands::{Command, Kind};
+
 /// The trait the attribute goes on, matched by the last segment of the path.
 pub const TRAIT: &str = "Driver";
 /// The associated type of async job results; `()` unless the block sets it.
@@ -35,6 +37,8 @@ pub struct Callback {
     pub presence: Presence,
     /// What else in the block the method's signature involves.
     pub needs: Needs,
+    /// Whether the `#[command]` dispatch runs in the callback.
+    pub commands: Commands,
     /// The C signature, for messages.
     pub c_signature: &'static str,
     /// The Rust signature, for messages.
@@ -129,6 +133,41 @@ pub enum Needs {
     },
 }
 
+/// What `#[command]` methods do to a callback.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Commands {
+    Unused,
+    /// The dispatch runs in the callback: its slot is filled when the block has commands
+    /// of a kind in `filled_for`, and a block with commands of a kind in `taken_by` cannot
+    /// write the method itself (the dispatch takes every call of the callback).
+    Dispatch {
+        filled_for: &'static [Kind],
+        taken_by: &'static [Kind],
+    },
+}
+
+impl Commands {
+    /// Whether the slot is filled for these commands.
+    pub fn fills(self, commands: &[Command]) -> bool {
+        match self {
+            Commands::Unused => false,
+            Commands::Dispatch { filled_for, .. } => {
+                commands.iter().any(|c| filled_for.contains(&c.kind))
+            }
+        }
+    }
+
+    /// The first command that keeps the block from writing the method.
+    pub fn taken_by(self, commands: &[Command]) -> Option<&Command> {
+        match self {
+            Commands::Unused => None,
+            Commands::Dispatch { taken_by, .. } => {
+                commands.iter().find(|c| taken_by.contains(&c.kind))
+            }
+        }
+    }
+}
+
 /// A driver-level callback: no state, a `Slots` flag of its own, nothing needed.
 const fn driver(name: &'static str, c: &'static str, rust: &'static str) -> Callback {
     Callback {
@@ -147,6 +186,7 @@ const fn port(name: &'static str, c: &'static str, rust: &'static str) -> Callba
         slot: Slot::Flag,
         presence: Presence::Optional,
         needs: Needs::Nothing,
+        commands: Commands::Unused,
         c_signature: c,
         rust_shape: rust,
     }
@@ -209,13 +249,24 @@ pub const CALLBACKS: &[Callback] = &[
         "void (*outputv)(ErlDrvData, ErlIOVec *)",
         "fn outputv(&mut self, port: &Port, data: IoVec<'_>)",
     ),
-    port(
-        "control",
-        "ErlDrvSSizeT (*control)(ErlDrvData, unsigned int, char *, ErlDrvSizeT, char **, ErlDrvSizeT)",
-        "fn control(&mut self, port: &Port, command: u32, data: &[u8], reply: &mut Reply) -> Result<(), Badarg>",
-    ),
+    Callback {
+        // Async commands arrive as requests, and erldrv:commands/1 reads the table here.
+        commands: Commands::Dispatch {
+            filled_for: &[Kind::Sync, Kind::Async, Kind::Bytes],
+            taken_by: &[Kind::Bytes],
+        },
+        ..port(
+            "control",
+            "ErlDrvSSizeT (*control)(ErlDrvData, unsigned int, char *, ErlDrvSizeT, char **, ErlDrvSizeT)",
+            "fn control(&mut self, port: &Port, command: u32, data: &[u8], reply: &mut Reply) -> Result<(), Badarg>",
+        )
+    },
     Callback {
         needs: Needs::CallTypes { args: 3 },
+        commands: Commands::Dispatch {
+            filled_for: &[Kind::Sync],
+            taken_by: &[Kind::Sync],
+        },
         ..port(
             "call",
             "ErlDrvSSizeT (*call)(ErlDrvData, unsigned int, char *, ErlDrvSizeT, char **, ErlDrvSizeT, unsigned int *)",
@@ -285,6 +336,12 @@ pub fn find(name: &str) -> Option<&'static Callback> {
 /// Every callback's name, in table order.
 pub fn names() -> impl Iterator<Item = &'static str> {
     CALLBACKS.iter().map(|c| c.name)
+}
+
+/// The callback that requests (`erldrv:request/3,4`, so async commands) arrive in.
+pub fn requests() -> &'static Callback {
+    // Always in the table (see the tests).
+    find("control").unwrap_or(&CALLBACKS[0])
 }
 
 /// The one callback whose signature defines `CallArgs` and `CallReply`, and the index of its
@@ -374,6 +431,7 @@ mod tests {
             .map(|c| (c.name, c.needs))
             .collect();
         assert_eq!(async_type, [("ready_async", Needs::AsyncType { param: 2 })]);
+        assert_eq!(requests().name, "control");
         assert_eq!(find("stop_select").unwrap().receiver, Receiver::None);
         assert_eq!(
             find("stop_select").unwrap().params.as_ref().unwrap().count,

@@ -4,10 +4,11 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::{FnArg, ImplItem, ItemImpl, Signature};
+use syn::{FnArg, ImplItem, ImplItemFn, ItemImpl, Signature};
 
 use super::call_types::{self, CallTypes};
 use super::callbacks::{self, ASYNC, CALLBACKS, Callback, Needs, Presence, Receiver};
+use super::commands::{self, Command};
 use super::options::{DriverName, Flag, Options, Switch};
 use crate::diag::{Errors, closest, tidy_tokens};
 
@@ -36,6 +37,10 @@ pub struct Block {
     /// Whether to add `type Async = ();` (the block does not set it).
     pub async_default: bool,
     pub call_types: CallTypes,
+    /// The `#[command]` methods, checked, in the order written.
+    pub commands: Vec<Command>,
+    /// The `#[command]` methods as written (less the attribute), for an inherent impl.
+    pub inherent: Vec<ImplItemFn>,
 }
 
 impl Block {
@@ -111,6 +116,8 @@ fn crate_name(errors: &mut Errors) -> Option<DriverName> {
 struct Methods {
     written: Vec<&'static Callback>,
     has_async_type: bool,
+    commands: Vec<Command>,
+    inherent: Vec<ImplItemFn>,
 }
 
 /// Checks that `item` implements `Driver` and that its methods are callbacks, written as
@@ -153,7 +160,20 @@ fn check_methods(item: &mut ItemImpl, errors: &mut Errors) -> Option<Methods> {
     let mut written: Vec<&'static Callback> = Vec::new();
     let mut has_async_type = false;
     let mut keep = Vec::with_capacity(item.items.len());
+    let mut commands = Vec::new();
+    let mut inherent: Vec<ImplItemFn> = Vec::new();
     for it in std::mem::take(&mut item.items) {
+        let it = match it {
+            ImplItem::Fn(mut f) if commands::is_command(&f) => {
+                commands.extend(commands::take(&mut f, errors));
+                // A second method of one name is reported as a second command of that name.
+                if !inherent.iter().any(|g| g.sig.ident == f.sig.ident) {
+                    inherent.push(f);
+                }
+                continue;
+            }
+            other => other,
+        };
         match &it {
             ImplItem::Fn(f) => {
                 let Some(cb) = callbacks::find(&f.sig.ident.to_string()) else {
@@ -184,6 +204,30 @@ fn check_methods(item: &mut ItemImpl, errors: &mut Errors) -> Option<Methods> {
         });
     }
     item.items = keep;
+    commands::unique(&mut commands, errors);
+    // The callbacks the dispatch takes over: the block cannot write them too.
+    for cb in CALLBACKS {
+        let Some(command) = cb.commands.taken_by(&commands) else {
+            continue;
+        };
+        let Some(f) = item.items.iter().find_map(|i| match i {
+            ImplItem::Fn(f) if f.sig.ident == cb.name => Some(f),
+            _ => None,
+        }) else {
+            continue;
+        };
+        errors.push(
+            f.sig.ident.span(),
+            format_args!(
+                "the {} command `{}` is served by the `{}` #[erl_driver] generates: a block with {} commands cannot write `{}` too; make what it does #[command] methods",
+                command.kind.describe(),
+                command.name,
+                cb.name,
+                command.kind.describe(),
+                cb.name,
+            ),
+        );
+    }
 
     for cb in CALLBACKS {
         if let Presence::Required { why, .. } = cb.presence {
@@ -201,6 +245,8 @@ fn check_methods(item: &mut ItemImpl, errors: &mut Errors) -> Option<Methods> {
     Some(Methods {
         written,
         has_async_type,
+        commands,
+        inherent,
     })
 }
 
@@ -232,6 +278,8 @@ fn finish_block(mut item: ItemImpl, mut methods: Methods, errors: &mut Errors) -
         written: methods.written,
         async_default: !methods.has_async_type,
         call_types,
+        commands: methods.commands,
+        inherent: methods.inherent,
     }
 }
 

@@ -10,8 +10,9 @@ use quote::{format_ident, quote};
 use syn::ItemImpl;
 
 use super::call_types;
-use super::callbacks::{ASYNC, CALL_ARGS, CALL_REPLY, CALLBACKS, Slot};
+use super::callbacks::{self, ASYNC, CALL_ARGS, CALL_REPLY, CALLBACKS, Slot};
 use super::check::{Block, Model};
+use super::dispatch;
 
 pub fn driver(model: Model) -> TokenStream {
     let slots: Vec<_> = CALLBACKS
@@ -20,7 +21,8 @@ pub fn driver(model: Model) -> TokenStream {
         .map(|c| {
             let field = format_ident!("{}", c.name);
             let on = model.block.writes(c)
-                || (c.slot == Slot::FlagOrWatchCallers && model.watch_callers);
+                || (c.slot == Slot::FlagOrWatchCallers && model.watch_callers)
+                || c.commands.fills(&model.block.commands);
             quote!(#field: #on)
         })
         .collect();
@@ -28,6 +30,9 @@ pub fn driver(model: Model) -> TokenStream {
         .iter()
         .filter(|c| c.slot == Slot::FlagOrWatchCallers)
         .any(|c| model.block.writes(c) || model.watch_callers);
+    let own_requests = model.block.writes(callbacks::requests());
+    let commands = dispatch::entry_items(&model.block.commands, own_requests);
+    let inherent = dispatch::inherent(&model.block.item.self_ty, &model.block.inherent);
     let imp = completed(model.block);
     let ty = &imp.self_ty;
     let name = syn::LitCStr::new(model.name.as_c_str(), Span::call_site());
@@ -56,6 +61,8 @@ pub fn driver(model: Model) -> TokenStream {
     quote! {
         #imp
 
+        #inherent
+
         const _: () = {
             // `DriverEntry` has no `Driver` supertrait, so that an `impl Driver` that fails (say,
             // the type is not `Send`) is reported once, at the block, and not again here.
@@ -64,6 +71,7 @@ pub fn driver(model: Model) -> TokenStream {
                 const PROCESS_EXIT: bool = #process_exit;
                 #workers
                 #queue
+                #commands
 
                 fn entry() -> *mut ::erldrv::__private::sys::ErlDrvEntry {
                     ENTRY.get()

@@ -7,7 +7,7 @@ use quote::ToTokens;
 
 use super::callbacks::{CALLBACKS, Presence};
 use super::check::Rest;
-use super::expand;
+use super::{dispatch, expand};
 
 pub fn rest(rest: Rest) -> TokenStream {
     match rest {
@@ -21,9 +21,13 @@ pub fn rest(rest: Rest) -> TokenStream {
                     _ => None,
                 })
                 .collect();
+            // The commands stay callable as methods, so that calls to them add no errors.
+            let inherent = dispatch::inherent(&block.item.self_ty, &block.inherent);
             let mut imp = expand::completed(*block);
             imp.items.extend(missing.into_iter().map(|stub| stub()));
-            imp.into_token_stream()
+            let mut out = imp.into_token_stream();
+            out.extend(inherent);
+            out
         }
         Rest::Other(item) => item,
     }

@@ -11,6 +11,8 @@ mod ast;
 mod call_types;
 mod callbacks;
 mod check;
+mod commands;
+mod dispatch;
 mod expand;
 mod fallback;
 mod options;

@@ -21,6 +21,13 @@ pub const WORKERS: &str = "workers";
 /// `queue = N`: how many pool jobs may wait for a worker.
 pub const QUEUE: &str = "queue";
 
+/// `#[command]` on a method of the block: a command ([`commands`](super::commands)).
+pub const COMMAND: &str = "command";
+/// `#[command(async)]`: the command runs on the worker pool.
+pub const COMMAND_ASYNC: &str = "async";
+/// `#[command(id = N)]`: the command's number, instead of its name's hash.
+pub const COMMAND_ID: &str = "id";
+
 /// The options that take a positive integer.
 const NUMBERS: [&str; 2] = [WORKERS, QUEUE];
 

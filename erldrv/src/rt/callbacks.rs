@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use erldrv_sys as sys;
 
+use crate::command::TABLE_COMMAND;
 use crate::driver::{Driver, DriverEntry};
 use crate::error::{Badarg, CallError, ExitReason, JobPanic};
 use crate::ids::Monitor;
@@ -343,7 +344,7 @@ pub(super) unsafe extern "C" fn control<D: Driver + DriverEntry>(
     rbuf: *mut *mut c_char,
     rlen: sys::ErlDrvSizeT,
 ) -> sys::ErlDrvSSizeT {
-    if command == REQUEST_COMMAND || command == CANCEL_COMMAND {
+    if command == REQUEST_COMMAND || command == CANCEL_COMMAND || command == TABLE_COMMAND {
         // SAFETY: the VM's arguments, passed on.
         return unsafe { control_framework::<D>(data, command, buf, len, rbuf, rlen) };
     }
@@ -364,6 +365,11 @@ pub(super) unsafe extern "C" fn control<D: Driver + DriverEntry>(
             "`control`",
             -1,
             |s, p| {
+                if D::BYTES_COMMANDS {
+                    // A block with bytes commands has no `control` of its own.
+                    // SAFETY: the VM's reply arguments, untouched so far.
+                    return bytes_command(s, p, command, input(buf, len), rbuf, rlen);
+                }
                 let binary = p.meta().control_binary.get();
                 let kind = if binary {
                     ReplyKind::ControlBinary
@@ -416,6 +422,16 @@ unsafe fn control_framework<D: Driver + DriverEntry>(
             })
         };
     }
+    if command == TABLE_COMMAND {
+        // SAFETY: VM arguments of a live port.
+        return unsafe {
+            with_state::<D, _>(data, "`control`", -1, |_, p| {
+                let mut reply = Reply::new(rbuf, rlen, kind(p));
+                crate::command::write_table(D::COMMANDS, &mut reply);
+                reply.finish(p.meta().control_binary.get())
+            })
+        };
+    }
     let (cmd, tag, payload) = match request::split_control_header(input) {
         Ok(parts) => parts,
         // SAFETY: VM arguments of a live port.
@@ -439,7 +455,10 @@ unsafe fn control_framework<D: Driver + DriverEntry>(
                 let meta = p.meta();
                 meta.request_tag.set(Some(PendingTag::new(tag)));
                 let mut reply = Reply::new(rbuf, rlen, kind(p));
-                let result = s.control(p, cmd, payload, &mut reply);
+                let result = match D::async_command(p, cmd, payload) {
+                    Some(started) => started,
+                    None => s.control(p, cmd, payload, &mut reply),
+                };
                 if meta.request_tag.take().is_some() {
                     // Not taken: answer from what control did.
                     let outcome = match &result {
@@ -455,6 +474,38 @@ unsafe fn control_framework<D: Driver + DriverEntry>(
             on_panic,
         )
     }
+}
+
+/// `port_control` on a driver with bytes commands: the command's reply, as a binary (the
+/// port is put in binary mode, which no `control` of the driver's can expect otherwise: a
+/// block with bytes commands has none).
+///
+/// # Safety
+/// `rbuf`/`rlen` as the VM passed them to `control`, with no reply written into them yet.
+#[inline]
+unsafe fn bytes_command<D: DriverEntry>(
+    s: &mut D,
+    p: &Port<'_>,
+    command: c_uint,
+    data: &[u8],
+    rbuf: *mut *mut c_char,
+    rlen: sys::ErlDrvSizeT,
+) -> sys::ErlDrvSSizeT {
+    if !p.meta().control_binary.get() {
+        p.set_control_binary(true);
+    }
+    // SAFETY: per the contract; the port is in binary mode.
+    let mut reply = unsafe { Reply::new(rbuf, rlen, ReplyKind::ControlBinary) };
+    if s.bytes_command(p, command, data, &mut reply) {
+        return reply.finish(true);
+    }
+    drop(reply);
+    refuse_control(
+        p,
+        Badarg::because(format!(
+            "no bytes command numbered {command} (erldrv:commands(Port) lists the driver's commands)"
+        )),
+    )
 }
 
 /// `control` returned `Err`: the caller gets `badarg`, and first the reason, if there is one.
@@ -499,6 +550,17 @@ pub(super) unsafe extern "C" fn call<D: Driver + DriverEntry>(
                         return reply.finish(false);
                     }
                 };
+                if D::SYNC_COMMANDS {
+                    let run = match Decoder::new(&input) {
+                        Ok(mut args) => s.sync_command(p, command, &mut args, &mut out),
+                        Err(e) => Err(bad_args(e)),
+                    };
+                    // Nothing is written before the arguments are all decoded.
+                    if let Err(e) = run {
+                        e.write(&mut out);
+                    }
+                    return reply.finish(false);
+                }
                 match decode_args::<D>(&input) {
                     Ok(args) => match s.call(p, command, args) {
                         Ok(r) => r.write(&mut out),

@@ -1,7 +1,8 @@
 //! The rendered typespecs are valid source: a module declaring a type per row of the
 //! mapping table, and every named type they reach, compiles with `erlc` (warnings as
-//! errors) and, as an Elixir module, with `elixirc`. Both must be on PATH, as for the BEAM
-//! tests.
+//! errors) and, as an Elixir module, with `elixirc`; and dialyzer reports calls that break
+//! rendered specs. `erlc`, `elixirc` and `dialyzer` must be on PATH, as `erl` is for the
+//! BEAM tests.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -154,4 +155,81 @@ fn elixir_types_compile() {
         &src,
     );
     assert!(dir.join("Elixir.ErldrvTypesCheck.beam").exists());
+}
+
+/// The specs carry information dialyzer uses: a call that breaks a rendered range or shape
+/// is reported, and the calls that fit are not.
+#[test]
+fn dialyzer_checks_calls_against_rendered_types() {
+    let decls = declarations([&Cmd::input_type(), &Entry::output_type()]).unwrap();
+    let mut src = String::from(
+        "-module(erldrv_types_dialyzer).\n-export([run/1, good/0, bad/0, bad_key/0]).\n",
+    );
+    for d in &decls {
+        src.push_str(&d.to_erlang());
+        src.push('\n');
+    }
+    src.push_str(&format!(
+        "-spec run({}) -> {}.\nrun(_) -> {{ok, #{{key => <<\"k\">>, ttl => undefined, 'max-size' => nil}}}}.\n",
+        Cmd::input_type().to_erlang(),
+        <Result<Entry, String>>::output_type().to_erlang(),
+    ));
+    // Each line's call is the only one on it, so the report's line numbers say which.
+    src.push_str(
+        "good() -> [run(stop), run({get, 7}), run([1, 2]), \
+         run({put, <<\"k\">>, #{key => <<\"k\">>, 'max-size' => nil}})].\n",
+    );
+    let bad_line = src.lines().count() + 1;
+    src.push_str("bad() -> run({get, -1}).\n");
+    let bad_key_line = src.lines().count() + 1;
+    src.push_str("bad_key() -> run({put, <<\"k\">>, #{key => 1, 'max-size' => nil}}).\n");
+
+    let dir = scratch("dialyzer_types");
+    let file = dir.join("erldrv_types_dialyzer.erl");
+    std::fs::write(&file, &src).unwrap();
+    run(
+        Command::new("erlc")
+            .arg("+debug_info")
+            .arg("-o")
+            .arg(&dir)
+            .arg(&file),
+        &src,
+    );
+    let beam = dir.join("erldrv_types_dialyzer.beam");
+    let plt = dir.join("types.plt");
+    run(
+        Command::new("dialyzer")
+            .arg("--build_plt")
+            .arg("--output_plt")
+            .arg(&plt)
+            .arg(&beam),
+        &src,
+    );
+    let out = Command::new("dialyzer")
+        .arg("--plt")
+        .arg(&plt)
+        .arg(&beam)
+        .output()
+        .expect("dialyzer runs (Debian: erlang-dialyzer)");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let at = |line: usize| format!("erldrv_types_dialyzer.erl:{line}:");
+    assert!(
+        report.contains(&at(bad_line)),
+        "{report}\n--- source ---\n{src}"
+    );
+    assert!(
+        report.contains(&at(bad_key_line)),
+        "{report}\n--- source ---\n{src}"
+    );
+    let mut lines: Vec<usize> = report
+        .lines()
+        .filter_map(|l| l.strip_prefix("erldrv_types_dialyzer.erl:"))
+        .filter_map(|l| l.split(':').next()?.parse().ok())
+        .collect();
+    lines.dedup();
+    assert_eq!(
+        lines,
+        [bad_line, bad_key_line],
+        "only the two bad calls:\n{report}\n--- source ---\n{src}"
+    );
 }

@@ -390,9 +390,9 @@ pub use erldrv_macros::FromTerm;
 /// assert_eq!(decls, [
 ///     "-type reply() :: not_found | {found, entry()}.",
 ///     "%% A stored value.\n\
-///      -type entry() :: #{key := unicode:unicode_binary(), ttl := undefined | 0..4294967295}.",
+///      -type entry() :: #{key := binary(), ttl := undefined | 0..4294967295}.",
 ///     "%% A stored value.\n\
-///      -type entry_input() :: #{key := unicode:unicode_binary(), ttl => undefined | 0..4294967295}.",
+///      -type entry_input() :: #{key := binary(), ttl => undefined | 0..4294967295}.",
 /// ]);
 /// # Ok::<(), erldrv::term::Conflict>(())
 /// ```

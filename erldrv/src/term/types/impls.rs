@@ -332,7 +332,7 @@ static NIL: Atom = Atom::new("nil");
 /// Erlang's `undefined`.
 ///
 /// Use it for the fields and arguments of types meant for Elixir callers: `OrNil<String>`
-/// is `nil | String.t()` in Elixir, `nil | unicode:unicode_binary()` in Erlang. It reads
+/// is `nil | String.t()` in Elixir, `nil | binary()` in Erlang. It reads
 /// only `nil` as `None` (and `undefined` as a `T`, if `T` reads that atom). It converts
 /// from and to `Option<T>` and dereferences to it.
 ///

@@ -31,7 +31,7 @@
 //! | `char` | `0..1114111` | `0..1114111` |
 //! | `f64`, `f32` | `float()` | `float()` |
 //! | `bool` | `boolean()` | `boolean()` |
-//! | `&str`, `String`, `Cow<str>` | `unicode:unicode_binary()` | `String.t()` |
+//! | `&str`, `String`, `Cow<str>` | `binary()` | `String.t()` |
 //! | `&[u8]`, `[u8; N]` | `binary()` | `binary()` |
 //! | `Vec<u8>` | `binary()`; reads `binary() \| [0..255]` | `binary()`; reads `binary() \| [0..255]` |
 //! | `Vec<T>`, `[T]`, `[T; N]` | `[T]` | `[t]` |
@@ -52,6 +52,9 @@
 //! | `#[term(record)]`, `#[term(tuple)]`, tuple structs | `{point, X, Y}`, `{X, Y}` | `{:point, x, y}`, `{x, y}` |
 //! | unit struct `Ping`, unit variant `NotFound` | `ping`, `not_found` | `:ping`, `:not_found` |
 //! | enum | the union of its variants: `stop \| {get, 0..4294967295} \| binary()` | `:stop \| {:get, 0..4294967295} \| binary()` |
+//!
+//! Strings are `binary()` in Erlang, not `unicode:unicode_binary()`: the same type, but a
+//! remote one, which dialyzer takes as any term when its PLT lacks `stdlib`.
 //!
 //! Integer types of fixed width keep their exact range: dialyzer widens ranges wider than a
 //! byte or a character to `non_neg_integer()`/`integer()` itself, and the range still
@@ -93,7 +96,7 @@
 //! }
 //!
 //! let reply = <Result<Vec<Point>, String>>::output_type();
-//! assert_eq!(reply.to_erlang(), "{ok, [point()]} | {error, unicode:unicode_binary()}");
+//! assert_eq!(reply.to_erlang(), "{ok, [point()]} | {error, binary()}");
 //! assert_eq!(reply.to_elixir(), "{:ok, [point()]} | {:error, String.t()}");
 //!
 //! let decls = declarations([&reply])?;
@@ -135,7 +138,7 @@ pub use wire::{Fnv1a, fingerprint};
 /// use erldrv::term::{TermType, TypeDesc};
 ///
 /// assert_eq!(<(u8, bool)>::output_type(), TypeDesc::Tuple(vec![TypeDesc::int(0, 255u8), TypeDesc::Boolean]));
-/// assert_eq!(<Option<String>>::output_type().to_erlang(), "undefined | unicode:unicode_binary()");
+/// assert_eq!(<Option<String>>::output_type().to_erlang(), "undefined | binary()");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -159,7 +162,9 @@ pub enum TypeDesc {
     Literal(Cow<'static, str>),
     /// A binary, any bytes: `binary()`.
     Binary,
-    /// A binary holding UTF-8 text: `unicode:unicode_binary()`, `String.t()`.
+    /// A binary holding UTF-8 text: `binary()` in Erlang (`unicode:unicode_binary()` is the
+    /// same type, but dialyzer takes it as any term when its PLT lacks `stdlib`), `String.t()`
+    /// in Elixir.
     Utf8,
     /// A proper list of elements of one type, possibly empty: `[T]`.
     List(Box<TypeDesc>),

@@ -1,4 +1,4 @@
-//! The `#[erl_driver]` attribute and the `ToTerm` / `FromTerm` derives of
+//! The `#[erl_driver]` attribute and the `ToTerm` / `FromTerm` / `TermType` derives of
 //! [erldrv](https://docs.rs/erldrv).
 //!
 //! Use them through `erldrv::erl_driver` and `erldrv::term`, where they are documented.
@@ -75,4 +75,11 @@ pub fn derive_to_term(item: TokenStream) -> TokenStream {
 #[proc_macro_derive(FromTerm, attributes(term))]
 pub fn derive_from_term(item: TokenStream) -> TokenStream {
     term::expand(term::Derive::FromTerm, item.into()).into()
+}
+
+/// The generated code refers to `::erldrv::term`: the crate that uses the derive depends on
+/// `erldrv` under that name.
+#[proc_macro_derive(TermType, attributes(term))]
+pub fn derive_term_type(item: TokenStream) -> TokenStream {
+    term::expand(term::Derive::TermType, item.into()).into()
 }

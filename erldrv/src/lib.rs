@@ -168,6 +168,7 @@ pub mod __private {
     /// Used by the code `#[derive(FromTerm)]` generates.
     pub mod term {
         pub use crate::term::derive::*;
+        pub use crate::term::types::derive::*;
     }
 }
 

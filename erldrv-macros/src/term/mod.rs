@@ -1,5 +1,5 @@
 //! `#[derive(ToTerm, FromTerm)]`: parse ([`ast`]), check into a model of the Erlang
-//! representation ([`check`]), then generate each trait's impl ([`ser`], [`de`]).
+//! representation ([`check`]), then generate each trait's impl ([`ser`], [`de`], [`ty`]).
 
 mod ast;
 mod check;
@@ -8,6 +8,7 @@ mod generics;
 mod names;
 mod ser;
 mod symbol;
+mod ty;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,6 +21,7 @@ use crate::diag::Errors;
 pub enum Derive {
     ToTerm,
     FromTerm,
+    TermType,
 }
 
 pub fn expand(derive: Derive, input: TokenStream) -> TokenStream {
@@ -31,6 +33,7 @@ pub fn expand(derive: Derive, input: TokenStream) -> TokenStream {
     let trait_name = match derive {
         Derive::ToTerm => "ToTerm",
         Derive::FromTerm => "FromTerm",
+        Derive::TermType => "TermType",
     };
     let parsed = ast::parse(&input, trait_name, &mut errors);
     let model = parsed.as_ref().and_then(|p| check::check(p, &mut errors));
@@ -40,6 +43,7 @@ pub fn expand(derive: Derive, input: TokenStream) -> TokenStream {
             let (lt, add) = de::input_lifetime(m.generics, &mut errors);
             Some(de::generate(m, &lt, add))
         }
+        (Derive::TermType, Some(m)) => Some(ty::generate(m, &input.attrs)),
         (_, None) => None,
     };
     match (errors.into_combined(), out) {
@@ -66,6 +70,16 @@ fn fallback(derive: Derive, input: &DeriveInput) -> TokenStream {
                         &self,
                         _: &mut __W,
                     ) {
+                        ::core::unreachable!()
+                    }
+                }
+            }
+        }
+        Derive::TermType => {
+            let (impl_generics, _, _) = input.generics.split_for_impl();
+            quote! {
+                impl #impl_generics ::erldrv::term::TermType for #ident #ty_generics #where_clause {
+                    fn output_type() -> ::erldrv::term::TypeDesc {
                         ::core::unreachable!()
                     }
                 }

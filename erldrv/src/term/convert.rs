@@ -164,6 +164,10 @@ macro_rules! smart_pointer {
             fn decode(d: &mut Decoder<'a>) -> Result<Self> {
                 d.nested(|d| T::decode(d)).map($p::new)
             }
+            // `Ok(Box::new(()))` is written `ok`, so `ok` reads back as it.
+            fn unit() -> Option<Self> {
+                T::unit().map($p::new)
+            }
         }
     )*};
 }

@@ -24,6 +24,7 @@
 //! | `()` | `{}` |
 //! | `(A,)` … 12-tuples | tuple |
 //! | `Option<T>` | `undefined` or the value |
+//! | [`OrNil<T>`](OrNil) | `nil` or the value (Elixir's convention) |
 //! | `Result<T, E>` | `{ok, T}` / `{error, E}`; `Ok(())` is `ok` |
 //! | `HashMap`, `BTreeMap` | map |
 //! | [`Atom`] (static), [`AtomName`] | atom |
@@ -33,6 +34,10 @@
 //! | [`OwnedTerm`] | any term, kept encoded and owned (`Send + Sync + 'static`) |
 //! | [`Pid`](crate::Pid), [`PortId`](crate::PortId) (writing only, in messages only) | pid, port |
 //! | `Box<T>`, `Rc<T>`, `Arc<T>`, `&T` | as `T` |
+//!
+//! [`TermType`](trait@TermType) describes each of these shapes as a [`TypeDesc`], for
+//! typespecs (`-spec`, `@spec`) and interface checks: see [`types`], which has this table
+//! with the Erlang and Elixir typespec of each row.
 //!
 //! With the `serde` feature, any type that implements serde's `Serialize` or `Deserialize`
 //! converts too: the module `erldrv::term::serde` has the functions, the `Serde` wrapper
@@ -169,6 +174,7 @@ mod owned;
 pub mod serde;
 mod show;
 mod tag;
+pub mod types;
 mod value;
 
 pub use atom::{Atom, AtomName, AtomTooLong};
@@ -178,6 +184,10 @@ pub use compressed::{MAX_INFLATED, decompress, decompress_with_limit};
 pub use convert::{FromTerm, ToTerm};
 pub use decode::{DEFAULT_MAX_DEPTH, Decoder, Kind, ListHead, RawTerm, Result};
 pub use encode::{Encoder, Sink, TermWriter};
+pub use types::{
+    Conflict, Declaration, Dir, Fnv1a, Int, MapField, Named, NoneAtom, OrNil, RecordField,
+    TermType, TypeDesc, declarations, fingerprint,
+};
 
 /// Derives [`ToTerm`](trait@ToTerm) for a struct or an enum.
 ///
@@ -336,6 +346,57 @@ pub use erldrv_macros::ToTerm;
 /// ([`Decoder::set_max_depth`]), so recursive types (through `Box`, `Vec`) cannot exhaust the
 /// stack. Trying a transparent variant that does not match costs an error value.
 pub use erldrv_macros::FromTerm;
+
+/// Derives [`TermType`](trait@TermType): the Erlang shape of a type that derives
+/// [`ToTerm`](derive@ToTerm) and [`FromTerm`](derive@FromTerm), from the same
+/// `#[term(...)]` options, so the description is what the codec does (the
+/// [mapping](types#the-mapping) shows each shape).
+///
+/// A separate derive, so that types deriving only `ToTerm`/`FromTerm` keep compiling
+/// whatever their fields are: every field's type must be a [`TermType`](trait@TermType)
+/// too (a compile error at the field otherwise), and each type parameter `T` gets the
+/// bound `T: TermType`.
+///
+/// A type without type or const parameters is a **named type**: its description is
+/// [`TypeDesc::Named`], rendered `point()`, named after the type in snake_case; its
+/// definition, with the type's doc comment, comes from [`declarations`]. The input side
+/// differs from the output when a field reads more than it writes or has
+/// `#[term(default)]` (then the key is optional when read). A generic type is described
+/// inline.
+///
+/// ```
+/// use erldrv::term::{FromTerm, TermType, ToTerm, declarations};
+///
+/// /// A stored value.
+/// #[derive(ToTerm, FromTerm, TermType)]
+/// struct Entry {
+///     key: String,
+///     #[term(default)]
+///     ttl: Option<u32>,
+/// }
+///
+/// #[derive(ToTerm, FromTerm, TermType)]
+/// enum Reply {
+///     NotFound,
+///     Found(Entry),
+/// }
+///
+/// let reply = Reply::output_type();
+/// assert_eq!(reply.to_erlang(), "reply()");
+/// let decls: Vec<String> = declarations([&reply, &Entry::input_type()])?
+///     .iter()
+///     .map(|d| d.to_erlang())
+///     .collect();
+/// assert_eq!(decls, [
+///     "-type reply() :: not_found | {found, entry()}.",
+///     "%% A stored value.\n\
+///      -type entry() :: #{key := binary(), ttl := undefined | 0..4294967295}.",
+///     "%% A stored value.\n\
+///      -type entry_input() :: #{key := binary(), ttl => undefined | 0..4294967295}.",
+/// ]);
+/// # Ok::<(), erldrv::term::Conflict>(())
+/// ```
+pub use erldrv_macros::TermType;
 pub use error::{DecodeError, ErrorKind};
 pub use owned::OwnedTerm;
 pub use value::Term;

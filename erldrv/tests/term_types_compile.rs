@@ -1,8 +1,9 @@
 //! The rendered typespecs are valid source: a module declaring a type per row of the
 //! mapping table, and every named type they reach, compiles with `erlc` (warnings as
 //! errors) and, as an Elixir module, with `elixirc`; and dialyzer reports calls that break
-//! rendered specs. `erlc`, `elixirc` and `dialyzer` must be on PATH, as `erl` is for the
-//! BEAM tests.
+//! rendered specs. `erlc`, `elixirc` and `dialyzer` come from PATH or are installed (as
+//! root) through `erldrv-harness`; a missing one fails the test, as a missing `erl` fails
+//! the BEAM tests.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,16 @@ use std::process::Command;
 
 use erldrv::term::{Atom, FromTerm, OrNil, OwnedTerm, TermType, ToTerm, TypeDesc, declarations};
 use erldrv::{CallError, Pid, PortId};
+
+/// `elixirc`, installed when missing (as root), else a loud failure.
+fn elixirc() -> PathBuf {
+    erldrv_harness::tools::elixirc().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `dialyzer`, installed when missing (as root), else a loud failure.
+fn dialyzer() -> PathBuf {
+    erldrv_harness::tools::dialyzer().unwrap_or_else(|e| panic!("{e}"))
+}
 
 /// A value.
 ///
@@ -118,7 +129,7 @@ fn erlang_types_compile() {
     let file = dir.join("erldrv_types_check.erl");
     std::fs::write(&file, &src).unwrap();
     run(
-        Command::new("erlc")
+        Command::new(&erldrv_harness::erl().erlc)
             .arg("+warnings_as_errors")
             .arg("-o")
             .arg(&dir)
@@ -147,7 +158,7 @@ fn elixir_types_compile() {
     let file = dir.join("erldrv_types_check.ex");
     std::fs::write(&file, &src).unwrap();
     run(
-        Command::new("elixirc")
+        Command::new(elixirc())
             .arg("--warnings-as-errors")
             .arg("-o")
             .arg(&dir)
@@ -188,7 +199,7 @@ fn dialyzer_checks_calls_against_rendered_types() {
     let file = dir.join("erldrv_types_dialyzer.erl");
     std::fs::write(&file, &src).unwrap();
     run(
-        Command::new("erlc")
+        Command::new(&erldrv_harness::erl().erlc)
             .arg("+debug_info")
             .arg("-o")
             .arg(&dir)
@@ -198,14 +209,14 @@ fn dialyzer_checks_calls_against_rendered_types() {
     let beam = dir.join("erldrv_types_dialyzer.beam");
     let plt = dir.join("types.plt");
     run(
-        Command::new("dialyzer")
+        Command::new(dialyzer())
             .arg("--build_plt")
             .arg("--output_plt")
             .arg(&plt)
             .arg(&beam),
         &src,
     );
-    let out = Command::new("dialyzer")
+    let out = Command::new(dialyzer())
         .arg("--plt")
         .arg(&plt)
         .arg(&beam)

@@ -67,6 +67,48 @@ fn find_or_install_mix() -> Result<PathBuf, String> {
     )
 }
 
+/// `elixirc` (Elixir's compiler) from `PATH`; when it is missing, installed with
+/// `apt-get install elixir` when running as root.
+///
+/// # Errors
+///
+/// If it is missing and cannot be installed here; the message says what to run.
+pub fn elixirc() -> Result<PathBuf, String> {
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            find_or_apt_install(
+                "elixirc",
+                "elixir",
+                "Elixir's elixirc is needed to check the Elixir types and modules erldrv \
+                 renders, and it is not on PATH.",
+                "install Elixir 1.14 or later and put elixirc on PATH",
+            )
+        })
+        .clone()
+}
+
+/// `dialyzer` from `PATH`; when it is missing, installed with
+/// `apt-get install erlang-dialyzer` (the Debian package) when running as root.
+///
+/// # Errors
+///
+/// If it is missing and cannot be installed here; the message says what to run.
+pub fn dialyzer() -> Result<PathBuf, String> {
+    static FOUND: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            find_or_apt_install(
+                "dialyzer",
+                "erlang-dialyzer",
+                "dialyzer is needed to check that the specs erldrv renders carry \
+                 information, and it is not on PATH.",
+                "install dialyzer (Debian: erlang-dialyzer) and put it on PATH",
+            )
+        })
+        .clone()
+}
+
 /// `program` from `PATH`, else the Debian `package` that provides it, installed with
 /// apt-get as root (`why` and `otherwise` word the failure, as for [`apt::install`]).
 fn find_or_apt_install(

@@ -634,6 +634,14 @@ fn generated_clients() {
 /// fixture: the specs carry the types.
 #[test]
 fn generated_client_dialyzer() {
+    if erldrv_harness::find_program("dialyzer").is_none() {
+        erldrv_harness::apt::install(
+            "dialyzer checks the specs of the generated client.",
+            &["erlang-dialyzer"],
+            "install Erlang's dialyzer (Debian: erlang-dialyzer) and put it on PATH",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
     let root = workspace_root();
     let dir = clients_scratch("dialyzer");
     let sources = [

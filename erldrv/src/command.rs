@@ -123,11 +123,25 @@
 //! name or one number are a compile error naming both. Clients look numbers up by name in
 //! the table, so user code holds none.
 //!
+//! # Types
+//! Every argument type is [`TermType`] (its [`input_type`](TermType::input_type) is what the
+//! argument accepts) and so is the return type (its
+//! [`output_type`](TermType::output_type)): derive `TermType` beside `ToTerm`/`FromTerm`
+//! on your own types. A type without it is a compile error at the type.
+//!
 //! # The table
 //! [`commands`] lists a driver's commands ([`CommandInfo`]: name, number, kind, arguments
-//! with their Rust types, result type, doc comment), and `erldrv:commands(Port)` returns it
-//! from a running port as a list of maps (through a `port_control` command of the
-//! runtime's, `0xFFFF_FF03`), for the client generators.
+//! with their Rust types and descriptions, result type and description, doc comment), and
+//! `erldrv:commands(Port)` returns it from a running port as a list of maps (through a
+//! `port_control` command of the runtime's, `0xFFFF_FF03`).
+//!
+//! # The interface and the generated clients
+//! [`fingerprint`] hashes the command set (names, numbers, kinds, argument and reply types,
+//! the named types they reach; not docs). `erldrv:interface(Port)` (`0xFFFF_FF04`) returns
+//! it with every command's description and own fingerprint, and [`client`] renders an
+//! Erlang or Elixir module with a function per command whose `open` checks it; the driver
+//! serves that source too (`erldrv:client_source/4`, `0xFFFF_FF05`), which is what
+//! `erldrv_gen:generate/1` writes to a file.
 
 pub mod client;
 mod interface;
@@ -387,7 +401,8 @@ impl CommandInfo {
                 t
             }
         };
-        let tagged = |tag: &'static str, t: TypeDesc| TypeDesc::Tuple(vec![TypeDesc::literal(tag), t]);
+        let tagged =
+            |tag: &'static str, t: TypeDesc| TypeDesc::Tuple(vec![TypeDesc::literal(tag), t]);
         match self.kind {
             CommandKind::Bytes => TypeDesc::Binary,
             CommandKind::Sync => unit_as_ok(output),
@@ -417,7 +432,8 @@ impl CommandInfo {
 
 /// The `{error, Reason}` reasons the framework gives an async command's caller.
 fn framework_errors() -> TypeDesc {
-    let tagged = |tag: &'static str| TypeDesc::Tuple(vec![TypeDesc::literal(tag), TypeDesc::Binary]);
+    let tagged =
+        |tag: &'static str| TypeDesc::Tuple(vec![TypeDesc::literal(tag), TypeDesc::Binary]);
     TypeDesc::Union(vec![
         tagged("badarg"),
         TypeDesc::literal("busy"),
@@ -727,7 +743,7 @@ pub(crate) fn write_client(commands: &[CommandInfo], input: &[u8], reply: &mut R
     let source = client_request(input).and_then(|(language, options)| {
         client::render(language, commands, &options).map_err(|e| e.to_string())
     });
-    let answer = interface::Answer(source.map(|s| Text(s)));
+    let answer = interface::Answer(source.map(Text));
     let mut out = crate::term::Encoder::new(reply);
     out.version();
     answer.write(&mut out);

@@ -178,13 +178,53 @@ pub fn render(
 
 /// Type names both languages build in: a derived type cannot take one.
 const BUILTIN_TYPES: &[&str] = &[
-    "any", "arity", "as_boolean", "atom", "binary", "bitstring", "boolean", "byte", "char",
-    "charlist", "float", "fun", "function", "identifier", "integer", "iodata", "iolist",
-    "keyword", "list", "map", "maybe_improper_list", "mfa", "module", "neg_integer", "nil",
-    "no_return", "node", "non_neg_integer", "nonempty_charlist", "nonempty_improper_list",
-    "nonempty_list", "nonempty_maybe_improper_list", "nonempty_string", "none", "number",
-    "pid", "port", "pos_integer", "reference", "string", "struct", "term", "timeout",
-    "tuple", "dynamic", "nonempty_binary", "nonempty_bitstring",
+    "any",
+    "arity",
+    "as_boolean",
+    "atom",
+    "binary",
+    "bitstring",
+    "boolean",
+    "byte",
+    "char",
+    "charlist",
+    "float",
+    "fun",
+    "function",
+    "identifier",
+    "integer",
+    "iodata",
+    "iolist",
+    "keyword",
+    "list",
+    "map",
+    "maybe_improper_list",
+    "mfa",
+    "module",
+    "neg_integer",
+    "nil",
+    "no_return",
+    "node",
+    "non_neg_integer",
+    "nonempty_charlist",
+    "nonempty_improper_list",
+    "nonempty_list",
+    "nonempty_maybe_improper_list",
+    "nonempty_string",
+    "none",
+    "number",
+    "pid",
+    "port",
+    "pos_integer",
+    "reference",
+    "string",
+    "struct",
+    "term",
+    "timeout",
+    "tuple",
+    "dynamic",
+    "nonempty_binary",
+    "nonempty_bitstring",
 ];
 
 /// What both renderers need: the commands' types and the named types they reach.
@@ -206,7 +246,10 @@ impl Model {
         let args: Vec<Vec<TypeDesc>> = commands.iter().map(CommandInfo::arg_types).collect();
         let replies: Vec<TypeDesc> = commands.iter().map(CommandInfo::reply_type).collect();
         let decls = declarations(args.iter().flatten().chain(&replies))?;
-        if let Some(d) = decls.iter().find(|d| BUILTIN_TYPES.contains(&d.name.as_ref())) {
+        if let Some(d) = decls
+            .iter()
+            .find(|d| BUILTIN_TYPES.contains(&d.name.as_ref()))
+        {
             return Err(ClientError(format!(
                 "the Rust type {} has the type name {}(), which Erlang and Elixir build in; rename the type",
                 d.rust, d.name
@@ -230,7 +273,12 @@ impl Model {
 struct Functions(Vec<(String, usize, String)>);
 
 impl Functions {
-    fn add(&mut self, name: &str, arity: usize, what: impl Into<String>) -> Result<(), ClientError> {
+    fn add(
+        &mut self,
+        name: &str,
+        arity: usize,
+        what: impl Into<String>,
+    ) -> Result<(), ClientError> {
         let what = what.into();
         if let Some((_, _, first)) = self.0.iter().find(|(n, a, _)| n == name && *a == arity) {
             return Err(ClientError(format!(
@@ -280,13 +328,14 @@ fn erlang_variable(name: &str) -> Option<String> {
             out.push(c);
         }
     }
-    out.starts_with(|c: char| c.is_ascii_uppercase()).then_some(out)
+    out.starts_with(|c: char| c.is_ascii_uppercase())
+        .then_some(out)
 }
 
 /// Words Elixir reserves: no variable or function may be named so.
 const ELIXIR_RESERVED: &[&str] = &[
-    "true", "false", "nil", "when", "and", "or", "not", "in", "fn", "do", "end", "catch",
-    "rescue", "after", "else",
+    "true", "false", "nil", "when", "and", "or", "not", "in", "fn", "do", "end", "catch", "rescue",
+    "after", "else",
 ];
 
 /// A Rust identifier as an Elixir variable: `snake_case`, reserved words suffixed.
@@ -402,7 +451,8 @@ fn tuple(vars: &[String], open: &str) -> String {
 /// ```
 /// use erldrv::command::client::{self, Options};
 /// let src = client::erlang(&[], &Options::new("empty", "app", "empty_drv"))?;
-/// assert!(src.contains("open(Opts) ->\n    erldrv:open_client(app, empty_drv, Opts,"));
+/// assert!(src.contains("-define(DRIVER, empty_drv)."));
+/// assert!(src.contains("open(Opts) ->\n    erldrv:open_client(?APP, ?DRIVER, Opts,"));
 /// # Ok::<(), client::ClientError>(())
 /// ```
 pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, ClientError> {
@@ -450,7 +500,11 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
     if !exports.is_empty() {
         let _ = writeln!(out, "-export([{}]).", exports.join(", "));
         // A command may share a name and arity with an auto-imported BIF (`size/1`).
-        let _ = writeln!(out, "-compile({{no_auto_import, [{}]}}).", exports.join(", "));
+        let _ = writeln!(
+            out,
+            "-compile({{no_auto_import, [{}]}}).",
+            exports.join(", ")
+        );
     }
     if !m.decls.is_empty() {
         let names: Vec<String> = m
@@ -463,14 +517,20 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
     out.push('\n');
     let _ = writeln!(out, "-define(APP, {app}).");
     let _ = writeln!(out, "-define(DRIVER, {driver}).");
-    out.push_str("%% The fingerprint of the driver's commands and types, and each command's own.\n");
+    out.push_str(
+        "%% The fingerprint of the driver's commands and types, and each command's own.\n",
+    );
     let _ = writeln!(out, "-define(FINGERPRINT, 16#{:016X}).", m.fingerprint);
     let each: Vec<String> = commands
         .iter()
         .zip(&m.fingerprints)
         .map(|(c, f)| format!("{{{}, 16#{f:016X}}}", erlang_atom(c.name)))
         .collect();
-    let _ = writeln!(out, "-define(COMMANDS, [{}]).", each.join(",\n                   "));
+    let _ = writeln!(
+        out,
+        "-define(COMMANDS, [{}]).",
+        each.join(",\n                   ")
+    );
     for d in &m.decls {
         out.push('\n');
         out.push_str(&d.to_erlang());
@@ -507,11 +567,18 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         "Closes a port that open/0,1 opened, and drops the driver load it took.",
         "",
     );
-    out.push_str("-spec close(port()) -> ok.\nclose(Port) ->\n    erldrv:close_client(Port, ?DRIVER).\n");
+    out.push_str(
+        "-spec close(port()) -> ok.\nclose(Port) ->\n    erldrv:close_client(Port, ?DRIVER).\n",
+    );
 
     for (i, c) in commands.iter().enumerate() {
         let name = erlang_atom(c.name);
-        let vars = variables(c.args.iter().map(|a| a.name), &["Port", "Timeout"], erlang_variable, "Arg");
+        let vars = variables(
+            c.args.iter().map(|a| a.name),
+            &["Port", "Timeout"],
+            erlang_variable,
+            "Arg",
+        );
         let types: Vec<String> = m.args[i].iter().map(TypeDesc::to_erlang).collect();
         let reply = m.replies[i].to_erlang();
         let params = std::iter::once("Port".to_owned())
@@ -655,7 +722,9 @@ pub fn elixir(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
     let bang: Vec<bool> = commands
         .iter()
         .zip(&m.replies)
-        .map(|(c, r)| c.kind == CommandKind::Async || (c.kind == CommandKind::Sync && r.as_result().is_some()))
+        .map(|(c, r)| {
+            c.kind == CommandKind::Async || (c.kind == CommandKind::Sync && r.as_result().is_some())
+        })
         .collect();
     for (c, &bang) in commands.iter().zip(&bang) {
         if !elixir_function(c.name) {
@@ -760,7 +829,12 @@ pub fn elixir(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
 
     for (i, c) in commands.iter().enumerate() {
         let name = c.name;
-        let vars = variables(c.args.iter().map(|a| a.name), &["port", "timeout"], elixir_variable, "arg");
+        let vars = variables(
+            c.args.iter().map(|a| a.name),
+            &["port", "timeout"],
+            elixir_variable,
+            "arg",
+        );
         let types: Vec<String> = m.args[i].iter().map(TypeDesc::to_elixir).collect();
         let reply_desc = &m.replies[i];
         let reply = reply_desc.to_elixir();
@@ -848,7 +922,10 @@ mod tests {
 
     #[test]
     fn edoc_from_markdown() {
-        assert_eq!(edoc("Adds `n` to <x> & @y"), ["Adds `n' to &lt;x&gt; &amp; &#64;y"]);
+        assert_eq!(
+            edoc("Adds `n` to <x> & @y"),
+            ["Adds `n' to &lt;x&gt; &amp; &#64;y"]
+        );
         assert_eq!(edoc("`it's`"), ["``it's''"]);
         assert_eq!(edoc("one ` tick"), ["one &#96; tick"]);
         assert_eq!(edoc("```\na < b\n```"), ["<pre>", "a &lt; b", "</pre>"]);
@@ -863,7 +940,12 @@ mod tests {
             "Arg",
         );
         assert_eq!(v, ["Port_", "X", "Type", "AB", "Arg5"]);
-        let v = variables(["timeout", "end", "Big"].into_iter(), &["port", "timeout"], elixir_variable, "arg");
+        let v = variables(
+            ["timeout", "end", "Big"].into_iter(),
+            &["port", "timeout"],
+            elixir_variable,
+            "arg",
+        );
         assert_eq!(v, ["timeout_", "end_", "big"]);
     }
 

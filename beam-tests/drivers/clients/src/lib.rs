@@ -25,7 +25,11 @@ pub struct Point {
 pub enum Shape {
     Empty,
     Circle(Point, u16),
-    Rect { corner: Point, width: u16, height: u16 },
+    Rect {
+        corner: Point,
+        width: u16,
+        height: u16,
+    },
 }
 
 pub struct Clients {

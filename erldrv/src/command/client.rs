@@ -949,6 +949,62 @@ mod tests {
         assert_eq!(v, ["timeout_", "end_", "big"]);
     }
 
+    use crate::command::{ArgInfo, input_of, output_of};
+
+    static NO_ARGS: [ArgInfo; 0] = [];
+    static ONE_ARG: [ArgInfo; 1] = [ArgInfo::new("size", "u8", input_of::<u8>)];
+
+    fn command(name: &'static str, kind: CommandKind, args: &'static [ArgInfo]) -> CommandInfo {
+        CommandInfo::new(
+            name,
+            super::super::id_of(name),
+            kind,
+            args,
+            "u8",
+            output_of::<u8>,
+            false,
+            "",
+        )
+    }
+
+    #[test]
+    fn a_command_that_takes_a_client_function_name_is_refused() {
+        let o = Options::new("m", "app", "drv");
+        let e = erlang(&[command("close", CommandKind::Sync, &NO_ARGS)], &o).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "close/1 and command close would both be close/1 in the client; rename the command"
+        );
+        // Another arity is another function.
+        assert!(erlang(&[command("close", CommandKind::Sync, &ONE_ARG)], &o).is_ok());
+        // An async command is also name/n+1 with a timeout.
+        let e = erlang(&[command("open", CommandKind::Async, &NO_ARGS)], &o).unwrap_err();
+        assert!(e.to_string().contains("open/1"), "{e}");
+        let e = elixir(
+            &[command("end", CommandKind::Sync, &ONE_ARG)],
+            &Options::new("M", "app", "drv"),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("command end cannot be an Elixir function"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_command_named_like_a_bif_is_not_auto_imported() {
+        let src = erlang(
+            &[command("size", CommandKind::Sync, &NO_ARGS)],
+            &Options::new("m", "app", "drv"),
+        )
+        .unwrap();
+        assert!(
+            src.contains("-compile({no_auto_import, [size/1]})."),
+            "{src}"
+        );
+    }
+
     #[test]
     fn names_the_language_refuses() {
         assert!(elixir_alias("MyApp.Kv"));

@@ -592,3 +592,213 @@ fn dl_library() {
 fn typed_commands() {
     eunit("commands_tests", &["commands_drv"]).run();
 }
+
+/// A fresh, empty directory under `target/beam` for one test.
+fn clients_scratch(name: &str) -> std::path::PathBuf {
+    let dir = beam_dir().join("clients").join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs `cmd`, panicking with its output unless it succeeds.
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{cmd:?} failed:\n{text}");
+    text
+}
+
+/// The generated clients (`erldrv_gen`, `erldrv::command::client`): the Erlang client of
+/// `clients_drv` generated, compiled and called for every type of the mapping table; the
+/// checked-in clients under `beam-tests/generated/` up to date (`ERLDRV_BLESS=1`
+/// rewrites them); an older interface's client refused at `open`, naming what differs;
+/// 1,000 processes calling an async command through the client.
+#[test]
+fn generated_clients() {
+    let root = workspace_root();
+    eunit("clients_tests", &["clients_drv", "clients_old_drv"])
+        .env("CLIENTS_TMP", clients_scratch("eunit"))
+        .env("ERLDRV_GENERATED", root.join("beam-tests/generated"))
+        .run();
+}
+
+/// Dialyzer (Debian's `erlang-dialyzer`) runs clean on the checked-in generated client and
+/// on a fixture calling it as its specs allow, and reports each wrong call of another
+/// fixture: the specs carry the types.
+#[test]
+fn generated_client_dialyzer() {
+    if erldrv_harness::find_program("dialyzer").is_none() {
+        erldrv_harness::apt::install(
+            "dialyzer checks the specs of the generated client.",
+            &["erlang-dialyzer"],
+            "install Erlang's dialyzer (Debian: erlang-dialyzer) and put it on PATH",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let root = workspace_root();
+    let dir = clients_scratch("dialyzer");
+    let sources = [
+        root.join("erlang/src/erldrv.erl"),
+        root.join("beam-tests/generated/clients_client.erl"),
+        root.join("beam-tests/fixtures/clients_good.erl"),
+        root.join("beam-tests/fixtures/clients_bad.erl"),
+    ];
+    run_ok(
+        Command::new("erlc")
+            .args(["+debug_info", "+warnings_as_errors", "-o"])
+            .arg(&dir)
+            .args(&sources),
+    );
+    let beam = |m: &str| dir.join(format!("{m}.beam"));
+    let plt = dir.join("clients.plt");
+    run_ok(
+        Command::new("dialyzer")
+            .args(["--build_plt", "--output_plt"])
+            .arg(&plt)
+            .arg(beam("erldrv")),
+    );
+    let dialyzer = |fixture: &str| {
+        let out = Command::new("dialyzer")
+            .arg("--plt")
+            .arg(&plt)
+            .arg(beam("clients_client"))
+            .arg(beam(fixture))
+            .output()
+            .expect("dialyzer runs (Debian: erlang-dialyzer)");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let clean = dialyzer("clients_good");
+    assert!(
+        clean.contains("passed successfully"),
+        "dialyzer found something in the client or the good fixture:\n{clean}"
+    );
+    let report = dialyzer("clients_bad");
+    let bad = fs::read_to_string(&sources[3]).unwrap();
+    let bad_lines: Vec<usize> = bad
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("(P) ->"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(bad_lines.len(), 4);
+    let mut reported: Vec<usize> = report
+        .lines()
+        .filter_map(|l| l.strip_prefix("clients_bad.erl:"))
+        .filter_map(|l| l.split(':').next()?.parse().ok())
+        .collect();
+    reported.dedup();
+    for line in &bad_lines {
+        assert!(
+            reported.contains(line),
+            "no report for clients_bad.erl:{line}:\n{report}"
+        );
+    }
+    assert!(
+        !report.lines().any(|l| l.starts_with("clients_client.erl:")),
+        "the client itself has a warning:\n{report}"
+    );
+}
+
+/// The checked-in Elixir client compiles with `elixirc --warnings-as-errors`, and its
+/// functions, bang functions and exceptions work against the driver.
+#[test]
+fn generated_elixir_client() {
+    let root = workspace_root();
+    let driver = build_driver("clients_drv");
+    let dir = clients_scratch("elixir");
+    let ebin = dir.join("ebin");
+    let app = dir.join("clients_app");
+    for d in [&ebin, &app.join("ebin"), &app.join("priv")] {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::copy(&driver.path, app.join("priv/clients_drv.so")).unwrap();
+    run_ok(
+        Command::new("erlc")
+            .args(["+warnings_as_errors", "-o"])
+            .arg(&ebin)
+            .arg(root.join("erlang/src/erldrv.erl")),
+    );
+    run_ok(
+        Command::new("elixirc")
+            .args(["--warnings-as-errors", "-pa"])
+            .arg(&ebin)
+            .arg("-o")
+            .arg(app.join("ebin"))
+            .arg(root.join("beam-tests/generated/clients_client.ex")),
+    );
+    let script = dir.join("clients_test.exs");
+    fs::write(&script, ELIXIR_CLIENT_SCRIPT).unwrap();
+    let out = run_ok(
+        Command::new("elixir")
+            .arg("-pa")
+            .arg(&ebin)
+            .arg("-pa")
+            .arg(app.join("ebin"))
+            .arg(&script),
+    );
+    assert!(out.contains("elixir client: all passed"), "{out}");
+}
+
+const ELIXIR_CLIENT_SCRIPT: &str = r##"
+alias Clients.Client
+check = fn name, got, want ->
+  if got != want, do: raise("#{name}: got #{inspect(got)}, want #{inspect(want)}")
+end
+
+{:ok, port} = Client.open()
+check.(:ints, Client.ints(port, 255, -1, 7, -9, 10), {255, -1, 7, -9, 10})
+check.(:float, Client.float(port, 1.25), 2.5)
+check.(:flag, Client.flag(port, false), true)
+check.(:atom, Client.atom(port, :hello), {:hello, :flipped})
+check.(:bin, Client.bin(port, <<1, 2>>), <<2, 1>>)
+check.(:text, Client.text(port, "été"), "ÉTÉ")
+check.(:list, Client.list(port, [1, 2, 3]), [3, 2, 1])
+check.(:tuple, Client.tuple(port, {1, "a", false}), {false, "a", 1})
+check.(:map, Client.map(port, %{"k" => 1}), %{"k" => 2})
+check.(:option, Client.option(port, :undefined), :undefined)
+check.(:or_nil, Client.or_nil(port, nil), nil)
+check.(:or_nil, Client.or_nil(port, "x"), "x!")
+check.(:result, Client.result(port, 3), {:ok, 3})
+check.(:result, Client.result(port, -3), {:error, "-3 is negative"})
+check.(:result!, Client.result!(port, 3), 3)
+try do
+  Client.result!(port, -3)
+  raise "result! did not raise"
+rescue
+  e in Client.Error ->
+    check.(:error_reason, {e.command, e.reason}, {:result, "-3 is negative"})
+    check.(:error_message, Exception.message(e), "command result failed: \"-3 is negative\"")
+end
+check.(:store, Client.store(port, 4), :ok)
+check.(:stored, Client.stored(port), 4)
+check.(:nonzero!, Client.nonzero!(port, 1), :ok)
+check.(:shift, Client.shift(port, %{x: 1, y: 1}, 1, 1), %{x: 2, y: 2})
+check.(:grow, Client.grow(port, {:rect, %{x: 0, y: 0}, 1, 1}), {:rect, %{x: 0, y: 0}, 2, 2})
+check.(:add, Client.add(port, 1, 2), {:ok, 3})
+check.(:add, Client.add(port, 1, 2, 1000), {:ok, 3})
+check.(:add!, Client.add!(port, 1, 2), 3)
+check.(:nonempty, Client.nonempty(port, ""), {:error, "empty"})
+check.(:noop!, Client.noop!(port), :ok)
+check.(:reverse, Client.reverse(port, "abc"), "cba")
+try do
+  Client.flag(port, 3)
+  raise "flag did not raise"
+rescue
+  e in ArgumentError -> check.(:badarg, e.message =~ "command flag: expected true or false", true)
+end
+try do
+  Client.add!(port, -1, 1)
+  raise "add! did not raise"
+rescue
+  e in ArgumentError -> check.(:async_badarg, e.message =~ "command add:", true)
+end
+check.(:close, Client.close(port), :ok)
+IO.puts("elixir client: all passed")
+"##;

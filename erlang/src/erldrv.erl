@@ -30,14 +30,19 @@
          open/2, open/3, control/3, call/3,
          request/3, request/4, send_request/3, send_command_request/2,
          command_request/3, await/2, check/2, cancel/1,
-         command/3, command_async/4, commands/1]).
--export_type([request_id/0, command_info/0]).
+         command/3, command_async/4, commands/1,
+         interface/1, check_interface/3, client_source/4, open_client/5, close_client/2]).
+-export_type([request_id/0, command_info/0, interface_mismatch/0]).
 
 %% The port_control commands the runtime takes for itself (see send_request/3).
 -define(REQUEST, 16#FFFFFF01).
 -define(CANCEL, 16#FFFFFF02).
 %% The port_control command that answers the table of the driver's commands (commands/1).
 -define(COMMANDS, 16#FFFFFF03).
+%% The port_control commands that answer the driver's interface (interface/1) and a
+%% client module's source (client_source/4).
+-define(INTERFACE, 16#FFFFFF04).
+-define(CLIENT, 16#FFFFFF05).
 %% The default timeout of request/3 and command_request/2, as gen_server:call/2's.
 -define(REQUEST_TIMEOUT, 5000).
 %% How long cancel/1 waits for a reply the driver was already sending.
@@ -50,6 +55,15 @@
                           kind := sync | async | bytes,
                           args := [#{name := atom(), type := binary()}],
                           ret := binary(), doc := binary()}.
+
+%% What differs between the commands a generated client was made for and the driver's:
+%% the commands the driver has and the client lacks (added), the reverse (removed), those
+%% of both whose number, kind or types differ (changed), and both fingerprints; or
+%% no_interface for a driver that does not describe its commands.
+-type interface_mismatch() :: #{added := [atom()], removed := [atom()],
+                                changed := [atom()], expected := non_neg_integer(),
+                                found := non_neg_integer()}
+                            | no_interface.
 
 %% A request in flight: what send_request/3 returns and await/2 waits for.
 -opaque request_id() :: {erldrv_request, port(), reference()}.
@@ -282,6 +296,106 @@ command_async(Port, Id, Args, Timeout) ->
 -spec commands(port() | atom()) -> [command_info()].
 commands(Port) ->
     binary_to_term(iolist_to_binary(control(Port, ?COMMANDS, []))).
+
+%% The driver's interface, for client generators and interface checks: a map with the
+%% fingerprint of its commands (fingerprint), its commands (commands: name, id, kind,
+%% args as [#{name, type}], reply, doc, and each command's own fingerprint, types being
+%% descriptions as erldrv::term::TypeDesc writes them), and the named types they use
+%% (types). Raises error({badarg, Message}) when the driver cannot describe them (two Rust
+%% types of one type name), and badarg for a driver without control.
+-spec interface(port() | atom()) -> #{fingerprint := non_neg_integer(),
+                                       commands := [map()], types := [tuple()]}.
+interface(Port) ->
+    case binary_to_term(iolist_to_binary(control(Port, ?INTERFACE, []))) of
+        {ok, Interface} -> Interface;
+        {error, Message} -> erlang:error({badarg, Message}, [Port])
+    end.
+
+%% Checks that the driver behind Port has the commands a generated client was made for:
+%% Fingerprint is the fingerprint of the client's, Commands each command's name and own
+%% fingerprint. Returns ok, or {error, {interface_mismatch, Details}} (interface_mismatch()).
+-spec check_interface(port(), non_neg_integer(), [{atom(), non_neg_integer()}]) ->
+          ok | {error, {interface_mismatch, interface_mismatch()}}.
+check_interface(Port, Fingerprint, Commands) ->
+    try interface(Port) of
+        #{fingerprint := Fingerprint} ->
+            ok;
+        #{fingerprint := Found, commands := Theirs0} ->
+            Theirs = [{N, F} || #{name := N, fingerprint := F} <- Theirs0],
+            Changed = [N || {N, F} <- Commands,
+                            case lists:keyfind(N, 1, Theirs) of
+                                {N, F} -> false;
+                                false -> false;
+                                _ -> true
+                            end],
+            {error, {interface_mismatch,
+                     #{added => [N || {N, _} <- Theirs, not lists:keymember(N, 1, Commands)],
+                       removed => [N || {N, _} <- Commands, not lists:keymember(N, 1, Theirs)],
+                       changed => Changed,
+                       expected => Fingerprint,
+                       found => Found}}}
+    catch
+        error:badarg -> {error, {interface_mismatch, no_interface}};
+        error:{badarg, _} -> {error, {interface_mismatch, no_interface}}
+    end.
+
+%% The source of a client module for the driver's commands, rendered by the driver:
+%% Language erlang or elixir, Module the module's name (an atom, or an alias such as
+%% 'Elixir.MyApp.Kv' or <<"MyApp.Kv">> for Elixir), Opts #{app := App} (the application
+%% whose priv directory holds the driver) and optionally driver => Name (by default the
+%% driver of Port). Returns {ok, Source} or {error, Message}.
+-spec client_source(port(), erlang | elixir, atom() | binary(),
+                    #{app := atom(), driver => name()}) -> {ok, binary()} | {error, binary()}.
+client_source(Port, Language, Module, #{app := App} = Opts)
+  when Language =:= erlang; Language =:= elixir ->
+    Driver = case Opts of
+                 #{driver := D} -> D;
+                 #{} -> {name, Command} = erlang:port_info(Port, name),
+                        hd(string:lexemes(Command, " "))
+             end,
+    ModuleName = case {Language, Module} of
+                     {elixir, _} when is_atom(Module) ->
+                         case atom_to_binary(Module, utf8) of
+                             <<"Elixir.", Alias/binary>> -> Alias;
+                             Alias -> Alias
+                         end;
+                     {_, _} when is_atom(Module) -> atom_to_binary(Module, utf8);
+                     {_, _} -> iolist_to_binary(Module)
+                 end,
+    Request = {Language, ModuleName, atom_to_binary(App, utf8),
+               unicode:characters_to_binary(to_string(Driver))},
+    binary_to_term(iolist_to_binary(control(Port, ?CLIENT, term_to_binary(Request))));
+client_source(Port, Language, Module, Opts) ->
+    erlang:error(badarg, [Port, Language, Module, Opts]).
+
+%% What a generated client's open/1 calls: loads driver Driver from the priv directory of
+%% App (load_priv/2, for the calling process), opens a port with open_port options Opts
+%% and checks its interface (check_interface/3). On a mismatch the port is closed and the
+%% load dropped.
+-spec open_client(atom(), name(), list(), non_neg_integer(), [{atom(), non_neg_integer()}]) ->
+          {ok, port()} | {error, {interface_mismatch, interface_mismatch()}}.
+open_client(App, Driver, Opts, Fingerprint, Commands) ->
+    ok = load_priv(App, Driver),
+    Port = try open(Driver, Opts)
+           catch Class:Reason:Stack ->
+                   _ = unload(Driver),
+                   erlang:raise(Class, Reason, Stack)
+           end,
+    case check_interface(Port, Fingerprint, Commands) of
+        ok ->
+            {ok, Port};
+        {error, _} = Error ->
+            close_client(Port, Driver),
+            Error
+    end.
+
+%% What a generated client's close/1 calls: closes Port (if still open) and drops one load
+%% of Driver by the calling process (if it has one).
+-spec close_client(port(), name()) -> ok.
+close_client(Port, Driver) ->
+    try erlang:port_close(Port) catch error:badarg -> ok end,
+    _ = unload(Driver),
+    ok.
 
 %% request(Port, Command, Data, 5000).
 -spec request(port() | atom(), non_neg_integer(), iodata()) -> request_result().

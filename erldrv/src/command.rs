@@ -123,11 +123,28 @@
 //! name or one number are a compile error naming both. Clients look numbers up by name in
 //! the table, so user code holds none.
 //!
+//! # Types
+//! Every argument type is [`TermType`] (its [`input_type`](TermType::input_type) is what the
+//! argument accepts) and so is the return type (its
+//! [`output_type`](TermType::output_type)): derive `TermType` beside `ToTerm`/`FromTerm`
+//! on your own types. A type without it is a compile error at the type.
+//!
 //! # The table
 //! [`commands`] lists a driver's commands ([`CommandInfo`]: name, number, kind, arguments
-//! with their Rust types, result type, doc comment), and `erldrv:commands(Port)` returns it
-//! from a running port as a list of maps (through a `port_control` command of the
-//! runtime's, `0xFFFF_FF03`), for the client generators.
+//! with their Rust types and descriptions, result type and description, doc comment), and
+//! `erldrv:commands(Port)` returns it from a running port as a list of maps (through a
+//! `port_control` command of the runtime's, `0xFFFF_FF03`).
+//!
+//! # The interface and the generated clients
+//! [`fingerprint`] hashes the command set (names, numbers, kinds, argument and reply types,
+//! the named types they reach; not docs). `erldrv:interface(Port)` (`0xFFFF_FF04`) returns
+//! it with every command's description and own fingerprint, and [`client`] renders an
+//! Erlang or Elixir module with a function per command whose `open` checks it; the driver
+//! serves that source too (`erldrv:client_source/4`, `0xFFFF_FF05`), which is what
+//! `erldrv_gen:generate/1` writes to a file.
+
+pub mod client;
+mod interface;
 
 use std::borrow::Cow;
 
@@ -137,7 +154,9 @@ use crate::error::{Badarg, CallError};
 use crate::pool::Cancel;
 use crate::port::Port;
 use crate::reply::Reply;
-use crate::term::{Atom, AtomName, Decoder, FromTerm, TermWriter, ToTerm, decompress};
+use crate::term::{
+    Atom, AtomName, Decoder, FromTerm, TermType, TermWriter, ToTerm, TypeDesc, decompress,
+};
 
 /// The first command number the framework keeps for itself: `port_control` commands from
 /// here up (`0xFFFF_FF00..=0xFFFF_FFFF`) are the runtime's (requests, cancellation, the
@@ -151,6 +170,18 @@ pub const HASHED_FROM: u32 = 0x0100_0000;
 /// The `port_control` command `erldrv:commands/1` uses: the reply is the table of the
 /// driver's commands as a term in the external format.
 pub(crate) const TABLE_COMMAND: u32 = 0xFFFF_FF03;
+
+/// The `port_control` command `erldrv:interface/1` uses: the reply is `{ok, Interface}`
+/// (the commands with their type descriptions, the named types, the fingerprints) or
+/// `{error, Message}`, in the external format.
+pub(crate) const INTERFACE_COMMAND: u32 = 0xFFFF_FF04;
+
+/// The `port_control` command `erldrv:client_source/4` uses: the input is
+/// `term_to_binary({erlang | elixir, Module, App, Driver})` (binaries), the reply
+/// `{ok, Source}` or `{error, Message}`.
+pub(crate) const CLIENT_COMMAND: u32 = 0xFFFF_FF05;
+
+pub use interface::fingerprint;
 
 /// The number of the command named `name`, unless it is given with `#[command(id = N)]`:
 /// the 32-bit FNV-1a hash of the name, folded into `HASHED_FROM..RESERVED`.
@@ -204,8 +235,7 @@ impl CommandKind {
 
 /// One argument of a command, as the table describes it.
 ///
-/// New descriptions (such as the argument's Erlang type) are added as fields: match on
-/// the fields you use, with `..`.
+/// New descriptions are added as fields: match on the fields you use, with `..`.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct ArgInfo {
@@ -213,12 +243,44 @@ pub struct ArgInfo {
     pub name: &'static str,
     /// Its Rust type as written (`stringify!`-like, spaces tidied).
     pub ty: &'static str,
+    /// What the argument accepts: its type's [`TermType::input_type`].
+    ///
+    /// ```
+    /// use erldrv::{Driver, Port, StartError, command, erl_driver};
+    ///
+    /// struct Adder;
+    ///
+    /// #[erl_driver(name = "adder_drv")]
+    /// impl Driver for Adder {
+    ///     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+    ///         Ok(Adder)
+    ///     }
+    ///
+    ///     #[command]
+    ///     fn add(a: u8, b: Vec<u8>) -> u16 {
+    ///         u16::from(a) + b.iter().map(|&x| u16::from(x)).sum::<u16>()
+    ///     }
+    /// }
+    ///
+    /// let add = &command::commands::<Adder>()[0];
+    /// assert_eq!((add.args[0].input_type)().to_erlang(), "0..255");
+    /// assert_eq!((add.args[1].input_type)().to_erlang(), "binary() | [0..255]");
+    /// ```
+    pub input_type: fn() -> TypeDesc,
 }
 
 impl ArgInfo {
     #[doc(hidden)]
-    pub const fn new(name: &'static str, ty: &'static str) -> ArgInfo {
-        ArgInfo { name, ty }
+    pub const fn new(
+        name: &'static str,
+        ty: &'static str,
+        input_type: fn() -> TypeDesc,
+    ) -> ArgInfo {
+        ArgInfo {
+            name,
+            ty,
+            input_type,
+        }
     }
 }
 
@@ -233,23 +295,32 @@ pub struct CommandInfo {
     pub name: &'static str,
     /// The command number ([`id_of`] the name, or `#[command(id = N)]`).
     pub id: u32,
+    /// How it runs: sync, async or bytes.
     pub kind: CommandKind,
     /// The arguments, in order (without the receiver, the port or the cancel flag).
     pub args: &'static [ArgInfo],
     /// The return type as written; `()` when the method has none.
     pub ret: &'static str,
+    /// What the method's return type writes: its [`TermType::output_type`] (`{}` for
+    /// `()`). What the caller receives is [`reply_type`](CommandInfo::reply_type).
+    pub output_type: fn() -> TypeDesc,
     /// The method's doc comment, one line per `///` line, the leading space removed.
     pub doc: &'static str,
+    /// An async command returning a `Result` (mapped to `{ok, T}` / `{error, E}` itself).
+    returns_result: bool,
 }
 
 impl CommandInfo {
     #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
     pub const fn new(
         name: &'static str,
         id: u32,
         kind: CommandKind,
         args: &'static [ArgInfo],
         ret: &'static str,
+        output_type: fn() -> TypeDesc,
+        returns_result: bool,
         doc: &'static str,
     ) -> CommandInfo {
         CommandInfo {
@@ -258,9 +329,134 @@ impl CommandInfo {
             kind,
             args,
             ret,
+            output_type,
             doc,
+            returns_result,
         }
     }
+
+    /// The argument types, in order: what each accepts.
+    ///
+    /// ```
+    /// # use erldrv::{Driver, Port, StartError, command, erl_driver};
+    /// # struct Adder;
+    /// # #[erl_driver(name = "adder_drv")]
+    /// # impl Driver for Adder {
+    /// #     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> { Ok(Adder) }
+    /// #     #[command]
+    /// #     fn add(a: u8, b: bool) -> u16 { u16::from(a) + u16::from(b) }
+    /// # }
+    /// let types = command::commands::<Adder>()[0].arg_types();
+    /// assert_eq!(types[1].to_erlang(), "boolean()");
+    /// ```
+    pub fn arg_types(&self) -> Vec<TypeDesc> {
+        self.args.iter().map(|a| (a.input_type)()).collect()
+    }
+
+    /// What the caller receives, by the result rules of the [module documentation](self):
+    ///
+    /// - a sync command: the value, `ok` for `()` (a `Result` is `{ok, T} | {error, E}`,
+    ///   `ok | {error, E}` for `Result<(), E>`);
+    /// - an async command: `{ok, Value}` (`Value` being `ok` for `()`) or `{error, E}`
+    ///   for a `Result`, and the framework's errors, `{error, {badarg, binary()} | busy |
+    ///   {erldrv_panic, binary()} | closed | timeout}`;
+    /// - a bytes command: `binary()`.
+    ///
+    /// A shape of `{}` is taken as `()`, as the codec's [`TermType`] for `Result` does.
+    ///
+    /// ```
+    /// use erldrv::{Cancel, Driver, Port, StartError, command, erl_driver};
+    ///
+    /// struct Jobs;
+    ///
+    /// #[erl_driver(name = "jobs_drv")]
+    /// impl Driver for Jobs {
+    ///     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+    ///         Ok(Jobs)
+    ///     }
+    ///
+    ///     #[command]
+    ///     fn reset(&mut self) {}
+    ///
+    ///     #[command(async)]
+    ///     fn size(path: String) -> Result<u64, String> {
+    ///         std::fs::metadata(path).map(|m| m.len()).map_err(|e| e.to_string())
+    ///     }
+    /// }
+    ///
+    /// let table = command::commands::<Jobs>();
+    /// assert_eq!(table[0].reply_type().to_erlang(), "ok");
+    /// assert_eq!(
+    ///     table[1].reply_type().to_erlang(),
+    ///     "{ok, 0..18446744073709551615} | {error, binary()} | \
+    ///      {error, {badarg, binary()} | busy | {erldrv_panic, binary()} | closed | timeout}"
+    /// );
+    /// ```
+    pub fn reply_type(&self) -> TypeDesc {
+        let output = (self.output_type)();
+        let unit_as_ok = |t: TypeDesc| {
+            if is_unit(&t) {
+                TypeDesc::literal("ok")
+            } else {
+                t
+            }
+        };
+        let tagged =
+            |tag: &'static str, t: TypeDesc| TypeDesc::Tuple(vec![TypeDesc::literal(tag), t]);
+        match self.kind {
+            CommandKind::Bytes => TypeDesc::Binary,
+            CommandKind::Sync => unit_as_ok(output),
+            CommandKind::Async => {
+                let mut alts = Vec::with_capacity(3);
+                let result = self
+                    .returns_result
+                    .then(|| {
+                        output
+                            .as_result()
+                            .map(|(ok, err)| (ok.cloned(), err.clone()))
+                    })
+                    .flatten();
+                match result {
+                    Some((ok, err)) => {
+                        alts.push(tagged("ok", ok.map_or(TypeDesc::literal("ok"), unit_as_ok)));
+                        alts.push(tagged("error", err));
+                    }
+                    None => alts.push(tagged("ok", unit_as_ok(output))),
+                }
+                alts.push(tagged("error", framework_errors()));
+                TypeDesc::Union(alts)
+            }
+        }
+    }
+}
+
+/// The `{error, Reason}` reasons the framework gives an async command's caller.
+fn framework_errors() -> TypeDesc {
+    let tagged =
+        |tag: &'static str| TypeDesc::Tuple(vec![TypeDesc::literal(tag), TypeDesc::Binary]);
+    TypeDesc::Union(vec![
+        tagged("badarg"),
+        TypeDesc::literal("busy"),
+        tagged("erldrv_panic"),
+        TypeDesc::literal("closed"),
+        TypeDesc::literal("timeout"),
+    ])
+}
+
+fn is_unit(t: &TypeDesc) -> bool {
+    matches!(t, TypeDesc::Tuple(v) if v.is_empty())
+}
+
+/// The description of an argument of type `T` (used by the table the macro writes).
+#[doc(hidden)]
+pub fn input_of<T: TermType + ?Sized>() -> TypeDesc {
+    T::input_type()
+}
+
+/// The description of a return type `T` (used by the table the macro writes).
+#[doc(hidden)]
+pub fn output_of<T: TermType + ?Sized>() -> TypeDesc {
+    T::output_type()
 }
 
 /// The commands of driver `D`, in the order the block declares them (empty for a driver
@@ -533,6 +729,50 @@ where
     Ok(())
 }
 
+/// The interface of the driver's commands, for `erldrv:interface/1`: `{ok, Interface}` or
+/// `{error, Message}` (two Rust types of one type name).
+pub(crate) fn write_interface(commands: &[CommandInfo], reply: &mut Reply<'_>) {
+    let answer = interface::Answer(interface::Interface::of(commands).map_err(|e| e.to_string()));
+    let mut out = crate::term::Encoder::new(reply);
+    out.version();
+    answer.write(&mut out);
+}
+
+/// A client's source, for `erldrv:client_source/4`: `{ok, Source}` or `{error, Message}`.
+pub(crate) fn write_client(commands: &[CommandInfo], input: &[u8], reply: &mut Reply<'_>) {
+    let source = client_request(input).and_then(|(language, options)| {
+        client::render(language, commands, &options).map_err(|e| e.to_string())
+    });
+    let answer = interface::Answer(source.map(Text));
+    let mut out = crate::term::Encoder::new(reply);
+    out.version();
+    answer.write(&mut out);
+}
+
+/// Text written as a binary.
+struct Text(String);
+
+impl ToTerm for Text {
+    fn write<W: TermWriter + ?Sized>(&self, w: &mut W) {
+        w.binary(self.0.as_bytes());
+    }
+}
+
+/// `{erlang | elixir, Module, App, Driver}`, names as binaries.
+fn client_request(input: &[u8]) -> Result<(client::Language, client::Options), String> {
+    let bad = |e: &dyn std::fmt::Display| {
+        format!("expected {{erlang | elixir, Module, App, Driver}}, names as binaries: {e}")
+    };
+    let (language, module, app, driver): (AtomName<'_>, &str, &str, &str) =
+        crate::term::from_slice(input).map_err(|e| bad(&e))?;
+    let language = match language.as_str() {
+        Some("erlang") => client::Language::Erlang,
+        Some("elixir") => client::Language::Elixir,
+        _ => return Err(bad(&format!("no client language {language:?}"))),
+    };
+    Ok((language, client::Options::new(module, app, driver)))
+}
+
 /// The table of the driver's commands, for `erldrv:commands/1`: the list, in the external
 /// format.
 pub(crate) fn write_table(commands: &[CommandInfo], reply: &mut Reply<'_>) {
@@ -563,13 +803,18 @@ mod tests {
 
     #[test]
     fn the_table_as_a_term() {
-        static ARGS: [ArgInfo; 2] = [ArgInfo::new("a", "i64"), ArgInfo::new("r#type", "&str")];
+        static ARGS: [ArgInfo; 2] = [
+            ArgInfo::new("a", "i64", input_of::<i64>),
+            ArgInfo::new("r#type", "&str", input_of::<&str>),
+        ];
         let info = CommandInfo::new(
             "add",
             7,
             CommandKind::Async,
             &ARGS,
             "Result<i64, String>",
+            output_of::<Result<i64, String>>,
+            true,
             "Adds.",
         );
         let bytes = crate::term::to_vec(&[info][..]);

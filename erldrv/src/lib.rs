@@ -156,7 +156,7 @@ pub mod __private {
     pub mod command {
         pub use crate::command::{
             ArgError, ArgInfo, BytesReply, CommandInfo, CommandKind, arg, arity, end, from_result,
-            from_value, spawn, unknown, unknown_async, write_reply,
+            from_value, input_of, output_of, spawn, unknown, unknown_async, write_reply,
         };
         pub use crate::error::{Badarg, CallError};
         pub use crate::pool::Cancel;

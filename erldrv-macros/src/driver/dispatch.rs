@@ -57,12 +57,24 @@ fn info(c: &Command) -> TokenStream {
     let name = &c.name;
     let id = c.id;
     let kind = format_ident!("{}", c.kind.variant());
+    // The descriptions are `fn` pointers, spanned at the types: a type that is not
+    // `TermType` is reported there.
     let args = c.args.iter().map(|a| {
         let n = &a.name;
         let t = type_text(&a.ty);
-        quote!(::erldrv::__private::command::ArgInfo::new(#n, #t))
+        let ty = elided(&a.ty);
+        let desc = quote_spanned!(a.ty.span()=> ::erldrv::__private::command::input_of::<#ty>);
+        quote!(::erldrv::__private::command::ArgInfo::new(#n, #t, #desc))
     });
     let ret = c.ret.as_ref().map_or_else(|| "()".to_owned(), type_text);
+    let output = match &c.ret {
+        Some(ty) => {
+            let elided = elided(ty);
+            quote_spanned!(ty.span()=> ::erldrv::__private::command::output_of::<#elided>)
+        }
+        None => quote!(::erldrv::__private::command::output_of::<()>),
+    };
+    let returns_result = c.returns_result;
     let doc = &c.doc;
     quote! {
         ::erldrv::__private::command::CommandInfo::new(
@@ -71,6 +83,8 @@ fn info(c: &Command) -> TokenStream {
             ::erldrv::__private::command::CommandKind::#kind,
             &[#(#args),*],
             #ret,
+            #output,
+            #returns_result,
             #doc,
         )
     }

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use erldrv_sys as sys;
 
-use crate::command::TABLE_COMMAND;
+use crate::command::{CLIENT_COMMAND, INTERFACE_COMMAND, TABLE_COMMAND};
 use crate::driver::{Driver, DriverEntry};
 use crate::error::{Badarg, CallError, ExitReason, JobPanic};
 use crate::ids::Monitor;
@@ -344,7 +344,12 @@ pub(super) unsafe extern "C" fn control<D: Driver + DriverEntry>(
     rbuf: *mut *mut c_char,
     rlen: sys::ErlDrvSizeT,
 ) -> sys::ErlDrvSSizeT {
-    if command == REQUEST_COMMAND || command == CANCEL_COMMAND || command == TABLE_COMMAND {
+    if command == REQUEST_COMMAND
+        || command == CANCEL_COMMAND
+        || command == TABLE_COMMAND
+        || command == INTERFACE_COMMAND
+        || command == CLIENT_COMMAND
+    {
         // SAFETY: the VM's arguments, passed on.
         return unsafe { control_framework::<D>(data, command, buf, len, rbuf, rlen) };
     }
@@ -428,6 +433,20 @@ unsafe fn control_framework<D: Driver + DriverEntry>(
             with_state::<D, _>(data, "`control`", -1, |_, p| {
                 let mut reply = Reply::new(rbuf, rlen, kind(p));
                 crate::command::write_table(D::COMMANDS, &mut reply);
+                reply.finish(p.meta().control_binary.get())
+            })
+        };
+    }
+    if command == INTERFACE_COMMAND || command == CLIENT_COMMAND {
+        // SAFETY: VM arguments of a live port.
+        return unsafe {
+            with_state::<D, _>(data, "`control`", -1, |_, p| {
+                let mut reply = Reply::new(rbuf, rlen, kind(p));
+                if command == INTERFACE_COMMAND {
+                    crate::command::write_interface(D::COMMANDS, &mut reply);
+                } else {
+                    crate::command::write_client(D::COMMANDS, input, &mut reply);
+                }
                 reply.finish(p.meta().control_binary.get())
             })
         };

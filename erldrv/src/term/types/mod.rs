@@ -126,6 +126,7 @@ use std::hash::{Hash, Hasher};
 
 pub use impls::OrNil;
 pub use render::{Conflict, Declaration, declarations};
+pub(crate) use render::{elixir_atom, erlang_atom};
 pub use wire::{Fnv1a, fingerprint};
 
 /// The Erlang shape of a Rust type, as a tree.
@@ -570,6 +571,11 @@ impl TypeDesc {
 ///
 /// assert_eq!(Celsius::input_type().to_erlang(), "-2147483648..2147483647 | float()");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no Erlang type description: it does not implement `TermType`",
+    label = "no `TermType` for this type",
+    note = "derive it with `#[derive(TermType)]` next to `#[derive(ToTerm, FromTerm)]`, or implement `TermType` by hand beside a hand-written `ToTerm`/`FromTerm`: command arguments and results need it for the generated clients' typespecs"
+)]
 pub trait TermType {
     /// What [`ToTerm`](super::ToTerm) writes.
     fn output_type() -> TypeDesc;

@@ -15,7 +15,7 @@ const ERLANG_RESERVED: &[&str] = &[
 ];
 
 /// The atom as Erlang source writes it: bare, or quoted.
-pub(super) fn erlang_atom(name: &str) -> Cow<'_, str> {
+pub(crate) fn erlang_atom(name: &str) -> Cow<'_, str> {
     let bare = name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -63,7 +63,7 @@ fn elixir_quoted(name: &str, out: &mut String) {
 
 /// The atom as Elixir source writes it: `:ok`, `:"not found"`, and `nil`, `true`, `false`
 /// bare.
-pub(super) fn elixir_atom(name: &str) -> String {
+pub(crate) fn elixir_atom(name: &str) -> String {
     if matches!(name, "nil" | "true" | "false") {
         return name.to_owned();
     }

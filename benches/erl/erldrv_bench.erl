@@ -19,10 +19,15 @@
 -define(C_DRV, "c_bench_drv").
 -define(ERLDRV_DRV, "erldrv_bench_drv").
 -define(TYPED_DRV, "erldrv_typed_drv").
+%% Typed commands (#[command]), called through the client erldrv_gen generates from the
+%% driver when the run starts (CLIENT).
+-define(COMMANDS_DRV, "erldrv_commands_drv").
+-define(CLIENT, erldrv_bench_client).
 %% The async drivers: work on a thread that is not a scheduler, the reply by message.
 -define(C_ASYNC_DRV, "c_async_drv").
 -define(ERLDRV_ASYNC_DRV, "erldrv_async_drv").
--define(DRIVERS, [?C_DRV, ?ERLDRV_DRV, ?TYPED_DRV, ?C_ASYNC_DRV, ?ERLDRV_ASYNC_DRV]).
+-define(DRIVERS, [?C_DRV, ?ERLDRV_DRV, ?TYPED_DRV, ?COMMANDS_DRV, ?C_ASYNC_DRV,
+                  ?ERLDRV_ASYNC_DRV]).
 %% The context rows' C code: a NIF library (with its Erlang module) and a port program.
 -define(NIF_LIB, "c_bench_nif").
 -define(NIF_MOD, erldrv_bench_nif).
@@ -78,6 +83,9 @@
 %%   kind pair:    `c` (the C driver) and `erldrv` (the erldrv driver with the same logic);
 %%                 optionally `reject`, an argument both sides must refuse, each in its own
 %%                 way (the C driver replies {error, badarg}, erldrv {erldrv_badarg, Msg}).
+%%   kind versus:  `c` is no C code here but erldrv's hand-written way to the same work
+%%                 (today's reference), and `erldrv` the generated command client's call:
+%%                 what a typed command costs over the call it replaces.
 %%   kind context: `c`, the C driver's binary control echo of the same payload, and
 %%                 `context`, another way into C code with no erldrv side (a NIF, an
 %%                 external port program), timed the same way for comparison.
@@ -101,6 +109,9 @@
 %%   {server, Command}                 erldrv_bench_server:call/4: a gen_server doing the
 %%                                     first kind for its callers
 %%   {dirty_nif, Module, Function}     Module:Function/1, a NIF on a dirty CPU scheduler
+%%   {client, Driver, Function}        ?CLIENT:Function(Port, ...), the generated client's
+%%                                     function of a command (add: the argument tuple's
+%%                                     elements as its arguments; echo: the data)
 %%
 %% A new kind of target needs one clause in each of bind/2, once/2, loop/3 and describe/1;
 %% the cases, the checks, the timing and the report take it as it is.
@@ -121,6 +132,11 @@ cases() ->
      (pair(call_typed_rawterm, Add, Sum,
            {call, ?C_DRV, ?CALL_ADD}, {call, ?ERLDRV_DRV, ?CALL_ADD}))
          #{reject => Bad},
+     %% A generated command's call against the hand-written call it replaces.
+     versus(command_add_vs_call_typed, Add, Sum,
+            {call, ?TYPED_DRV, ?CALL_ADD}, {client, ?COMMANDS_DRV, add}),
+     versus(command_bytes_22B_vs_control_echo, Small, Small,
+            {control, ?ERLDRV_DRV, binary, ?CONTROL_ECHO}, {client, ?COMMANDS_DRV, echo}),
      outputv_echo(outputv_echo_22B, Small),
      outputv_echo(outputv_echo_64KiB, Big),
      context(nif_echo_22B, Small, {nif, ?NIF_MOD}),
@@ -137,6 +153,9 @@ cases() ->
 pair(Name, Arg, Expect, C, Erldrv) ->
     #{name => Name, kind => pair, group => sync, arg => Arg, expect => Expect, c => C,
       erldrv => Erldrv}.
+
+versus(Name, Arg, Expect, Reference, Command) ->
+    (pair(Name, Arg, Expect, Reference, Command))#{kind => versus}.
 
 control_echo(Name, Mode, Data) ->
     Expect = case Mode of
@@ -164,6 +183,7 @@ async_context(Name, Data, Target) ->
 
 %% The side that is compared with the C driver, and its label in the results.
 other(#{kind := pair, erldrv := Target}) -> {erldrv, Target};
+other(#{kind := versus, erldrv := Target}) -> {erldrv, Target};
 other(#{kind := context, context := Target}) -> {context, Target}.
 
 %% Size bytes that are not all alike.
@@ -190,6 +210,8 @@ run(#{driver_dir := Dir, rounds := Rounds, round_ms := RoundMs, warmup_ms := War
        is_integer(MemoryCalls), MemoryCalls > 0 ->
     %% The threads the VM starts with, before any driver can start one of its own.
     VmThreads = thread_times(),
+    %% Before the drivers are loaded: erldrv_gen loads its driver its own way, then unloads it.
+    load_client(Dir),
     Ports = maps:from_list([{Drv, open_driver(Dir, Drv)} || Drv <- ?DRIVERS]),
     Program = open_program(Dir, ?PACKET_PROGRAM),
     load_nif(Dir),
@@ -222,6 +244,16 @@ open_driver(Dir, Drv) ->
             error({cannot_load, Drv, Dir, erl_ddll:format_error(Reason)})
     end,
     open_port({spawn_driver, Drv}, [binary]).
+
+%% Generates the client of the commands driver with erldrv_gen (into Dir), and loads it.
+load_client(Dir) ->
+    Out = filename:join(Dir, atom_to_list(?CLIENT) ++ ".erl"),
+    {ok, _} = erldrv_gen:generate(#{driver_dir => Dir, driver => ?COMMANDS_DRV,
+                                    app => erldrv_bench, language => erlang,
+                                    module => ?CLIENT, out => Out}),
+    {ok, ?CLIENT, Beam} = compile:file(Out, [binary, report]),
+    {module, ?CLIENT} = code:load_binary(?CLIENT, Out, Beam),
+    ok.
 
 open_program(Dir, Name) ->
     open_port({spawn_executable, filename:join(Dir, Name)}, [{packet, 4}, binary]).
@@ -296,7 +328,9 @@ bind({request, Drv, Command}, Env) ->
 bind({server, Command}, Env) ->
     {server, maps:get(?SERVER, Env), Command};
 bind({dirty_nif, Module, Function}, _) ->
-    {dirty_nif, Module, Function}.
+    {dirty_nif, Module, Function};
+bind({client, Drv, Function}, Env) ->
+    {client, maps:get(Drv, Env), Function}.
 
 %% A target for the results: the operation, what it goes to, and the command, if any.
 describe({control, Drv, Mode, Command}) ->
@@ -314,7 +348,9 @@ describe({request, Drv, Command}) ->
 describe({server, Command}) ->
     [{op, "gen_server:call"}, {target, ?SERVER_MOD}, {command, Command}];
 describe({dirty_nif, Module, Function}) ->
-    [{op, "dirty_nif:" ++ atom_to_list(Function)}, {target, Module}, {command, none}].
+    [{op, "dirty_nif:" ++ atom_to_list(Function)}, {target, Module}, {command, none}];
+describe({client, Drv, Function}) ->
+    [{op, "client:" ++ atom_to_list(Function)}, {target, Drv}, {command, none}].
 
 %% A wrong reply aborts the whole run: its numbers would mean nothing.
 check(#{name := Name, arg := Arg, expect := Expect} = Case, Which, Bound) ->
@@ -362,7 +398,11 @@ once({request, Port, Command}, Arg) ->
 once({server, Server, Command}, Arg) ->
     ?SERVER_MOD:call(Server, Command, Arg, ?REPLY_TIMEOUT);
 once({dirty_nif, Module, Function}, Arg) ->
-    Module:Function(Arg).
+    Module:Function(Arg);
+once({client, Port, add}, {Op, I, Bin}) ->
+    ?CLIENT:add(Port, Op, I, Bin);
+once({client, Port, echo}, Data) ->
+    ?CLIENT:echo(Port, Data).
 
 %% Runs batches of doubling size until Budget ns have been spent; returns the time per
 %% call of the last (largest) batch.
@@ -417,7 +457,9 @@ loop({nif, Module}, Arg, N) -> nif_loop(Module, Arg, N);
 loop({async, Port, Command}, Arg, N) -> async_loop(Port, Command, Arg, N);
 loop({request, Port, Command}, Arg, N) -> request_loop(Port, Command, Arg, N);
 loop({server, Server, Command}, Arg, N) -> server_loop(Server, Command, Arg, N);
-loop({dirty_nif, Module, Function}, Arg, N) -> dirty_nif_loop(Module, Function, Arg, N).
+loop({dirty_nif, Module, Function}, Arg, N) -> dirty_nif_loop(Module, Function, Arg, N);
+loop({client, Port, add}, {Op, I, Bin}, N) -> client_add_loop(Port, Op, I, Bin, N);
+loop({client, Port, echo}, Arg, N) -> client_echo_loop(Port, Arg, N).
 
 control_loop(_, _, _, 0) ->
     ok;
@@ -440,6 +482,19 @@ command_loop(Port, Arg, N) ->
         {Port, {data, _}} -> ok
     end,
     command_loop(Port, Arg, N - 1).
+
+%% The generated client's functions, called as an application calls them.
+client_add_loop(_, _, _, _, 0) ->
+    ok;
+client_add_loop(Port, Op, I, Bin, N) ->
+    _ = ?CLIENT:add(Port, Op, I, Bin),
+    client_add_loop(Port, Op, I, Bin, N - 1).
+
+client_echo_loop(_, _, 0) ->
+    ok;
+client_echo_loop(Port, Arg, N) ->
+    _ = ?CLIENT:echo(Port, Arg),
+    client_echo_loop(Port, Arg, N - 1).
 
 nif_loop(_, _, 0) ->
     ok;

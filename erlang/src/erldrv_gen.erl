@@ -21,8 +21,8 @@
                      language := erlang | elixir,
                      module := atom() | binary(),
                      out := file:filename(),
-                     args := string(),
-                     check := boolean()}.
+                     args => string(),
+                     check => boolean()}.
 -export_type([options/0]).
 
 %% Generates the client of driver Driver (the file DriverDir/Driver.so) for application App

@@ -10,7 +10,9 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
-use erldrv_harness::{Profile, compile_erl, erl_string, try_build_driver, wait_timeout};
+use erldrv_harness::{
+    Profile, compile_erl, erl_string, install_driver, try_build_driver, wait_timeout,
+};
 
 const USAGE: &str = "\
 Usage: cargo xtask <command>
@@ -129,17 +131,19 @@ fn test(args: &[String]) -> Result {
 /// normally takes about five seconds, the callers demo's four timed runs.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The example drivers the demo builds, with the session module (in `xtask/demo`) that
-/// drives each and the directory of its Erlang client, if it has one.
-const DEMOS: [(&str, &str, Option<&str>); 5] = [
-    ("echo_drv", "echo_demo", None),
-    ("kv_drv", "kv_demo", Some("examples/kv/erlang")),
-    ("hash_drv", "hash_demo", Some("examples/hash/erlang")),
-    ("udp_drv", "udp_demo", Some("examples/udp/erlang")),
+/// The example drivers the demo builds: the package, the session module (in `xtask/demo`)
+/// that drives it, the directory of its Erlang client if it has one, and the application
+/// whose `priv` a generated client loads the driver from (`erldrv_gen`'s `open/0`), if so.
+const DEMOS: [(&str, &str, Option<&str>, Option<&str>); 5] = [
+    ("echo_drv", "echo_demo", None, None),
+    ("kv_drv", "kv_demo", Some("examples/kv/erlang"), Some("kv")),
+    ("hash_drv", "hash_demo", Some("examples/hash/erlang"), None),
+    ("udp_drv", "udp_demo", Some("examples/udp/erlang"), None),
     (
         "callers_drv",
         "callers_demo",
         Some("examples/callers/erlang"),
+        None,
     ),
 ];
 
@@ -154,7 +158,7 @@ fn demo(args: &[String]) -> Result {
     header(1, STEPS, "Erlang/OTP");
     let info = otp::ensure()?;
 
-    let packages: Vec<&str> = DEMOS.iter().map(|(package, _, _)| *package).collect();
+    let packages: Vec<&str> = DEMOS.iter().map(|(package, ..)| *package).collect();
     header(
         2,
         STEPS,
@@ -164,8 +168,19 @@ fn demo(args: &[String]) -> Result {
         ),
     );
     let mut runs = Vec::new();
-    for (package, module, _) in DEMOS {
-        let driver = try_build_driver(package, Profile::Debug)?;
+    let mut app_ebins = Vec::new();
+    for (package, module, _, app) in DEMOS {
+        let mut driver = try_build_driver(package, Profile::Debug)?;
+        if let Some(app) = app {
+            // The generated client loads the driver from `code:priv_dir(App)`: make the
+            // application's directory, with the driver in `priv` and `ebin` in the path.
+            let dir = erldrv_harness::beam_dir().join("demo-apps").join(app);
+            driver = install_driver(&driver.path, &driver.name, &dir.join("priv"))?;
+            let ebin = dir.join("ebin");
+            std::fs::create_dir_all(&ebin)
+                .map_err(|e| format!("could not create {}: {e}", ebin.display()))?;
+            app_ebins.push(ebin);
+        }
         println!("driver: {}", driver.path.display());
         runs.push(format!(
             "{module}:run({})",
@@ -183,17 +198,18 @@ fn demo(args: &[String]) -> Result {
     sources.extend(
         DEMOS
             .iter()
-            .filter_map(|(_, _, client)| client.map(|c| root.join(c))),
+            .filter_map(|(_, _, client, _)| client.map(|c| root.join(c))),
     );
     compile_erl(
         &sources.iter().map(|p| p.as_path()).collect::<Vec<_>>(),
         &ebin,
     )?;
     let mut erl = Command::new(&info.erl);
-    erl.arg("-noshell")
-        .arg("-pa")
-        .arg(&ebin)
-        .arg("-eval")
+    erl.arg("-noshell").arg("-pa").arg(&ebin);
+    for app_ebin in &app_ebins {
+        erl.arg("-pa").arg(app_ebin);
+    }
+    erl.arg("-eval")
         // Each run/1 reports its own failures and halts with 1.
         .arg(format!("{}, halt().", runs.join(", ")))
         // No erl_crash.dump in the current directory if the VM gives up.

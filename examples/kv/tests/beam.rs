@@ -1,18 +1,100 @@
-//! Runs `test/kv_tests.erl` (with the client `erlang/kv.erl`) against the built driver in a
-//! real `erl`.
+//! Runs `test/kv_tests.erl` against the built driver in a real `erl`, through the client
+//! `erlang/kv.erl` generated from the driver's commands (and checked to be up to date), and
+//! runs dialyzer on that client and on the tests that call it.
 
-use erldrv_harness::{Eunit, build_driver, workspace_root};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use erldrv_harness::{Eunit, beam_dir, build_driver, install_driver, tools, workspace_root};
+
+/// A fresh, empty directory under `target/beam/kv` for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = beam_dir().join("kv").join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The application `kv` in `dir`, whose `priv` holds the driver the generated client's
+/// `kv:open/0` loads (`code:priv_dir(kv)`); returns its `ebin`, for the code path.
+fn kv_app(dir: &Path) -> PathBuf {
+    let driver = build_driver("kv_drv");
+    let app = dir.join("kv");
+    install_driver(&driver.path, &driver.name, &app.join("priv")).unwrap();
+    let ebin = app.join("ebin");
+    fs::create_dir_all(&ebin).unwrap();
+    ebin
+}
 
 #[test]
 fn kv_drv_in_the_beam() {
     let driver = build_driver("kv_drv");
     let root = workspace_root();
+    let ebin = kv_app(&scratch("eunit"));
     Eunit::new(root.join("examples/kv/test"))
         .src_dir(root.join("examples/kv/erlang"))
         .src_dir(root.join("erlang/src"))
         .src_dir(root.join("erlang/test"))
         .module("kv_tests")
         .driver(&driver)
-        .erl_args(["+S", "2:2"])
+        .env("KV_CLIENT", root.join("examples/kv/erlang/kv.erl"))
+        .erl_args(["+S", "2:2", "-pa"])
+        .erl_args([&ebin])
         .run();
+}
+
+/// Runs `cmd`, panicking with its output unless it succeeds; returns its stdout.
+fn run_ok(cmd: &mut Command) -> String {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Dialyzer finds nothing in the generated client nor in the tests that call it: the
+/// calls agree with the specs the driver's Rust signatures gave the client.
+#[test]
+fn kv_client_dialyzer() {
+    let dialyzer = tools::dialyzer().unwrap_or_else(|e| panic!("{e}"));
+    let root = workspace_root();
+    let dir = scratch("dialyzer");
+    let sources = [
+        root.join("erlang/src/erldrv.erl"),
+        root.join("erlang/src/erldrv_gen.erl"),
+        root.join("erlang/test/erldrv_test.erl"),
+        root.join("examples/kv/erlang/kv.erl"),
+        root.join("examples/kv/test/kv_tests.erl"),
+    ];
+    run_ok(
+        Command::new("erlc")
+            .args(["+debug_info", "+warnings_as_errors", "-o"])
+            .arg(&dir)
+            .args(&sources),
+    );
+    let beam = |m: &str| dir.join(format!("{m}.beam"));
+    let plt = dir.join("kv.plt");
+    run_ok(
+        Command::new(&dialyzer)
+            .args(["--build_plt", "--output_plt"])
+            .arg(&plt)
+            .args(["erldrv", "erldrv_gen", "erldrv_test"].map(beam)),
+    );
+    let out = Command::new(&dialyzer)
+        .arg("--plt")
+        .arg(&plt)
+        .args(["kv", "kv_tests"].map(beam))
+        .output()
+        .expect("dialyzer runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("passed successfully"),
+        "dialyzer found something in the kv client or its tests:\n{report}"
+    );
 }

@@ -1,4 +1,6 @@
-//! The chart: one horizontal bar per erldrv/C pair, written as plain SVG.
+//! The chart: one horizontal bar per erldrv/C pair, and one per typed command row (the
+//! generated client over erldrv's hand-written call, named `... (cmd/ref)`), written as
+//! plain SVG.
 //!
 //! Each bar starts at 1.0 (as fast as C) and ends at the case's ratio, so that a bar to
 //! the right is erldrv being slower and one to the left faster; a whisker spans the
@@ -13,7 +15,7 @@ use std::fmt::Write as _;
 
 use super::report;
 use super::results::{Kind, Run};
-use super::{MAX_ASYNC_RATIO, MAX_RATIO};
+use super::{MAX_ASYNC_RATIO, MAX_COMMAND_RATIO, MAX_RATIO};
 
 const WIDTH: f64 = 820.0;
 /// The case names, right-aligned against the plot.
@@ -36,11 +38,14 @@ pub fn svg(run: &Run, machine: &str, rounds: u32) -> String {
     let bars: Vec<Bar> = run
         .cases
         .iter()
-        .filter(|case| case.kind == Kind::Pair)
+        .filter(|case| matches!(case.kind, Kind::Pair | Kind::Versus))
         .map(|case| {
             let spread = case.ratio_summary();
             Bar {
-                name: &case.name,
+                name: match case.kind {
+                    Kind::Versus => format!("{} (cmd/ref)", case.name),
+                    _ => case.name.clone(),
+                },
                 ratio: case.ratio(),
                 meets: report::meets_target(case, &run.idle) == Some(true),
                 min: spread.min,
@@ -75,7 +80,8 @@ pub fn svg(run: &Run, machine: &str, rounds: u32) -> String {
         "fill=\"#444444\"",
         &format!(
             "Median of {rounds} rounds' own ratios; whiskers: the lowest to the highest round. \
-             Targets: {MAX_RATIO:.2}; async pairs {MAX_ASYNC_RATIO:.2}."
+             Targets: {MAX_RATIO:.2}; async pairs {MAX_ASYNC_RATIO:.2}; \
+             commands (cmd/ref) {MAX_COMMAND_RATIO:.2}."
         ),
     );
     text(&mut out, (12.0, 57.0), "start", "fill=\"#444444\"", machine);
@@ -102,7 +108,7 @@ pub fn svg(run: &Run, machine: &str, rounds: u32) -> String {
     for (i, bar) in bars.iter().enumerate() {
         let y = TOP + ROW * i as f64;
         let middle = y + ROW / 2.0;
-        text(&mut out, (LABEL_RIGHT, middle + 4.0), "end", "", bar.name);
+        text(&mut out, (LABEL_RIGHT, middle + 4.0), "end", "", &bar.name);
         if !bar.ratio.is_finite() {
             text(
                 &mut out,
@@ -180,8 +186,8 @@ pub fn svg(run: &Run, machine: &str, rounds: u32) -> String {
     out
 }
 
-struct Bar<'a> {
-    name: &'a str,
+struct Bar {
+    name: String,
     ratio: f64,
     meets: bool,
     min: f64,
@@ -198,7 +204,7 @@ struct Scale {
 impl Scale {
     const STEP: f64 = 0.05;
 
-    fn fit(bars: &[Bar<'_>]) -> Scale {
+    fn fit(bars: &[Bar]) -> Scale {
         let values = bars
             .iter()
             .flat_map(|b| [b.ratio, b.min, b.max])
@@ -288,6 +294,23 @@ mod tests {
     }
 
     #[test]
+    fn typed_command_rows_are_drawn_against_their_reference() {
+        let mut run = run();
+        run.cases.push(super::super::report::tests::versus());
+        let svg = svg(&run, "m", 3);
+        assert_eq!(svg.matches("class=\"bar\"").count(), 3, "{svg}");
+        assert!(
+            svg.contains(">command_add_vs_call_typed (cmd/ref)</text>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(&format!("fill=\"{WITHIN_TARGET}\">1.02</text>")),
+            "{svg}"
+        );
+        assert!(svg.contains("commands (cmd/ref) 1.03"), "{svg}");
+    }
+
+    #[test]
     fn every_opened_element_is_closed() {
         let svg = svg(&run(), "m", 3);
         for element in ["svg", "text"] {
@@ -308,7 +331,7 @@ mod tests {
     #[test]
     fn the_scale_holds_every_ratio_and_the_target() {
         let bar = |ratio: f64, min: f64, max: f64| Bar {
-            name: "b",
+            name: "b".to_owned(),
             ratio,
             meets: true,
             min,

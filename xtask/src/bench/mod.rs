@@ -36,7 +36,12 @@ use results::Run;
 
 /// The erldrv drivers: workspace packages under `benches/drivers`, each a `cdylib` whose
 /// driver is named like the package.
-const RUST_DRIVERS: [&str; 3] = ["erldrv_bench_drv", "erldrv_typed_drv", "erldrv_async_drv"];
+const RUST_DRIVERS: [&str; 4] = [
+    "erldrv_bench_drv",
+    "erldrv_typed_drv",
+    "erldrv_commands_drv",
+    "erldrv_async_drv",
+];
 
 /// The C code: `benches/c/<name>.c`, and what it becomes.
 const C_SOURCES: [(&str, CKind); 4] = [
@@ -60,6 +65,11 @@ enum CKind {
 /// The targets the bench reports against: erldrv/C at most this for every pair whose
 /// reply comes from the call ...
 pub const MAX_RATIO: f64 = 1.02;
+
+/// A typed command called through its generated client over the hand-written erldrv call
+/// doing the same work (the `versus` rows: `call_typed`'s `port_call`, the binary control
+/// echo) at most this: within the noise of a run.
+pub const MAX_COMMAND_RATIO: f64 = 1.03;
 
 /// ... and at most this for the async round trip (erldrv's pool against `driver_async`),
 /// with the pool's threads asleep when idle (see [`IDLE_MAX_CPU_SHARE`]).
@@ -481,6 +491,8 @@ mod tests {
             "async_roundtrip_22B",
             "gen_server_async_roundtrip_22B",
             "dirty_nif_roundtrip_22B",
+            "command_add_vs_call_typed",
+            "command_bytes_22B_vs_control_echo",
         ] {
             assert!(names.contains(&required), "{required} missing in {names:?}");
         }
@@ -496,12 +508,13 @@ mod tests {
         };
         for case in cases {
             assert!(number(case, &["calls_per_round"]) >= 1.0);
-            let other = match case.get("kind").and_then(Value::as_str) {
-                Some("pair") => "erldrv",
-                Some("context") => "context",
+            let sides = match case.get("kind").and_then(Value::as_str) {
+                Some("pair") => ["c", "erldrv"],
+                Some("context") => ["c", "context"],
+                Some("versus") => ["reference", "erldrv"],
                 kind => panic!("kind {kind:?} in {text}"),
             };
-            for side in ["c", other] {
+            for side in sides {
                 for stat in ["median_ns", "min_ns", "max_ns"] {
                     let v = number(case, &[side, stat]);
                     assert!(v.is_finite() && v > 0.0, "{side}.{stat} = {v} in {text}");
@@ -534,6 +547,37 @@ mod tests {
             .unwrap();
         assert_eq!(number(roundtrip, &["target", "max_ratio"]), MAX_ASYNC_RATIO);
         assert!(roundtrip.get("meets_target").is_some_and(Value::is_boolean));
+        // The typed command rows: the generated client against the call it replaces.
+        for name in [
+            "command_add_vs_call_typed",
+            "command_bytes_22B_vs_control_echo",
+        ] {
+            assert_eq!(kind_of(name), Some("versus"));
+            let row = cases
+                .iter()
+                .find(|c| c.get("name").and_then(Value::as_str) == Some(name))
+                .unwrap();
+            assert_eq!(number(row, &["target", "max_ratio"]), MAX_COMMAND_RATIO);
+            assert!(row.get("meets_target").is_some_and(Value::is_boolean));
+        }
+        let op = |name: &str, side: &str| {
+            cases
+                .iter()
+                .find(|c| c.get("name").and_then(Value::as_str) == Some(name))
+                .and_then(|c| c.get(side)?.get("op")?.as_str())
+        };
+        assert_eq!(
+            op("command_add_vs_call_typed", "reference"),
+            Some("port_call")
+        );
+        assert_eq!(
+            op("command_add_vs_call_typed", "erldrv"),
+            Some("client:add")
+        );
+        assert_eq!(
+            op("command_bytes_22B_vs_control_echo", "reference"),
+            Some("port_control:binary")
+        );
 
         // The throughput test: every side with every number of callers, each row with its
         // rates and, for erldrv with 2 or more callers, a target and a verdict.
@@ -594,12 +638,21 @@ mod tests {
         // The outputs for people and the chart are made from the same run.
         let table = report::table(&run, &machine, &settings);
         assert!(table.contains("context (no erldrv side)"), "{table}");
+        assert!(
+            table.contains("typed command (generated client)")
+                && table.contains("command_add_vs_call_typed"),
+            "{table}"
+        );
         assert!(report::memory(&run).contains("This run made 10000 calls"));
         let svg = chart::svg(&run, &machine.describe(&run), settings.rounds);
-        let pairs = cases
-            .iter()
-            .filter(|c| c.get("kind").and_then(Value::as_str) == Some("pair"));
-        assert_eq!(svg.matches("class=\"bar\"").count(), pairs.count(), "{svg}");
+        let drawn = cases.iter().filter(|c| {
+            matches!(
+                c.get("kind").and_then(Value::as_str),
+                Some("pair" | "versus")
+            )
+        });
+        assert_eq!(svg.matches("class=\"bar\"").count(), drawn.count(), "{svg}");
+        assert!(svg.contains("command_add_vs_call_typed (cmd/ref)"), "{svg}");
         let _ = fs::remove_dir_all(&out);
     }
 }

@@ -10,8 +10,9 @@ use super::results::{
     Case, Cell, Group, Idle, IdleThread, Kind, MemorySide, Run, Side, Summary, Throughput,
 };
 use super::{
-    IDLE_MAX_CPU_SHARE, IDLE_MAX_WAKEUPS_PER_S, MAX_ASYNC_RATIO, MAX_MEMORY_GROWTH, MAX_RATIO,
-    MEMORY_TARGET_CALLS, MIN_SCALING, MIN_VS_C, Settings, VM_FLAGS, VS_C_CALLERS,
+    IDLE_MAX_CPU_SHARE, IDLE_MAX_WAKEUPS_PER_S, MAX_ASYNC_RATIO, MAX_COMMAND_RATIO,
+    MAX_MEMORY_GROWTH, MAX_RATIO, MEMORY_TARGET_CALLS, MIN_SCALING, MIN_VS_C, Settings, VM_FLAGS,
+    VS_C_CALLERS,
 };
 
 /// The machine the numbers come from.
@@ -158,6 +159,10 @@ pub struct CaseTarget {
 pub fn case_target(case: &Case) -> Option<CaseTarget> {
     match (case.kind, case.group) {
         (Kind::Context, _) => None,
+        (Kind::Versus, _) => Some(CaseTarget {
+            max_ratio: MAX_COMMAND_RATIO,
+            idle_threads_asleep: false,
+        }),
         (Kind::Pair, Group::Sync) => Some(CaseTarget {
             max_ratio: MAX_RATIO,
             idle_threads_asleep: false,
@@ -245,7 +250,7 @@ pub fn cell_name(cell: &Cell) -> String {
 }
 
 /// The sections of the table: which cases, under which column heads.
-const SECTIONS: [(Group, Kind, [&str; 7]); 4] = [
+const SECTIONS: [(Group, Kind, [&str; 7]); 5] = [
     (
         Group::Sync,
         Kind::Pair,
@@ -269,6 +274,19 @@ const SECTIONS: [(Group, Kind, [&str; 7]); 4] = [
             "ns/op",
             "(min–max)",
             "×C control",
+            "(medians)",
+        ],
+    ),
+    (
+        Group::Sync,
+        Kind::Versus,
+        [
+            "typed command (generated client)",
+            "reference ns/op",
+            "(min–max)",
+            "command ns/op",
+            "(min–max)",
+            "cmd/ref",
             "(medians)",
         ],
     ),
@@ -340,7 +358,10 @@ pub fn table(run: &Run, machine: &Machine, settings: &Settings) -> String {
          erldrv pool's\nthreads asleep when idle. Context rows: other ways into C code, \
          each timed in interleaved\nrounds with the C driver's control echo of the same \
          payload (binary replies), or for the async\ncontext rows with the C async driver's \
-         echo; ×C is the row's time over that echo's.\n\n"
+         echo; ×C is the row's time over that echo's.\nTyped command rows: the generated \
+         client's function against erldrv's hand-written call doing\nthe same work (the \
+         reference: call_typed's port_call, the binary control echo); target\ncmd/ref ≤ \
+         {MAX_COMMAND_RATIO:.2}.\n\n"
     );
     out.push_str(&throughput(run, settings));
     out.push('\n');
@@ -607,6 +628,7 @@ pub fn json(run: &Run, machine: &Machine, settings: &Settings, profile: Profile)
         targets: TargetsJson {
             max_ratio: number(MAX_RATIO),
             max_async_ratio: number(MAX_ASYNC_RATIO),
+            max_command_ratio: number(MAX_COMMAND_RATIO),
             min_scaling: number(MIN_SCALING),
             min_vs_c: number(MIN_VS_C),
             vs_c_callers: VS_C_CALLERS,
@@ -730,6 +752,7 @@ struct SettingsJson {
 struct TargetsJson {
     max_ratio: Option<f64>,
     max_async_ratio: Option<f64>,
+    max_command_ratio: Option<f64>,
     min_scaling: Option<f64>,
     min_vs_c: Option<f64>,
     vs_c_callers: u32,
@@ -739,7 +762,8 @@ struct TargetsJson {
     max_memory_growth_bytes: i64,
 }
 
-/// A case: the C side, then the other side under the name of its kind (`erldrv` for a pair,
+/// A case: the C side (`reference` for a versus case: erldrv's hand-written call), then the
+/// other side under the name of its kind (`erldrv` for a pair or a versus case,
 /// `context` for a context row), then how they compare.
 #[derive(Serialize)]
 struct CaseJson<'a> {
@@ -747,7 +771,11 @@ struct CaseJson<'a> {
     kind: &'static str,
     group: &'static str,
     calls_per_round: u64,
-    c: SideJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    c: Option<SideJson<'a>>,
+    /// A versus case's reference side: erldrv's hand-written call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference: Option<SideJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     erldrv: Option<SideJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -764,8 +792,13 @@ impl<'a> CaseJson<'a> {
     fn new(case: &'a Case, idle: &Idle) -> Self {
         let other = SideJson::new(&case.other, case.other_summary());
         let (erldrv, context) = match case.kind {
-            Kind::Pair => (Some(other), None),
+            Kind::Pair | Kind::Versus => (Some(other), None),
             Kind::Context => (None, Some(other)),
+        };
+        let first = SideJson::new(&case.c, case.c_summary());
+        let (c, reference) = match case.kind {
+            Kind::Versus => (None, Some(first)),
+            Kind::Pair | Kind::Context => (Some(first), None),
         };
         let ratios = case.ratio_summary();
         CaseJson {
@@ -773,7 +806,8 @@ impl<'a> CaseJson<'a> {
             kind: case.kind.name(),
             group: case.group.name(),
             calls_per_round: case.calls,
-            c: SideJson::new(&case.c, case.c_summary()),
+            c,
+            reference,
             erldrv,
             context,
             ratio: number(case.ratio()),
@@ -1347,6 +1381,75 @@ pub(super) mod tests {
         let text = memory(&short);
         assert!(text.contains("not compared with the target"), "{text}");
         assert!(text.contains("This run made 1000 calls per side"), "{text}");
+    }
+
+    /// A typed command row: the reference (erldrv's `port_call`) 100 ns, the generated
+    /// client's call 102 ns, within its 1.03.
+    pub fn versus() -> Case {
+        Case {
+            name: "command_add_vs_call_typed".into(),
+            kind: Kind::Versus,
+            group: Group::Sync,
+            calls: 1000,
+            c: Side {
+                op: "port_call".into(),
+                ..side("t_drv", Some(1), &[100_000, 100_000, 100_000])
+            },
+            other: Side {
+                op: "client:add".into(),
+                ..side("cmd_drv", None, &[102_000, 102_000, 102_000])
+            },
+        }
+    }
+
+    #[test]
+    fn typed_command_rows_have_their_target_section_and_json() {
+        let mut run = run();
+        let mut slow = versus();
+        slow.name = "command_slow".into();
+        slow.other.round_ns = vec![110_000; 3];
+        run.cases.push(versus());
+        run.cases.push(slow);
+        assert_eq!(
+            case_target(&run.cases[5]),
+            Some(CaseTarget {
+                max_ratio: MAX_COMMAND_RATIO,
+                idle_threads_asleep: false,
+            })
+        );
+        assert_eq!(meets_target(&run.cases[5], &run.idle), Some(true));
+        assert_eq!(meets_target(&run.cases[6], &run.idle), Some(false));
+
+        let text = table(&run, &machine(), &Settings::DEFAULT);
+        let lines: Vec<&str> = text.lines().collect();
+        let head = lines
+            .iter()
+            .position(|l| l.starts_with("typed command (generated client)"))
+            .unwrap_or_else(|| panic!("no typed command section in\n{text}"));
+        assert!(lines[head].contains("cmd/ref"), "{text}");
+        assert!(
+            lines[head + 1].starts_with("command_add_vs_call_typed"),
+            "{text}"
+        );
+        assert!(lines[head + 1].contains("1.02"), "{text}");
+        let over = lines
+            .iter()
+            .find(|l| l.starts_with("Over the target: "))
+            .unwrap_or_else(|| panic!("no line over the target in\n{text}"));
+        assert!(over.contains("command_slow (1.10)"), "{text}");
+        assert!(!over.contains("command_add"), "{text}");
+
+        let v: Value =
+            serde_json::from_str(&json(&run, &machine(), &Settings::QUICK, Profile::Release))
+                .unwrap();
+        assert_eq!(v["targets"]["max_command_ratio"].as_f64(), Some(1.03));
+        let row = &v["cases"][5];
+        assert_eq!(row["kind"].as_str(), Some("versus"));
+        assert!(row.get("c").is_none(), "{row}");
+        assert_eq!(row["reference"]["op"].as_str(), Some("port_call"));
+        assert_eq!(row["erldrv"]["op"].as_str(), Some("client:add"));
+        assert_eq!(row["target"]["max_ratio"].as_f64(), Some(1.03));
+        assert_eq!(row["meets_target"], Value::Bool(true));
     }
 
     #[test]

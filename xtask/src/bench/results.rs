@@ -35,6 +35,10 @@ pub enum Kind {
     /// The C driver's control echo against another way into C code (a NIF, an external
     /// port program), for context; there is no erldrv side.
     Context,
+    /// erldrv's hand-written way to some work (the `c` side of the case, the reference,
+    /// although it is no C code) against a typed command's generated client doing the same
+    /// work: what commands cost over the calls they replace.
+    Versus,
 }
 
 impl Kind {
@@ -43,13 +47,14 @@ impl Kind {
         match self {
             Kind::Pair => "pair",
             Kind::Context => "context",
+            Kind::Versus => "versus",
         }
     }
 
     /// The label of the side compared with C.
     pub fn other_label(self) -> &'static str {
         match self {
-            Kind::Pair => "erldrv",
+            Kind::Pair | Kind::Versus => "erldrv",
             Kind::Context => "context",
         }
     }
@@ -99,9 +104,10 @@ pub struct Case {
     pub group: Group,
     /// Calls per side and round.
     pub calls: u64,
-    /// The hand-written C driver.
+    /// The hand-written C driver; for [`Kind::Versus`], erldrv's hand-written reference.
     pub c: Side,
-    /// The erldrv driver ([`Kind::Pair`]) or the context's C code ([`Kind::Context`]).
+    /// The erldrv driver ([`Kind::Pair`]), the context's C code ([`Kind::Context`]), or the
+    /// command client ([`Kind::Versus`], whose `c` is erldrv's hand-written reference).
     pub other: Side,
 }
 
@@ -607,6 +613,7 @@ impl Fields<'_> {
         let kind = match self.get("kind")? {
             "pair" => Kind::Pair,
             "context" => Kind::Context,
+            "versus" => Kind::Versus,
             other => return Err(format!("unknown case kind `{other}` in: {}", self.line)),
         };
         let group = match self.get("group")? {
@@ -733,9 +740,10 @@ mod tests {
 some banner the VM printed
 erldrv-bench vm otp=25.2.3 erts=13.1.5 schedulers=2 emu_flavor=jit async_threads=1 dirty_cpu_schedulers=2
 erldrv-bench load at=start one_minute=0.52
-erldrv-bench plan cases=echo,typed,nif
+erldrv-bench plan cases=echo,typed,cmd,nif
 erldrv-bench case name=echo kind=pair group=sync calls=100 c_op=port_control:list c_target=c_drv c_command=0 c_ns=10000,12000,11000 erldrv_op=port_control:list erldrv_target=e_drv erldrv_command=0 erldrv_ns=13000,12000,12100
 erldrv-bench case name=typed kind=pair group=async calls=10 c_op=port_call c_target=c_drv c_command=1 c_ns=1000,1000 erldrv_op=port_call erldrv_target=t_drv erldrv_command=1 erldrv_ns=900,1100
+erldrv-bench case name=cmd kind=versus group=sync calls=10 c_op=port_call c_target=t_drv c_command=1 c_ns=1000,1000 erldrv_op=client:add erldrv_target=cmd_drv erldrv_command=none erldrv_ns=1010,1020
 erldrv-bench case name=nif kind=context group=sync calls=10 c_op=port_control:binary c_target=c_drv c_command=0 c_ns=1000,1000 context_op=nif context_target=some_nif context_command=none context_ns=400,600
 erldrv-bench memory side=erldrv op=port_control:list target=e_drv command=0 bytes=22 calls=1000 ns=70000 total_before=5000000 total_after=5000100 rss_before=9000000 rss_after=8995904
 erldrv-bench memory side=c op=port_control:list target=c_drv command=0 bytes=22 calls=1000 ns=60000 total_before=5000100 total_after=5000000 rss_before=unavailable rss_after=unavailable
@@ -763,7 +771,7 @@ erldrv-bench done
                 dirty_cpu_schedulers: 2,
             }
         );
-        assert_eq!(run.cases.len(), 3);
+        assert_eq!(run.cases.len(), 4);
         let echo = &run.cases[0];
         assert_eq!((echo.kind, echo.calls), (Kind::Pair, 100));
         assert_eq!(echo.group, Group::Sync);
@@ -773,7 +781,15 @@ erldrv-bench done
         assert_eq!(echo.other.command, Some(0));
         assert_eq!(echo.c.round_ns, [10000, 12000, 11000]);
         assert_eq!(run.cases[1].other.target, "t_drv");
-        let nif = &run.cases[2];
+        let cmd = &run.cases[2];
+        assert_eq!((cmd.kind, cmd.group), (Kind::Versus, Group::Sync));
+        assert_eq!((cmd.c.op.as_str(), cmd.c.command), ("port_call", Some(1)));
+        assert_eq!(
+            (cmd.other.op.as_str(), cmd.other.command),
+            ("client:add", None)
+        );
+        assert_eq!(cmd.other.round_ns, [1010, 1020]);
+        let nif = &run.cases[3];
         assert_eq!(nif.kind, Kind::Context);
         assert_eq!((nif.other.op.as_str(), nif.other.command), ("nif", None));
         assert_eq!(nif.other.round_ns, [400, 600]);
@@ -843,7 +859,8 @@ erldrv-bench done
         let typed = &run.cases[1];
         assert_eq!(typed.other_summary().median, 100.0);
         assert_eq!(typed.ratio(), 1.0);
-        assert_eq!(run.cases[2].ratio(), 0.5);
+        assert!((run.cases[2].ratio() - 1.015).abs() < 1e-12);
+        assert_eq!(run.cases[3].ratio(), 0.5);
     }
 
     #[test]

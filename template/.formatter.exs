@@ -1,3 +1,9 @@
+# lib/{{crate_name}}/native.ex is left out: the build generates it from the driver and
+# rewrites it whenever it differs from what the driver renders, formatted or not.
+generated = ["lib/{{crate_name}}/native.ex"]
+
 [
-  inputs: ["{mix,.formatter}.exs", "{lib,test}/**/*.{ex,exs}"]
+  inputs:
+    Enum.flat_map(["{mix,.formatter}.exs", "{lib,test}/**/*.{ex,exs}"], &Path.wildcard/1) --
+      generated
 ]

@@ -7,7 +7,8 @@ defmodule {{crate_name | pascal_case}}.MixProject do
       version: "0.1.0",
       elixir: "~> 1.14",
       deps: deps(),
-      # First the driver (Mix.Tasks.Compile.{{crate_name | pascal_case}}Native, below).
+      # First the driver and its generated client
+      # (Mix.Tasks.Compile.{{crate_name | pascal_case}}Native, below).
       compilers: [:{{crate_name}}_native] ++ Mix.compilers()
     ]
   end
@@ -18,9 +19,10 @@ defmodule {{crate_name | pascal_case}}.MixProject do
 
   defp deps do
     [
-      # The Erlang side of erldrv: :erldrv.load_priv/2 loads the driver with readable
-      # errors, :erldrv.call/3 makes its typed port_calls. A rebar3 project, which Mix
-      # builds with rebar3 (`mix local.rebar` installs one).
+      # The Erlang side of erldrv: :erldrv_gen generates the client module from the
+      # built driver, and the client calls :erldrv to load the driver and make its
+      # commands. A rebar3 project, which Mix builds with rebar3 (`mix local.rebar`
+      # installs one).
 {%- if erldrv_checkout == "" %}
       {:erldrv,
        git: "https://github.com/erldrv/erldrv.git",
@@ -37,8 +39,12 @@ end
 defmodule Mix.Tasks.Compile.{{crate_name | pascal_case}}Native do
   @moduledoc """
   Builds the driver crate in release mode and installs the library as
-  priv/{{crate_name}}.so (native/build.sh). A compiler rather than an alias, so that it
-  also runs when this project is another one's dependency.
+  priv/{{crate_name}}.so (native/build.sh), then generates the driver's client module,
+  `{{crate_name | pascal_case}}.Native` in lib/{{crate_name}}/native.ex, from the built
+  driver's `#[command]` methods with erldrv's `:erldrv_gen`. The file is rewritten only
+  when the driver's commands changed, so an unchanged driver recompiles nothing. A
+  compiler rather than an alias, so that it also runs when this project is another one's
+  dependency; it runs before Elixir's, which then compiles the generated module.
   """
   use Mix.Task.Compiler
 
@@ -47,8 +53,34 @@ defmodule Mix.Tasks.Compile.{{crate_name | pascal_case}}Native do
     script = Path.expand("native/build.sh", __DIR__)
 
     case System.cmd("sh", [script], into: IO.stream(:stdio, :line), stderr_to_stdout: true) do
-      {_, 0} -> {:ok, []}
+      {_, 0} -> generate_client()
       {_, status} -> Mix.raise("#{script} failed (exit status #{status})")
+    end
+  end
+
+  defp generate_client do
+    out = Path.expand("lib/{{crate_name}}/native.ex", __DIR__)
+    File.mkdir_p!(Path.dirname(out))
+
+    options = %{
+      driver_dir: Path.expand("priv", __DIR__),
+      driver: :{{crate_name}},
+      app: :{{crate_name}},
+      language: :elixir,
+      module: "{{crate_name | pascal_case}}.Native",
+      out: out
+    }
+
+    case :erldrv_gen.generate(options) do
+      {:ok, :written} ->
+        Mix.shell().info("Generated #{Path.relative_to_cwd(out)}")
+        {:ok, []}
+
+      {:ok, :unchanged} ->
+        {:noop, []}
+
+      {:error, reason} ->
+        Mix.raise("generating #{out} failed: #{inspect(reason)}")
     end
   end
 end

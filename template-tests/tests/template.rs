@@ -164,6 +164,35 @@ fn assert_presence(project: &Path, paths: &[&str], present: bool) {
     }
 }
 
+/// The command the tests add to a generated project's driver, to see the next build
+/// regenerate the client: inserted before the driver's `output` method.
+const NEW_COMMAND: &str = "    /// Twice the total.
+    #[command]
+    fn double(&self) -> i64 {
+        self.total.saturating_mul(2)
+    }
+
+";
+
+/// Adds [`NEW_COMMAND`] to the driver crate of the generated project `project`.
+fn add_command(project: &Path, name: &str) {
+    let lib = project.join("native").join(name).join("src").join("lib.rs");
+    let source = read(&lib);
+    let at = source
+        .find("    fn output(")
+        .unwrap_or_else(|| panic!("no output method in {}", lib.display()));
+    let mut changed = source.clone();
+    changed.insert_str(at, NEW_COMMAND);
+    fs::write(&lib, changed).unwrap_or_else(|e| panic!("writing {}: {e}", lib.display()));
+}
+
+/// When `path` was last written.
+fn modified(path: &Path) -> std::time::SystemTime {
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("reading the time of {}: {e}", path.display()))
+}
+
 /// The README's commands, against this checkout: the generated project builds its driver
 /// and passes its own EUnit tests under `rebar3 eunit`.
 #[test]
@@ -181,6 +210,16 @@ fn generated_project_passes_rebar3_eunit() {
     assert_fully_expanded(&project);
     assert_presence(&project, &["rebar.config", "src/demo_drv.erl"], true);
     assert_presence(&project, &["mix.exs", "lib", "test/test_helper.exs"], false);
+    // The client is the build's to write, from the driver.
+    let client = project.join("src").join(format!("{NAME}_native.erl"));
+    assert_presence(&project, &["src/demo_drv_native.erl"], false);
+    // The tests call the generated client.
+    let tests = read(&project.join("test").join(format!("{NAME}_tests.erl")));
+    assert!(
+        tests.contains(&format!("-define(DRV, {NAME}_native)."))
+            && tests.contains("?DRV:add(P, 5)"),
+        "the EUnit tests do not call the generated client:\n{tests}"
+    );
 
     // The crate's Rust is formatted and free of lints, as its users will check.
     let manifest = project.join("native").join(NAME).join("Cargo.toml");
@@ -201,7 +240,7 @@ fn generated_project_passes_rebar3_eunit() {
     );
 
     let out = run_ok(
-        Command::new(rebar3)
+        Command::new(&rebar3)
             .arg("eunit")
             .current_dir(&project)
             .env("CARGO_TARGET_DIR", cargo_target_dir()),
@@ -217,6 +256,66 @@ fn generated_project_passes_rebar3_eunit() {
         "rebar3 eunit did not report {expected:?}:\n{out}"
     );
     assert!(project.join("priv").join(format!("{NAME}.so")).is_file());
+
+    // rebar3's build generated the client from the driver's commands.
+    assert!(
+        out.stdout
+            .contains(&format!("erldrv_gen: src/{NAME}_native.erl written")),
+        "rebar3 eunit did not generate the client:\n{out}"
+    );
+    let source = read(&client);
+    for line in [
+        format!("-module({NAME}_native)."),
+        "do not edit".to_owned(),
+        "-export([add/2, total/1, reset/1, hash/2, hash/3]).".to_owned(),
+    ] {
+        assert!(
+            source.contains(&line),
+            "no {line:?} in the client:\n{source}"
+        );
+    }
+
+    // Building again leaves an up-to-date client alone.
+    let before = modified(&client);
+    let out = run_ok(
+        Command::new(&rebar3)
+            .arg("compile")
+            .current_dir(&project)
+            .env("CARGO_TARGET_DIR", cargo_target_dir()),
+        BUILD_TIMEOUT,
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("erldrv_gen: src/{NAME}_native.erl unchanged")),
+        "rebar3 compile did not find the client up to date:\n{out}"
+    );
+    assert_eq!(
+        modified(&client),
+        before,
+        "an unchanged client was rewritten"
+    );
+    assert_eq!(read(&client), source);
+
+    // A new command in the driver: the next build puts it in the client.
+    add_command(&project, NAME);
+    let out = run_ok(
+        Command::new(&rebar3)
+            .arg("compile")
+            .current_dir(&project)
+            .env("CARGO_TARGET_DIR", cargo_target_dir()),
+        BUILD_TIMEOUT,
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("erldrv_gen: src/{NAME}_native.erl written")),
+        "rebar3 compile did not regenerate the client:\n{out}"
+    );
+    let source = read(&client);
+    assert!(
+        source.contains("-export([add/2, total/1, reset/1, hash/2, hash/3, double/1]).")
+            && source.contains("%% @doc Twice the total."),
+        "the regenerated client lacks the new command:\n{source}"
+    );
     fs::remove_dir_all(&dest).unwrap();
 }
 
@@ -237,8 +336,24 @@ fn generated_mix_project_passes_mix_test() {
     assert_presence(&project, &["mix.exs", "lib/demo_ex.ex"], true);
     assert_presence(
         &project,
-        &["rebar.config", "rebar.config.script", "src"],
+        &[
+            "rebar.config",
+            "rebar.config.script",
+            "src",
+            "native/client.sh",
+            // The build's to write, from the driver.
+            "lib/demo_ex/native.ex",
+        ],
         false,
+    );
+    let client = project.join("lib").join(MIX_NAME).join("native.ex");
+    // The tests call the generated client, name/n and name!/n.
+    let tests = read(&project.join("test").join(format!("{MIX_NAME}_test.exs")));
+    assert!(
+        tests.contains("alias DemoEx.Native, as: Drv")
+            && tests.contains("Drv.add(p, 5)")
+            && tests.contains("Drv.add!(p, -7)"),
+        "the ExUnit tests do not call the generated client:\n{tests}"
     );
 
     run_ok(
@@ -251,7 +366,7 @@ fn generated_mix_project_passes_mix_test() {
         Command::new(&mix)
             .arg("test")
             .current_dir(&project)
-            .env("MIX_REBAR3", rebar3)
+            .env("MIX_REBAR3", &rebar3)
             .env("CARGO_TARGET_DIR", cargo_target_dir()),
         BUILD_TIMEOUT,
     );
@@ -269,6 +384,70 @@ fn generated_mix_project_passes_mix_test() {
             .join("priv")
             .join(format!("{MIX_NAME}.so"))
             .is_file()
+    );
+
+    // Mix's build generated the client from the driver's commands.
+    let shown = format!("Generated lib/{MIX_NAME}/native.ex");
+    assert!(
+        out.stdout.contains(&shown),
+        "mix test did not generate the client:\n{out}"
+    );
+    let source = read(&client);
+    for line in [
+        "defmodule DemoEx.Native do",
+        "do not edit",
+        "def add(port, n)",
+        "def add!(port, n)",
+        "def hash(port, data, timeout \\\\ 5000)",
+    ] {
+        assert!(
+            source.contains(line),
+            "no {line:?} in the client:\n{source}"
+        );
+    }
+    // The generated file is left out of the formatter, which would fight the build.
+    run_ok(
+        Command::new(&mix)
+            .args(["format", "--check-formatted"])
+            .current_dir(&project),
+        GENERATE_TIMEOUT,
+    );
+
+    // Building again (another environment, same sources) leaves the client alone.
+    let before = modified(&client);
+    let compile = |mix: &Path| {
+        run_ok(
+            Command::new(mix)
+                .arg("compile")
+                .current_dir(&project)
+                .env("MIX_REBAR3", &rebar3)
+                .env("CARGO_TARGET_DIR", cargo_target_dir()),
+            BUILD_TIMEOUT,
+        )
+    };
+    let out = compile(&mix);
+    assert!(
+        !out.stdout.contains(&shown),
+        "mix compile regenerated an up-to-date client:\n{out}"
+    );
+    assert_eq!(
+        modified(&client),
+        before,
+        "an unchanged client was rewritten"
+    );
+    assert_eq!(read(&client), source);
+
+    // A new command in the driver: the next build puts it in the client.
+    add_command(&project, MIX_NAME);
+    let out = compile(&mix);
+    assert!(
+        out.stdout.contains(&shown),
+        "mix compile did not regenerate the client:\n{out}"
+    );
+    let source = read(&client);
+    assert!(
+        source.contains("def double(port)") && source.contains("Twice the total."),
+        "the regenerated client lacks the new command:\n{source}"
     );
     fs::remove_dir_all(&dest).unwrap();
 }

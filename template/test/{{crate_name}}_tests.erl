@@ -1,103 +1,93 @@
 %% EUnit tests of {{crate_name}}, run by `rebar3 eunit` against the driver built from
-%% native/{{crate_name}}.
+%% native/{{crate_name}}, through the client module generated from it
+%% ({{crate_name}}_native, src/{{crate_name}}_native.erl).
 -module({{crate_name}}_tests).
 -include_lib("eunit/include/eunit.hrl").
 
+-define(DRV, {{crate_name}}_native).
+
+open() ->
+    {ok, P} = ?DRV:open(),
+    P.
+
 add_total_reset_test() ->
-    P = {{crate_name}}:open(),
-    ?assertEqual(0, {{crate_name}}:total(P)),
-    ?assertEqual(5, {{crate_name}}:add(P, 5)),
-    ?assertEqual(-2, {{crate_name}}:add(P, -7)),
-    ?assertEqual(-2, {{crate_name}}:total(P)),
-    ?assertEqual(-2, {{crate_name}}:reset(P)),
-    ?assertEqual(0, {{crate_name}}:total(P)),
-    {{crate_name}}:close(P).
+    P = open(),
+    ?assertEqual(0, ?DRV:total(P)),
+    ?assertEqual({ok, 5}, ?DRV:add(P, 5)),
+    ?assertEqual({ok, -2}, ?DRV:add(P, -7)),
+    ?assertEqual(-2, ?DRV:total(P)),
+    ?assertEqual(-2, ?DRV:reset(P)),
+    ?assertEqual(0, ?DRV:total(P)),
+    ?assertEqual(ok, ?DRV:close(P)).
 
 add_bytes_test() ->
-    P = {{crate_name}}:open(),
+    P = open(),
     ?assertEqual(3, {{crate_name}}:add_bytes(P, <<"abc">>)),
     %% Any iodata: 2 + 1 + 3 + 2 bytes.
     ?assertEqual(11, {{crate_name}}:add_bytes(P, [<<"io">>, $l, "ist", [<<"!!">>]])),
-    ?assertEqual(16, {{crate_name}}:add(P, 5)),
-    {{crate_name}}:close(P).
+    ?assertEqual({ok, 16}, ?DRV:add(P, 5)),
+    ?DRV:close(P).
 
 ports_are_independent_test() ->
-    P = {{crate_name}}:open(),
-    Q = {{crate_name}}:open(),
-    ?assertEqual(1, {{crate_name}}:add(P, 1)),
-    ?assertEqual(100, {{crate_name}}:add(Q, 100)),
-    ?assertEqual(1, {{crate_name}}:total(P)),
-    {{crate_name}}:close(P),
-    {{crate_name}}:close(Q).
+    P = open(),
+    Q = open(),
+    ?assertEqual({ok, 1}, ?DRV:add(P, 1)),
+    ?assertEqual({ok, 100}, ?DRV:add(Q, 100)),
+    ?assertEqual(1, ?DRV:total(P)),
+    ?DRV:close(P),
+    ?DRV:close(Q).
 
-bad_arguments_say_what_was_expected_test() ->
-    P = {{crate_name}}:open(),
-    ?assertError({badarg, <<"port_call arguments: expected an integer, found a binary "
-                            "(element 2, in {add, _}, in Request)">>},
-                 {{crate_name}}:add(P, <<"1">>)),
-    ?assertError({badarg, <<"unknown command 7, expected 0">>}, erldrv:call(P, 7, total)),
-    ?assertEqual(1, {{crate_name}}:add(P, 1)),
+errors_and_bad_arguments_say_why_test() ->
+    P = open(),
+    ?assertError({badarg, <<"command add: expected an integer, found a binary "
+                            "(argument 1, `n`)">>},
+                 ?DRV:add(P, <<"1">>)),
+    ?assertEqual({ok, 1}, ?DRV:add(P, 1)),
     Max = 1 bsl 63 - 1,
-    ?assertError({badarg, <<"adding ", _/binary>>}, {{crate_name}}:add(P, Max)),
+    ?assertEqual({error, <<"adding 9223372036854775807 to 1 does not fit a 64-bit counter">>},
+                 ?DRV:add(P, Max)),
     %% A refused call changes nothing.
-    ?assertEqual(1, {{crate_name}}:total(P)),
-    {{crate_name}}:close(P).
+    ?assertEqual(1, ?DRV:total(P)),
+    ?DRV:close(P).
 
 overflow_from_port_command_test() ->
-    P = {{crate_name}}:open(),
+    P = open(),
     Max = 1 bsl 63 - 1,
-    ?assertEqual(Max, {{crate_name}}:add(P, Max)),
+    ?assertEqual({ok, Max}, ?DRV:add(P, Max)),
     ?assertError({badarg, overflow}, {{crate_name}}:add_bytes(P, <<"x">>)),
-    ?assertEqual(Max, {{crate_name}}:total(P)),
-    {{crate_name}}:close(P).
+    ?assertEqual(Max, ?DRV:total(P)),
+    ?DRV:close(P).
 
 hash_on_the_worker_pool_test() ->
-    P = {{crate_name}}:open(),
-    ?assertEqual({ok, 16#CBF29CE484222325}, {{crate_name}}:hash(P, <<>>)),
-    ?assertEqual({ok, 16#AF63DC4C8601EC8C}, {{crate_name}}:hash(P, <<"a">>)),
-    ?assertEqual({ok, 16#85944171F73967E8}, {{crate_name}}:hash(P, [<<"foo">>, $b, "ar"])),
+    P = open(),
+    ?assertEqual({ok, 16#CBF29CE484222325}, ?DRV:hash(P, <<>>)),
+    ?assertEqual({ok, 16#AF63DC4C8601EC8C}, ?DRV:hash(P, <<"a">>)),
+    %% A list of bytes reads as a binary.
+    ?assertEqual({ok, 16#85944171F73967E8}, ?DRV:hash(P, "foobar")),
     Big = binary:copy(<<"0123456789">>, 100000),
-    ?assertEqual({ok, fnv1a(Big)}, {{crate_name}}:hash(P, Big)),
+    ?assertEqual({ok, fnv1a(Big)}, ?DRV:hash(P, Big, 10000)),
     %% 50 processes at once on the one port, each with its own data.
     Self = self(),
     Pids = [spawn_link(fun() ->
                                Data = integer_to_binary(I),
-                               Self ! {self(), Data, {{crate_name}}:hash(P, Data)}
+                               Self ! {self(), Data, ?DRV:hash(P, Data)}
                        end) || I <- lists:seq(1, 50)],
     [receive {Pid, Data, Answer} -> ?assertEqual({ok, fnv1a(Data)}, Answer)
      after 5000 -> error({no_answer_from, Pid})
      end || Pid <- Pids],
-    {{crate_name}}:close(P).
+    %% A refused argument answers that caller alone.
+    ?assertMatch({error, {badarg, <<"command hash: ", _/binary>>}}, ?DRV:hash(P, an_atom)),
+    ?DRV:close(P),
+    ?assertEqual({error, closed}, ?DRV:hash(P, <<"abc">>)).
 
-requests_test() ->
-    P = {{crate_name}}:open(),
-    %% 1 is the driver's hash command. Send now, wait later:
-    Id = erldrv:send_request(P, 1, <<"abc">>),
-    ?assertEqual({ok, fnv1a(<<"abc">>)}, erldrv:await(Id, 5000)),
-    %% or recognise the answer among other messages, as a gen_server's handle_info would:
-    self() ! other,
-    Id2 = erldrv:send_request(P, 1, <<"xyz">>),
-    {Answer, Others} = receive_answer(Id2, []),
-    ?assertEqual({ok, fnv1a(<<"xyz">>)}, Answer),
-    ?assertEqual([other], Others),
-    ?assertEqual({error, {badarg, <<"unknown command 9, expected 1">>}},
-                 erldrv:request(P, 9, <<>>)),
-    %% A plain port_control carries no request: the driver refuses it.
-    ?assertError(badarg, port_control(P, 1, <<"abc">>)),
-    ?assertEqual({ok, fnv1a(<<"still">>)}, erldrv:request(P, 1, <<"still">>)),
-    {{crate_name}}:close(P),
-    ?assertEqual({error, closed}, erldrv:request(P, 1, <<"abc">>)).
-
-%% The answer to request Id, and the other messages received before it.
-receive_answer(Id, Others) ->
-    receive
-        Message ->
-            case erldrv:check(Message, Id) of
-                {reply, Answer} -> {Answer, lists:reverse(Others)};
-                no_reply -> receive_answer(Id, [Message | Others])
-            end
-    after 5000 -> error(no_answer)
-    end.
+%% The client checks, at open, that the driver has the interface it was generated for.
+interface_is_checked_at_open_test() ->
+    {ok, P} = ?DRV:open(),
+    Interface = erldrv:interface(P),
+    ?assertMatch(#{commands := [_ | _]}, Interface),
+    Names = lists:sort([N || #{name := N} <- erldrv:commands(P)]),
+    ?assertEqual([add, hash, reset, total], Names),
+    ?DRV:close(P).
 
 %% The driver's hash, written again in Erlang.
 fnv1a(Data) ->

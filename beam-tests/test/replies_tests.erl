@@ -1,7 +1,7 @@
 %% What control and call hand back: control replies of every size in list and binary mode,
 %% a mode switch after a large reply, errors and panics that drop a written reply, and call
-%% replies (echoed, invalid, refused, larger than the VM's buffer). Drives
-%% beam-tests/drivers/replies.
+%% replies (echoed, invalid, refused, larger than the VM's buffer, grown piece by piece,
+%% dropped by a panic while encoding). Drives beam-tests/drivers/replies.
 -module(replies_tests).
 -include_lib("eunit/include/eunit.hrl").
 
@@ -61,6 +61,9 @@ call_replies() ->
     ?assertMatch({erldrv_badarg, <<"expected an integer, found an atom">>},
                  call(P, {binary_of, x})),
     ?assertEqual(binary:copy(<<"z">>, 100000), call(P, {binary_of, 100})),
+    %% Out of the VM's buffer, then grown again and again, keeping what was written.
+    [?assertEqual(lists:duplicate(N, binary:copy(<<"p">>, 1000)), call(P, {pieces, N}))
+     || N <- [0, 1, 2, 300]],
     ?assertEqual(<<"pong">>, iolist_to_binary(ctl(P, "ping"))),
     port_close(P).
 
@@ -85,6 +88,13 @@ panics_in_control_and_call() ->
     ?assertError(badarg, ctl(Q, "panic_after_write")),
     ?assertEqual(<<"deliberate panic in control after a large reply">>, erldrv_test:recv_panic(Q)),
     ?assertEqual(erldrv_panic, erldrv_test:recv_exit(Q)),
+    %% A panic while encoding a call reply that had left the VM's buffer: the reply is
+    %% freed, and the caller gets the panic in the VM's buffer instead.
+    R = erldrv_test:open(?DRV),
+    ?assertEqual({erldrv_panic, <<"deliberate panic while encoding a call reply">>},
+                 call(R, {panic_after, 100})),
+    ?assertEqual(<<"deliberate panic while encoding a call reply">>, erldrv_test:recv_panic(R)),
+    ?assertEqual(erldrv_panic, erldrv_test:recv_exit(R)),
     process_flag(trap_exit, false),
     %% The driver still serves new ports.
     ?assertEqual("pong", ctl(erldrv_test:open(?DRV), "ping")).

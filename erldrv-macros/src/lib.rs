@@ -22,6 +22,10 @@ use proc_macro::TokenStream;
 /// framework always needs, listed in `erldrv::Driver`; the rest stay NULL), the C-ABI
 /// trampolines' instantiations, and the exported `driver_init`.
 ///
+/// The request callbacks the block writes (`output`, `outputv`, `control`, `call`) get
+/// `#[inline]`, so that each is compiled into its trampoline, its only caller; a method
+/// with an `inline` attribute of its own (`#[inline(never)]`, say) keeps it.
+///
 /// Options, comma-separated:
 /// - `name = "my_drv"`: the driver name (default: the crate name). It must equal the file
 ///   name the driver is loaded from, without extension.

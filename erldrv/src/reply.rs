@@ -1,4 +1,5 @@
-//! Reply buffers of `control` and `call`.
+//! Reply buffers of `control` and `call`: [`Reply`], which `control` writes, and
+//! [`CallOut`], where the framework encodes what `call` returns.
 
 use core::ffi::{c_char, c_void};
 use core::marker::PhantomData;
@@ -14,14 +15,12 @@ pub(crate) enum ReplyKind {
     ControlList,
     /// `port_control/3` with `PORT_CONTROL_FLAG_BINARY`: the caller gets a binary.
     ControlBinary,
-    /// `port_call/3`: the bytes must be one term in the external term format.
-    Call,
 }
 
 enum Storage {
     /// Writing into the VM's default buffer: no allocation at all.
     Default,
-    /// A `driver_alloc` buffer (list-mode control, call). The VM frees it on success.
+    /// A `driver_alloc` buffer (list-mode control). The VM frees it on success.
     Alloc,
     /// A `driver_alloc_binary` (binary-mode control). The VM takes it on success.
     Bin(*mut sys::ErlDrvBinary),
@@ -31,7 +30,7 @@ enum Storage {
     Nil,
 }
 
-/// Where `control` writes its reply (and where the framework encodes a `call` reply).
+/// Where `control` writes its reply.
 ///
 /// Bytes go into the VM's default reply buffer while they fit (no allocation on the fast
 /// path); a longer reply moves to a driver allocation: a driver binary when the port is in
@@ -39,9 +38,8 @@ enum Storage {
 /// a `driver_alloc` buffer otherwise. The VM takes ownership of it when the callback returns
 /// `Ok`; on `Err` or a panic the reply is freed and discarded.
 ///
-/// `call` replies are written here by the framework, encoded from the value
-/// [`Driver::call`](crate::Driver::call) returns ([`Reply`] is a
-/// [`Sink`](crate::term::Sink) for the term encoder).
+/// A [`Sink`](crate::term::Sink) for the term encoder, too: a reply can be a term in the
+/// external format.
 pub struct Reply<'a> {
     rbuf: *mut *mut c_char,
     default_cap: usize,
@@ -55,8 +53,8 @@ pub struct Reply<'a> {
 
 impl<'a> Reply<'a> {
     /// # Safety
-    /// `rbuf`/`rlen` must be the reply arguments the VM passed to `control` or `call`, and
-    /// `kind` must match the callback and the port's control flags.
+    /// `rbuf`/`rlen` must be the reply arguments the VM passed to `control`, and `kind` must
+    /// match the port's control flags.
     #[inline]
     pub(crate) unsafe fn new(rbuf: *mut *mut c_char, rlen: usize, kind: ReplyKind) -> Reply<'a> {
         // SAFETY: the VM passes a valid pointer to its default buffer pointer.
@@ -188,8 +186,8 @@ impl<'a> Reply<'a> {
         self.cap = new_cap;
     }
 
-    /// Replies with a whole binary without copying it (binary-mode `control` only; in list
-    /// mode and for `call` its bytes are copied). Replaces anything written before.
+    /// Replies with a whole binary without copying it (in binary mode; in list mode its
+    /// bytes are copied). Replaces anything written before.
     pub fn set_binary(&mut self, binary: Binary) {
         if self.kind == ReplyKind::ControlBinary {
             self.release();
@@ -224,14 +222,10 @@ impl<'a> Reply<'a> {
     /// }
     /// ```
     pub fn set_empty_list(&mut self) {
-        if self.kind != ReplyKind::Call {
-            self.release();
-            self.storage = Storage::Nil;
-            // Sends every append to the slow path, which starts a normal reply first.
-            self.cap = 0;
-        } else {
-            self.clear();
-        }
+        self.release();
+        self.storage = Storage::Nil;
+        // Sends every append to the slow path, which starts a normal reply first.
+        self.cap = 0;
     }
 
     /// Moves what was written into storage of another kind (the control mode changed
@@ -347,10 +341,10 @@ impl<'a> Reply<'a> {
             self.len = 0;
             return 0;
         }
-        let wanted = match self.kind {
-            ReplyKind::Call => ReplyKind::Call,
-            _ if binary_mode => ReplyKind::ControlBinary,
-            _ => ReplyKind::ControlList,
+        let wanted = if binary_mode {
+            ReplyKind::ControlBinary
+        } else {
+            ReplyKind::ControlList
         };
         if wanted != self.kind {
             self.convert(wanted);
@@ -430,5 +424,119 @@ impl core::fmt::Debug for Reply<'_> {
             .field("kind", &self.kind)
             .field("len", &self.len())
             .finish()
+    }
+}
+
+/// Where the framework encodes a `port_call` reply: the VM's default buffer while the bytes
+/// fit, then a `driver_alloc` buffer, which the VM takes (and frees) once `call` returns it.
+///
+/// A [`Reply`] for `call` only. It has one kind of storage, so it is smaller to set up and
+/// to finish: `port_call` with a small reply spends most of the framework's time here.
+pub(crate) struct CallOut {
+    buf: *mut u8,
+    cap: usize,
+    len: usize,
+    /// `buf` is our `driver_alloc` buffer (freed on drop unless finished), not the VM's.
+    owned: bool,
+}
+
+impl CallOut {
+    /// An empty reply.
+    ///
+    /// # Safety
+    /// `rbuf`/`rlen` must be the reply arguments the VM passed to `call`, and no reply may
+    /// have been written through them yet.
+    #[inline(always)]
+    pub(crate) unsafe fn new(rbuf: *mut *mut c_char, rlen: usize) -> CallOut {
+        // SAFETY: the VM passes a valid pointer to its default buffer pointer.
+        let buf = unsafe { *rbuf }.cast::<u8>();
+        CallOut {
+            buf,
+            cap: if buf.is_null() { 0 } else { rlen },
+            len: 0,
+            owned: false,
+        }
+    }
+
+    /// Appends bytes.
+    #[inline(always)]
+    pub(crate) fn put(&mut self, bytes: &[u8]) {
+        if bytes.len() <= self.cap - self.len {
+            // SAFETY: there is room for bytes.len() more bytes after len.
+            unsafe {
+                ptr::copy_nonoverlapping(bytes.as_ptr(), self.buf.add(self.len), bytes.len())
+            };
+            self.len += bytes.len();
+        } else {
+            self.put_slow(bytes);
+        }
+    }
+
+    /// Moves the reply to a larger `driver_alloc` buffer, then appends.
+    #[cold]
+    #[inline(never)]
+    fn put_slow(&mut self, bytes: &[u8]) {
+        let need = self
+            .len
+            .checked_add(bytes.len())
+            .expect("reply length overflows usize");
+        let cap = need.max(self.cap.saturating_mul(2)).max(256);
+        // SAFETY: plain VM allocations, NULL checked; the first one takes a copy of the len
+        // bytes written into the VM's buffer, a later one is our own buffer grown.
+        let buf = unsafe {
+            if self.owned {
+                sys::driver_realloc(self.buf.cast::<c_void>(), cap)
+            } else {
+                let new = sys::driver_alloc(cap);
+                if !new.is_null() && self.len > 0 {
+                    ptr::copy_nonoverlapping(self.buf, new.cast::<u8>(), self.len);
+                }
+                new
+            }
+        };
+        assert!(!buf.is_null(), "driver_alloc: out of memory");
+        self.buf = buf.cast::<u8>();
+        self.cap = cap;
+        self.owned = true;
+        // SAFETY: there is room for bytes.len() more bytes after len now.
+        unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), self.buf.add(self.len), bytes.len()) };
+        self.len += bytes.len();
+    }
+
+    /// The bytes written so far.
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: buf holds len initialised bytes that we own until the callback returns.
+        unsafe { core::slice::from_raw_parts_mut(self.buf, self.len) }
+    }
+
+    /// Hands the reply to the VM: points `*rbuf` at our buffer if there is one, and returns
+    /// the length for `call` to return. Dropping the `CallOut` afterwards frees nothing.
+    ///
+    /// # Safety
+    /// `rbuf` is the one this reply was made with.
+    #[inline(always)]
+    pub(crate) unsafe fn finish(&mut self, rbuf: *mut *mut c_char) -> sys::ErlDrvSSizeT {
+        if self.owned {
+            // SAFETY: rbuf is the VM's out-pointer (per the contract); the VM frees a
+            // `driver_alloc` reply.
+            unsafe { *rbuf = self.buf.cast::<c_char>() };
+            self.owned = false;
+        }
+        self.len as sys::ErlDrvSSizeT
+    }
+}
+
+impl Drop for CallOut {
+    /// An unfinished reply (a panic while encoding) is freed; `*rbuf` still points at the
+    /// VM's own buffer, as only `finish` changes it.
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.owned {
+            // SAFETY: our own `driver_alloc` buffer, not handed to the VM.
+            unsafe { sys::driver_free(self.buf.cast::<c_void>()) };
+        }
     }
 }

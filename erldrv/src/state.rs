@@ -250,7 +250,20 @@ impl PortMeta {
     /// trampoline). `data` is the port data, for `erl_drv_init_ack`.
     #[inline(always)]
     pub(crate) fn leave(&self, data: sys::ErlDrvData) -> bool {
+        // The common case in one test: nothing deferred, so nothing can stop the port now,
+        // and not stopped, so nothing to free.
+        if !self.has(DEFERRED | STOPPED) {
+            self.depth.set(self.depth.get() - 1);
+            return false;
+        }
+        self.leave_slow(data)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn leave_slow(&self, data: sys::ErlDrvData) -> bool {
         if self.has(DEFERRED) {
+            // May stop the port (a deferred exit), which is why `stopped` is read after.
             self.run_deferred(data);
         }
         let depth = self.depth.get() - 1;

@@ -7,7 +7,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::ItemImpl;
+use syn::{ImplItem, ItemImpl};
 
 use super::call_types;
 use super::callbacks::{self, ASYNC, CALL_ARGS, CALL_REPLY, CALLBACKS, Slot};
@@ -92,9 +92,10 @@ pub fn driver(model: Model) -> TokenStream {
 }
 
 /// The block with the associated types it leaves out: `type Async = ();`, and `CallArgs`
-/// and `CallReply` as read off `call`.
+/// and `CallReply` as read off `call`; and `#[inline]` on its request callbacks.
 pub fn completed(block: Block) -> ItemImpl {
     let mut imp = block.item;
+    inline_requests(&mut imp);
     if block.async_default {
         let ident = format_ident!("{}", ASYNC);
         imp.items.push(syn::parse_quote! { type #ident = (); });
@@ -111,4 +112,66 @@ pub fn completed(block: Block) -> ItemImpl {
         }
     }
     imp
+}
+
+/// Marks the request callbacks of the block `#[inline]` (see [`Callback::inline`]), except
+/// where the block says how to inline them itself.
+///
+/// [`Callback::inline`]: super::callbacks::Callback::inline
+fn inline_requests(imp: &mut ItemImpl) {
+    for item in &mut imp.items {
+        if let ImplItem::Fn(f) = item
+            && callbacks::find(&f.sig.ident.to_string()).is_some_and(|c| c.inline)
+            && !f.attrs.iter().any(|a| a.path().is_ident("inline"))
+        {
+            f.attrs.push(syn::parse_quote!(#[inline]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inline_attrs(imp: &ItemImpl, name: &str) -> Vec<String> {
+        imp.items
+            .iter()
+            .find_map(|i| match i {
+                ImplItem::Fn(f) if f.sig.ident == name => Some(f),
+                _ => None,
+            })
+            .expect("method in the block")
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("inline"))
+            .map(|a| quote!(#a).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn request_callbacks_are_inlined_unless_the_block_says_otherwise() {
+        let mut imp: ItemImpl = syn::parse_quote! {
+            impl Driver for D {
+                fn start(port: &Port, command: &[u8]) -> Result<Self, StartError> { todo!() }
+                fn output(&mut self, port: &Port, data: &[u8]) {}
+                fn outputv(&mut self, port: &Port, data: IoVec<'_>) {}
+                fn control(&mut self, port: &Port, command: u32, data: &[u8], reply: &mut Reply)
+                    -> Result<(), Badarg> { Ok(()) }
+                #[inline(never)]
+                fn call(&mut self, port: &Port, command: u32, args: ()) -> Result<(), CallError> {
+                    Ok(())
+                }
+                fn timeout(&mut self, port: &Port) {}
+                fn helper(&self) {}
+            }
+        };
+        inline_requests(&mut imp);
+        for name in ["output", "outputv", "control"] {
+            assert_eq!(inline_attrs(&imp, name), ["# [inline]"], "{name}");
+        }
+        assert_eq!(inline_attrs(&imp, "call"), ["# [inline (never)]"]);
+        for name in ["start", "timeout", "helper"] {
+            assert!(inline_attrs(&imp, name).is_empty(), "{name}");
+        }
+    }
 }

@@ -22,7 +22,7 @@ use crate::iovec::IoVec;
 use crate::jobs::{self, Finished};
 use crate::panic::{STDERR_LIMIT, catch, drop_quietly, forget_symbols, report, truncated};
 use crate::port::Port;
-use crate::reply::{Reply, ReplyKind};
+use crate::reply::{CallOut, Reply, ReplyKind};
 use crate::request::{self, CANCEL_COMMAND, REQUEST_COMMAND, Untaken};
 use crate::select::{self, Event};
 use crate::state::{PendingTag, PortMeta, Timeout, start_error};
@@ -556,42 +556,96 @@ pub(super) unsafe extern "C" fn call<D: Driver + DriverEntry>(
             "`call`",
             -1,
             |s, p| {
-                let input = input(buf, len);
-                let mut reply = Reply::new(rbuf, rlen, ReplyKind::Call);
-                let mut out = Encoder::new(&mut reply);
-                out.version();
+                // Each way out encodes its own reply, so that no `Result` has to be kept
+                // in memory for the others: this is the whole cost of a small `port_call`.
+                // SAFETY (all of them): the VM's reply arguments of this call, nothing
+                // written yet.
                 // The VM encodes port_call arguments uncompressed; inflate anyway, so that
                 // every caller-facing decode path reads what `term_to_binary/2` writes.
-                let input = match decompress(input) {
+                let input = match decompress(input(buf, len)) {
                     Ok(input) => input,
-                    Err(e) => {
-                        bad_args(e).write(&mut out);
-                        return reply.finish(false);
-                    }
+                    Err(e) => return call_refused(rbuf, rlen, bad_args(e)),
                 };
                 if D::SYNC_COMMANDS {
-                    let run = match Decoder::new(&input) {
-                        Ok(mut args) => s.sync_command(p, command, &mut args, &mut out),
-                        Err(e) => Err(bad_args(e)),
-                    };
-                    // Nothing is written before the arguments are all decoded.
-                    if let Err(e) = run {
-                        e.write(&mut out);
-                    }
-                    return reply.finish(false);
+                    return sync_command_reply(s, p, command, &input, rbuf, rlen);
                 }
-                match decode_args::<D>(&input) {
-                    Ok(args) => match s.call(p, command, args) {
-                        Ok(r) => r.write(&mut out),
-                        Err(e) => e.write(&mut out),
-                    },
-                    Err(e) => e.write(&mut out),
+                let args = match decode_args::<D>(&input) {
+                    Ok(args) => args,
+                    Err(e) => return call_refused(rbuf, rlen, bad_args(e)),
+                };
+                match s.call(p, command, args) {
+                    Ok(r) => call_reply(rbuf, rlen, r),
+                    Err(e) => call_refused(rbuf, rlen, e),
                 }
-                reply.finish(false)
             },
             on_panic,
         )
     }
+}
+
+/// Encodes `port_call`'s reply: the version byte, then the term.
+///
+/// # Safety
+/// `rbuf`/`rlen` as the VM passed them to `call`, with no reply written into them yet.
+#[inline(always)]
+unsafe fn call_reply<T: ToTerm>(
+    rbuf: *mut *mut c_char,
+    rlen: sys::ErlDrvSizeT,
+    term: T,
+) -> sys::ErlDrvSSizeT {
+    // SAFETY: per the contract.
+    let mut out = Encoder::new(unsafe { CallOut::new(rbuf, rlen) });
+    out.version();
+    term.write(&mut out);
+    // SAFETY: the same rbuf.
+    unsafe { out.sink().finish(rbuf) }
+}
+
+/// A `#[command]` call: the command writes its result after the version byte; refused
+/// arguments (nothing written yet) answer the error instead.
+///
+/// # Safety
+/// As [`call_reply`].
+unsafe fn sync_command_reply<D: Driver + DriverEntry>(
+    state: &mut D,
+    port: &Port<'_>,
+    command: c_uint,
+    input: &[u8],
+    rbuf: *mut *mut c_char,
+    rlen: sys::ErlDrvSizeT,
+) -> sys::ErlDrvSSizeT {
+    // SAFETY: per the contract.
+    let mut out = Encoder::new(unsafe { CallOut::new(rbuf, rlen) });
+    out.version();
+    let run = match Decoder::new(input) {
+        Ok(mut args) => state.sync_command(port, command, &mut args, &mut out),
+        Err(e) => Err(bad_args(e)),
+    };
+    match run {
+        // SAFETY: the same rbuf.
+        Ok(()) => unsafe { out.sink().finish(rbuf) },
+        Err(e) => {
+            // Nothing of the command's was written: start the reply again.
+            drop(out);
+            // SAFETY: per the contract; the dropped writer left `*rbuf` alone.
+            unsafe { call_refused(rbuf, rlen, e) }
+        }
+    }
+}
+
+/// `call` returned `Err` (or its arguments did not decode): the reply is the error's term.
+///
+/// # Safety
+/// As [`call_reply`].
+#[cold]
+#[inline(never)]
+unsafe fn call_refused(
+    rbuf: *mut *mut c_char,
+    rlen: sys::ErlDrvSizeT,
+    error: CallError,
+) -> sys::ErlDrvSSizeT {
+    // SAFETY: per the contract.
+    unsafe { call_reply(rbuf, rlen, error) }
 }
 
 /// The `port_call` reply after a panic in `call`: `{erldrv_panic, Message}`, which
@@ -607,18 +661,13 @@ unsafe fn panic_reply(
 ) -> sys::ErlDrvSSizeT {
     static ERLDRV_PANIC: Atom = Atom::new("erldrv_panic");
     // SAFETY: per the contract.
-    let mut reply = unsafe { Reply::new(rbuf, rlen, ReplyKind::Call) };
-    let mut out = Encoder::new(&mut reply);
-    out.version();
-    (&ERLDRV_PANIC, message).write(&mut out);
-    reply.finish(false)
+    unsafe { call_reply(rbuf, rlen, (&ERLDRV_PANIC, message)) }
 }
 
 /// The arguments of `port_call`, as the driver's `CallArgs`.
-#[inline]
-fn decode_args<D: Driver>(input: &[u8]) -> Result<D::CallArgs<'_>, CallError> {
-    let mut d = Decoder::new(input).map_err(bad_args)?;
-    D::CallArgs::decode_from_vm(&mut d).map_err(bad_args)
+#[inline(always)]
+fn decode_args<D: Driver>(input: &[u8]) -> Result<D::CallArgs<'_>, DecodeError> {
+    D::CallArgs::decode_from_vm(&mut Decoder::new(input)?)
 }
 
 #[cold]

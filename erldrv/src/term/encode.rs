@@ -5,7 +5,7 @@ use super::tag;
 use super::{Atom, AtomName, RawTerm};
 use crate::binary::Binary;
 use crate::ids::{Pid, PortId};
-use crate::reply::Reply;
+use crate::reply::{CallOut, Reply};
 
 /// Receives one term, written in prefix order: a container's header (with its element
 /// count) comes first, then its elements.
@@ -126,6 +126,16 @@ impl Sink for Reply<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+    fn written(&mut self) -> &mut [u8] {
+        self.as_mut_slice()
+    }
+}
+
+impl Sink for CallOut {
+    #[inline(always)]
+    fn put(&mut self, bytes: &[u8]) {
+        CallOut::put(self, bytes);
     }
     fn written(&mut self) -> &mut [u8] {
         self.as_mut_slice()

@@ -1,7 +1,8 @@
 //! `replies_drv`: what `control` and `call` hand back. Control replies of every size, in
 //! list and binary mode, with the mode switched after a large reply was written, and
-//! dropped on an error or a panic; call replies echoed, not valid terms, refused, or larger
-//! than the VM's reply buffer. Both callbacks panic on request.
+//! dropped on an error or a panic; call replies echoed, not valid terms, refused, larger
+//! than the VM's reply buffer, grown piece by piece, or dropped by a panic while encoding.
+//! Both callbacks panic on request.
 //! `beam-tests/test/replies_tests.erl` drives it.
 //!
 //! Control commands are words, a verb and its argument (`reply_bytes 4096`); call requests
@@ -23,6 +24,12 @@ pub enum Request<'a> {
     /// `{binary_of, Thousands}`: that many thousand bytes, more than the VM's reply buffer
     /// holds. `call` decodes the count itself, so that a wrong one is its own decode error.
     BinaryOf(RawTerm<'a>),
+    /// `{pieces, N}`: a list of N binaries of 1000 bytes, written piece by piece, so that
+    /// the reply moves out of the VM's buffer and then grows several times.
+    Pieces(u16),
+    /// `{panic_after, Thousands}`: a binary of that many thousand bytes is encoded (more
+    /// than the VM's buffer holds), then the encoding panics.
+    PanicAfter(u8),
 }
 
 /// Replies of `call`.
@@ -33,6 +40,10 @@ pub enum CallOut<'a> {
     Broken,
     /// A binary of this many `z` bytes.
     Zs(usize),
+    /// This many binaries of 1000 `p` bytes, in a list.
+    Pieces(u16),
+    /// A binary of this many bytes, then a panic.
+    PanicAfter(usize),
 }
 
 impl ToTerm for CallOut<'_> {
@@ -44,6 +55,17 @@ impl ToTerm for CallOut<'_> {
                 w.int(1);
             }
             CallOut::Zs(n) => w.binary(&vec![b'z'; *n]),
+            CallOut::Pieces(n) => {
+                w.list(usize::from(*n));
+                for _ in 0..*n {
+                    w.binary(&[b'p'; 1000]);
+                }
+                w.nil();
+            }
+            CallOut::PanicAfter(n) => {
+                w.binary(&vec![b'q'; *n]);
+                panic!("deliberate panic while encoding a call reply");
+            }
         }
     }
 }
@@ -128,6 +150,10 @@ impl Driver for Replies {
             Request::BinaryOf(thousands) => Ok(CallOut::Zs(
                 usize::from(thousands.decoder().decode::<u8>()?) * 1000,
             )),
+            Request::Pieces(n) => Ok(CallOut::Pieces(n)),
+            Request::PanicAfter(thousands) => {
+                Ok(CallOut::PanicAfter(usize::from(thousands) * 1000))
+            }
         }
     }
 }

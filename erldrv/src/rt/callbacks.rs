@@ -562,14 +562,23 @@ pub(super) unsafe extern "C" fn call<D: Driver + DriverEntry>(
                 // written yet.
                 // The VM encodes port_call arguments uncompressed; inflate anyway, so that
                 // every caller-facing decode path reads what `term_to_binary/2` writes.
-                let input = match decompress(input(buf, len)) {
-                    Ok(input) => input,
-                    Err(e) => return call_refused(rbuf, rlen, bad_args(e)),
+                // Tested inline: the check is two byte compares on the hot path, the
+                // inflating (never done for the VM's own encoding) is out of line.
+                let raw = input(buf, len);
+                let inflated;
+                let input: &[u8] = if matches!(raw, [131, 80, ..]) {
+                    inflated = match inflate_args(raw) {
+                        Ok(bytes) => bytes,
+                        Err(e) => return call_refused(rbuf, rlen, bad_args(e)),
+                    };
+                    &inflated
+                } else {
+                    raw
                 };
                 if D::SYNC_COMMANDS {
-                    return sync_command_reply(s, p, command, &input, rbuf, rlen);
+                    return sync_command_reply(s, p, command, input, rbuf, rlen);
                 }
-                let args = match decode_args::<D>(&input) {
+                let args = match decode_args::<D>(input) {
                     Ok(args) => args,
                     Err(e) => return call_refused(rbuf, rlen, bad_args(e)),
                 };
@@ -668,6 +677,13 @@ unsafe fn panic_reply(
 #[inline(always)]
 fn decode_args<D: Driver>(input: &[u8]) -> Result<D::CallArgs<'_>, DecodeError> {
     D::CallArgs::decode_from_vm(&mut Decoder::new(input)?)
+}
+
+/// `port_call` arguments in the compressed external format, inflated.
+#[cold]
+#[inline(never)]
+fn inflate_args(raw: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    decompress(raw).map(std::borrow::Cow::into_owned)
 }
 
 #[cold]

@@ -634,14 +634,7 @@ fn generated_clients() {
 /// fixture: the specs carry the types.
 #[test]
 fn generated_client_dialyzer() {
-    if erldrv_harness::find_program("dialyzer").is_none() {
-        erldrv_harness::apt::install(
-            "dialyzer checks the specs of the generated client.",
-            &["erlang-dialyzer"],
-            "install Erlang's dialyzer (Debian: erlang-dialyzer) and put it on PATH",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-    }
+    let dialyzer = erldrv_harness::tools::dialyzer().unwrap_or_else(|e| panic!("{e}"));
     let root = workspace_root();
     let dir = clients_scratch("dialyzer");
     let sources = [
@@ -659,13 +652,13 @@ fn generated_client_dialyzer() {
     let beam = |m: &str| dir.join(format!("{m}.beam"));
     let plt = dir.join("clients.plt");
     run_ok(
-        Command::new("dialyzer")
+        Command::new(&dialyzer)
             .args(["--build_plt", "--output_plt"])
             .arg(&plt)
             .arg(beam("erldrv")),
     );
     let dialyzer = |fixture: &str| {
-        let out = Command::new("dialyzer")
+        let out = Command::new(&dialyzer)
             .arg("--plt")
             .arg(&plt)
             .arg(beam("clients_client"))
@@ -710,6 +703,10 @@ fn generated_client_dialyzer() {
 /// functions, bang functions and exceptions work against the driver.
 #[test]
 fn generated_elixir_client() {
+    // Elixir is installed (as root) when missing, else the test fails saying so.
+    let elixirc = erldrv_harness::tools::elixirc().unwrap_or_else(|e| panic!("{e}"));
+    let elixir = erldrv_harness::find_program("elixir")
+        .unwrap_or_else(|| panic!("elixir is not on PATH beside {}", elixirc.display()));
     let root = workspace_root();
     let driver = build_driver("clients_drv");
     let dir = clients_scratch("elixir");
@@ -726,7 +723,7 @@ fn generated_elixir_client() {
             .arg(root.join("erlang/src/erldrv.erl")),
     );
     run_ok(
-        Command::new("elixirc")
+        Command::new(&elixirc)
             .args(["--warnings-as-errors", "-pa"])
             .arg(&ebin)
             .arg("-o")
@@ -736,7 +733,7 @@ fn generated_elixir_client() {
     let script = dir.join("clients_test.exs");
     fs::write(&script, ELIXIR_CLIENT_SCRIPT).unwrap();
     let out = run_ok(
-        Command::new("elixir")
+        Command::new(&elixir)
             .arg("-pa")
             .arg(&ebin)
             .arg("-pa")

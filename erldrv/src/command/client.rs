@@ -581,14 +581,8 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         );
         let types: Vec<String> = m.args[i].iter().map(TypeDesc::to_erlang).collect();
         let reply = m.replies[i].to_erlang();
-        let params = std::iter::once("Port".to_owned())
-            .chain(vars.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let spec_args = std::iter::once("port()".to_owned())
-            .chain(types)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let params = after_port("Port", vars.iter().cloned());
+        let spec_args = after_port("port()", types);
         let fallback = format!("Command `{}` of the driver.", c.name);
         let id = c.id;
         out.push('\n');
@@ -838,14 +832,8 @@ pub fn elixir(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         let types: Vec<String> = m.args[i].iter().map(TypeDesc::to_elixir).collect();
         let reply_desc = &m.replies[i];
         let reply = reply_desc.to_elixir();
-        let params = std::iter::once("port".to_owned())
-            .chain(vars.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let spec_args = std::iter::once("port()".to_owned())
-            .chain(types)
-            .collect::<Vec<_>>()
-            .join(", ");
+        let params = after_port("port", vars.iter().cloned());
+        let spec_args = after_port("port()", types);
         let fallback = format!("Command `{name}` of the driver.");
         let id = c.id;
         let args_tuple = tuple(&vars, "{");
@@ -914,6 +902,15 @@ pub fn elixir(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
     }
     out.push_str("end\n");
     Ok(out)
+}
+
+/// `first` and then `rest`, separated by commas: a function's parameters or its spec's
+/// argument types, the port first.
+fn after_port(first: &str, rest: impl IntoIterator<Item = String>) -> String {
+    std::iter::once(first.to_owned())
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

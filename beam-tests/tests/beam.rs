@@ -6,6 +6,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use erldrv_harness::dialyzer::{Dialyzer, warned_lines};
 use erldrv_harness::{ErlOutput, Eunit, beam_dir, build_driver, erl, workspace_root};
 
 fn eunit(module: &str, drivers: &[&str]) -> Eunit {
@@ -634,45 +635,20 @@ fn generated_clients() {
 /// fixture: the specs carry the types.
 #[test]
 fn generated_client_dialyzer() {
-    let dialyzer = erldrv_harness::tools::dialyzer().unwrap_or_else(|e| panic!("{e}"));
     let root = workspace_root();
-    let dir = clients_scratch("dialyzer");
     let sources = [
         root.join("erlang/src/erldrv.erl"),
         root.join("beam-tests/generated/clients_client.erl"),
         root.join("beam-tests/fixtures/clients_good.erl"),
         root.join("beam-tests/fixtures/clients_bad.erl"),
     ];
-    run_ok(
-        Command::new("erlc")
-            .args(["+debug_info", "+warnings_as_errors", "-o"])
-            .arg(&dir)
-            .args(&sources),
-    );
-    let beam = |m: &str| dir.join(format!("{m}.beam"));
-    let plt = dir.join("clients.plt");
-    run_ok(
-        Command::new(&dialyzer)
-            .args(["--build_plt", "--output_plt"])
-            .arg(&plt)
-            .arg(beam("erldrv")),
-    );
-    let dialyzer = |fixture: &str| {
-        let out = Command::new(&dialyzer)
-            .arg("--plt")
-            .arg(&plt)
-            .arg(beam("clients_client"))
-            .arg(beam(fixture))
-            .output()
-            .expect("dialyzer runs (Debian: erlang-dialyzer)");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let clean = dialyzer("clients_good");
+    let dialyzer = Dialyzer::new(&clients_scratch("dialyzer"), &sources, &["erldrv"]);
+    let clean = dialyzer.analyse(&["clients_client", "clients_good"]);
     assert!(
         clean.contains("passed successfully"),
         "dialyzer found something in the client or the good fixture:\n{clean}"
     );
-    let report = dialyzer("clients_bad");
+    let report = dialyzer.analyse(&["clients_client", "clients_bad"]);
     let bad = fs::read_to_string(&sources[3]).unwrap();
     let bad_lines: Vec<usize> = bad
         .lines()
@@ -681,12 +657,7 @@ fn generated_client_dialyzer() {
         .map(|(i, _)| i + 1)
         .collect();
     assert_eq!(bad_lines.len(), 4);
-    let mut reported: Vec<usize> = report
-        .lines()
-        .filter_map(|l| l.strip_prefix("clients_bad.erl:"))
-        .filter_map(|l| l.split(':').next()?.parse().ok())
-        .collect();
-    reported.dedup();
+    let reported = warned_lines(&report, "clients_bad.erl");
     for line in &bad_lines {
         assert!(
             reported.contains(line),
@@ -694,7 +665,7 @@ fn generated_client_dialyzer() {
         );
     }
     assert!(
-        !report.lines().any(|l| l.starts_with("clients_client.erl:")),
+        warned_lines(&report, "clients_client.erl").is_empty(),
         "the client itself has a warning:\n{report}"
     );
 }

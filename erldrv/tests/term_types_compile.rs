@@ -11,15 +11,11 @@ use std::process::Command;
 
 use erldrv::term::{Atom, FromTerm, OrNil, OwnedTerm, TermType, ToTerm, TypeDesc, declarations};
 use erldrv::{CallError, Pid, PortId};
+use erldrv_harness::dialyzer::{Dialyzer, warned_lines};
 
 /// `elixirc`, installed when missing (as root), else a loud failure.
 fn elixirc() -> PathBuf {
     erldrv_harness::tools::elixirc().unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// `dialyzer`, installed when missing (as root), else a loud failure.
-fn dialyzer() -> PathBuf {
-    erldrv_harness::tools::dialyzer().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A value.
@@ -198,31 +194,9 @@ fn dialyzer_checks_calls_against_rendered_types() {
     let dir = scratch("dialyzer_types");
     let file = dir.join("erldrv_types_dialyzer.erl");
     std::fs::write(&file, &src).unwrap();
-    run(
-        Command::new(&erldrv_harness::erl().erlc)
-            .arg("+debug_info")
-            .arg("-o")
-            .arg(&dir)
-            .arg(&file),
-        &src,
-    );
-    let beam = dir.join("erldrv_types_dialyzer.beam");
-    let plt = dir.join("types.plt");
-    run(
-        Command::new(dialyzer())
-            .arg("--build_plt")
-            .arg("--output_plt")
-            .arg(&plt)
-            .arg(&beam),
-        &src,
-    );
-    let out = Command::new(dialyzer())
-        .arg("--plt")
-        .arg(&plt)
-        .arg(&beam)
-        .output()
-        .expect("dialyzer runs (Debian: erlang-dialyzer)");
-    let report = String::from_utf8_lossy(&out.stdout);
+    // A PLT of the module itself: its own calls are what is checked.
+    let report = Dialyzer::new(&dir, &[file], &["erldrv_types_dialyzer"])
+        .analyse(&["erldrv_types_dialyzer"]);
     let at = |line: usize| format!("erldrv_types_dialyzer.erl:{line}:");
     assert!(
         report.contains(&at(bad_line)),
@@ -232,12 +206,7 @@ fn dialyzer_checks_calls_against_rendered_types() {
         report.contains(&at(bad_key_line)),
         "{report}\n--- source ---\n{src}"
     );
-    let mut lines: Vec<usize> = report
-        .lines()
-        .filter_map(|l| l.strip_prefix("erldrv_types_dialyzer.erl:"))
-        .filter_map(|l| l.split(':').next()?.parse().ok())
-        .collect();
-    lines.dedup();
+    let lines = warned_lines(&report, "erldrv_types_dialyzer.erl");
     assert_eq!(
         lines,
         [bad_line, bad_key_line],

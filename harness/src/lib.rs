@@ -27,6 +27,7 @@
 //! can never be silently skipped.
 
 pub mod apt;
+pub mod dialyzer;
 mod driver;
 mod erl;
 mod eunit;

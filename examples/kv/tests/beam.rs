@@ -4,9 +4,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use erldrv_harness::{Eunit, beam_dir, build_driver, install_driver, tools, workspace_root};
+use erldrv_harness::dialyzer::Dialyzer;
+use erldrv_harness::{Eunit, beam_dir, build_driver, install_driver, workspace_root};
 
 /// A fresh, empty directory under `target/beam/kv` for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -44,27 +44,11 @@ fn kv_drv_in_the_beam() {
         .run();
 }
 
-/// Runs `cmd`, panicking with its output unless it succeeds; returns its stdout.
-fn run_ok(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 /// Dialyzer finds nothing in the generated client nor in the tests that call it: the
 /// calls agree with the specs the driver's Rust signatures gave the client.
 #[test]
 fn kv_client_dialyzer() {
-    let dialyzer = tools::dialyzer().unwrap_or_else(|e| panic!("{e}"));
     let root = workspace_root();
-    let dir = scratch("dialyzer");
     let sources = [
         root.join("erlang/src/erldrv.erl"),
         root.join("erlang/src/erldrv_gen.erl"),
@@ -72,27 +56,12 @@ fn kv_client_dialyzer() {
         root.join("examples/kv/erlang/kv.erl"),
         root.join("examples/kv/test/kv_tests.erl"),
     ];
-    run_ok(
-        Command::new("erlc")
-            .args(["+debug_info", "+warnings_as_errors", "-o"])
-            .arg(&dir)
-            .args(&sources),
+    let dialyzer = Dialyzer::new(
+        &scratch("dialyzer"),
+        &sources,
+        &["erldrv", "erldrv_gen", "erldrv_test"],
     );
-    let beam = |m: &str| dir.join(format!("{m}.beam"));
-    let plt = dir.join("kv.plt");
-    run_ok(
-        Command::new(&dialyzer)
-            .args(["--build_plt", "--output_plt"])
-            .arg(&plt)
-            .args(["erldrv", "erldrv_gen", "erldrv_test"].map(beam)),
-    );
-    let out = Command::new(&dialyzer)
-        .arg("--plt")
-        .arg(&plt)
-        .args(["kv", "kv_tests"].map(beam))
-        .output()
-        .expect("dialyzer runs");
-    let report = String::from_utf8_lossy(&out.stdout);
+    let report = dialyzer.analyse(&["kv", "kv_tests"]);
     assert!(
         report.contains("passed successfully"),
         "dialyzer found something in the kv client or its tests:\n{report}"

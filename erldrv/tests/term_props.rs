@@ -9,6 +9,8 @@ use erldrv::term::{
 };
 use proptest::prelude::*;
 
+mod common;
+
 /// An owned term to generate; written through the encoder under test.
 #[derive(Clone, Debug)]
 enum Model {
@@ -121,21 +123,9 @@ fn read_every_way(bytes: &[u8]) {
     }
 }
 
-/// `cases` cases; failures are reported, not saved to files in the source tree.
-///
-/// The inputs come from a fixed seed, so that every run (CI included) checks the same
-/// cases and a failure can be replayed; set `PROPTEST_RNG_SEED` to explore others (runs
-/// with random seeds during development found the decoder bugs these tests guard).
-fn config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x00e7_d0f5_eed5);
-    }
-    config
+/// The property tests' settings, from their own fixed seed.
+fn config(cases: u32) -> proptest::test_runner::Config {
+    common::config(cases, 0x00e7_d0f5_eed5)
 }
 
 proptest! {

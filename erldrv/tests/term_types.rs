@@ -14,6 +14,8 @@ use erldrv::term::{
 use erldrv::{Binary, CallError, Pid, PortId};
 use proptest::prelude::*;
 
+mod common;
+
 // ---- the mapping table ----
 
 /// Checks `T`'s output and input types in both languages.
@@ -776,16 +778,9 @@ fn model() -> impl Strategy<Value = Model> {
     })
 }
 
-fn config(cases: u32) -> ProptestConfig {
-    let mut config = ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    };
-    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x7e_5ca1_ab1e);
-    }
-    config
+/// The property tests' settings, from their own fixed seed.
+fn config(cases: u32) -> proptest::test_runner::Config {
+    common::config(cases, 0x7e_5ca1_ab1e)
 }
 
 proptest! {

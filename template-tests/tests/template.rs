@@ -239,13 +239,17 @@ fn generated_project_passes_rebar3_eunit() {
         BUILD_TIMEOUT,
     );
 
-    let out = run_ok(
-        Command::new(&rebar3)
-            .arg("eunit")
-            .current_dir(&project)
-            .env("CARGO_TARGET_DIR", cargo_target_dir()),
-        BUILD_TIMEOUT,
-    );
+    // rebar3 `task` in the project, with the shared cargo target directory.
+    let rebar3_run = |task: &str| {
+        run_ok(
+            Command::new(&rebar3)
+                .arg(task)
+                .current_dir(&project)
+                .env("CARGO_TARGET_DIR", cargo_target_dir()),
+            BUILD_TIMEOUT,
+        )
+    };
+    let out = rebar3_run("eunit");
     println!("{out}");
     let tests = template_test_count("test/{{crate_name}}_tests.erl", |line| {
         line.ends_with("_test() ->")
@@ -277,13 +281,7 @@ fn generated_project_passes_rebar3_eunit() {
 
     // Building again leaves an up-to-date client alone.
     let before = modified(&client);
-    let out = run_ok(
-        Command::new(&rebar3)
-            .arg("compile")
-            .current_dir(&project)
-            .env("CARGO_TARGET_DIR", cargo_target_dir()),
-        BUILD_TIMEOUT,
-    );
+    let out = rebar3_run("compile");
     assert!(
         out.stdout
             .contains(&format!("erldrv_gen: src/{NAME}_native.erl unchanged")),
@@ -298,13 +296,7 @@ fn generated_project_passes_rebar3_eunit() {
 
     // A new command in the driver: the next build puts it in the client.
     add_command(&project, NAME);
-    let out = run_ok(
-        Command::new(&rebar3)
-            .arg("compile")
-            .current_dir(&project)
-            .env("CARGO_TARGET_DIR", cargo_target_dir()),
-        BUILD_TIMEOUT,
-    );
+    let out = rebar3_run("compile");
     assert!(
         out.stdout
             .contains(&format!("erldrv_gen: src/{NAME}_native.erl written")),

@@ -58,87 +58,206 @@ close(Port) ->
 %% @doc Fixed-width integers, returned as they came.
 -spec ints(port(), 0..255, -32768..32767, 0..4294967295, -9223372036854775808..9223372036854775807, 0..18446744073709551615) -> {0..255, -32768..32767, 0..4294967295, -9223372036854775808..9223372036854775807, 0..18446744073709551615}.
 ints(Port, A, B, C, D, E) ->
-    erldrv:command(Port, 16#2C91A0D7, {A, B, C, D, E}).
+    Args = {A, B, C, D, E},
+    try erlang:port_call(Port, 16#2C91A0D7, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#2C91A0D7, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#2C91A0D7, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#2C91A0D7, Args, {raised, Stack})
+    end.
 
 %% @doc Twice `x'.
 -spec float(port(), float()) -> float().
 float(Port, X) ->
-    erldrv:command(Port, 16#A7C45D85, {X}).
+    Args = {X},
+    try erlang:port_call(Port, 16#A7C45D85, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#A7C45D85, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#A7C45D85, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#A7C45D85, Args, {raised, Stack})
+    end.
 
 %% @doc Not `b'.
 -spec flag(port(), boolean()) -> boolean().
 flag(Port, B) ->
-    erldrv:command(Port, 16#BEEAA8D7, {B}).
+    Args = {B},
+    try erlang:port_call(Port, 16#BEEAA8D7, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#BEEAA8D7, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#BEEAA8D7, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#BEEAA8D7, Args, {raised, Stack})
+    end.
 
 %% @doc The atom, and the atom `flipped'.
 -spec atom(port(), atom()) -> {atom(), atom()}.
 atom(Port, A) ->
-    erldrv:command(Port, 16#047448D8, {A}).
+    Args = {A},
+    try erlang:port_call(Port, 16#047448D8, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#047448D8, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#047448D8, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#047448D8, Args, {raised, Stack})
+    end.
 
 %% @doc The bytes, reversed (a term command: a binary or a list of bytes in, a binary out).
 -spec bin(port(), binary() | [0..255]) -> binary().
 bin(Port, Data) ->
-    erldrv:command(Port, 16#5BCAD8BE, {Data}).
+    Args = {Data},
+    try erlang:port_call(Port, 16#5BCAD8BE, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#5BCAD8BE, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#5BCAD8BE, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#5BCAD8BE, Args, {raised, Stack})
+    end.
 
 %% @doc The text in upper case.
 -spec text(port(), binary()) -> binary().
 text(Port, S) ->
-    erldrv:command(Port, 16#BEE64E3E, {S}).
+    Args = {S},
+    try erlang:port_call(Port, 16#BEE64E3E, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#BEE64E3E, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#BEE64E3E, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#BEE64E3E, Args, {raised, Stack})
+    end.
 
 %% @doc The list, reversed.
 -spec list(port(), [-2147483648..2147483647]) -> [-2147483648..2147483647].
 list(Port, V) ->
-    erldrv:command(Port, 16#0DFB5881, {V}).
+    Args = {V},
+    try erlang:port_call(Port, 16#0DFB5881, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#0DFB5881, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#0DFB5881, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#0DFB5881, Args, {raised, Stack})
+    end.
 
 %% @doc The tuple, turned around.
 -spec tuple(port(), {0..255, binary(), boolean()}) -> {boolean(), binary(), 0..255}.
 tuple(Port, T) ->
-    erldrv:command(Port, 16#93722331, {T}).
+    Args = {T},
+    try erlang:port_call(Port, 16#93722331, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#93722331, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#93722331, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#93722331, Args, {raised, Stack})
+    end.
 
 %% @doc Each value plus one.
 -spec map(port(), #{binary() => 0..4294967295}) -> #{binary() => 0..18446744073709551615}.
 map(Port, M) ->
-    erldrv:command(Port, 16#E0A2EFB1, {M}).
+    Args = {M},
+    try erlang:port_call(Port, 16#E0A2EFB1, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#E0A2EFB1, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#E0A2EFB1, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#E0A2EFB1, Args, {raised, Stack})
+    end.
 
 %% @doc `n + 1', or `undefined'.
 -spec option(port(), undefined | 0..255) -> undefined | 0..65535.
 option(Port, N) ->
-    erldrv:command(Port, 16#E8E19B94, {N}).
+    Args = {N},
+    try erlang:port_call(Port, 16#E8E19B94, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#E8E19B94, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#E8E19B94, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#E8E19B94, Args, {raised, Stack})
+    end.
 
 %% @doc The text with `!' appended, or `nil'.
 -spec or_nil(port(), nil | binary()) -> nil | binary().
 or_nil(Port, S) ->
-    erldrv:command(Port, 16#3A2A3230, {S}).
+    Args = {S},
+    try erlang:port_call(Port, 16#3A2A3230, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#3A2A3230, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#3A2A3230, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#3A2A3230, Args, {raised, Stack})
+    end.
 
 %% @doc `n' as unsigned, or an error for a negative `n'.
 -spec result(port(), -2147483648..2147483647) -> {ok, 0..4294967295} | {error, binary()}.
 result(Port, N) ->
-    erldrv:command(Port, 16#0B377624, {N}).
+    Args = {N},
+    try erlang:port_call(Port, 16#0B377624, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#0B377624, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#0B377624, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#0B377624, Args, {raised, Stack})
+    end.
 
 %% @doc Stores `n' in the port (returns `ok').
 -spec store(port(), 0..255) -> ok.
 store(Port, N) ->
-    erldrv:command(Port, 16#C8E7BC2E, {N}).
+    Args = {N},
+    try erlang:port_call(Port, 16#C8E7BC2E, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#C8E7BC2E, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#C8E7BC2E, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#C8E7BC2E, Args, {raised, Stack})
+    end.
 
 %% @doc What `store' stored.
 -spec stored(port()) -> 0..255.
 stored(Port) ->
-    erldrv:command(Port, 16#FCCD687E, {}).
+    Args = {},
+    try erlang:port_call(Port, 16#FCCD687E, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#FCCD687E, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#FCCD687E, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#FCCD687E, Args, {raised, Stack})
+    end.
 
 %% @doc `ok', or `{error, zero}' for zero.
 -spec nonzero(port(), 0..255) -> ok | {error, atom()}.
 nonzero(Port, N) ->
-    erldrv:command(Port, 16#6BBAAD1E, {N}).
+    Args = {N},
+    try erlang:port_call(Port, 16#6BBAAD1E, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#6BBAAD1E, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#6BBAAD1E, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#6BBAAD1E, Args, {raised, Stack})
+    end.
 
 %% @doc The point moved by `(dx, dy)'.
 -spec shift(port(), point(), -2147483648..2147483647, -2147483648..2147483647) -> point().
 shift(Port, P, Dx, Dy) ->
-    erldrv:command(Port, 16#55019347, {P, Dx, Dy}).
+    Args = {P, Dx, Dy},
+    try erlang:port_call(Port, 16#55019347, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#55019347, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#55019347, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#55019347, Args, {raised, Stack})
+    end.
 
 %% @doc The shape grown by one.
 -spec grow(port(), shape()) -> shape().
 grow(Port, S) ->
-    erldrv:command(Port, 16#BD82B1DA, {S}).
+    Args = {S},
+    try erlang:port_call(Port, 16#BD82B1DA, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#BD82B1DA, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#BD82B1DA, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, 16#BD82B1DA, Args, {raised, Stack})
+    end.
 
 %% @doc `a + b', on a worker.
 %%

@@ -23,6 +23,8 @@
 %% driver when the run starts (CLIENT).
 -define(COMMANDS_DRV, "erldrv_commands_drv").
 -define(CLIENT, erldrv_bench_client).
+%% The hand-written module the typed command rows compare the client with.
+-define(WRAPPER, erldrv_bench_wrapper).
 %% The async drivers: work on a thread that is not a scheduler, the reply by message.
 -define(C_ASYNC_DRV, "c_async_drv").
 -define(ERLDRV_ASYNC_DRV, "erldrv_async_drv").
@@ -84,8 +86,10 @@
 %%                 optionally `reject`, an argument both sides must refuse, each in its own
 %%                 way (the C driver replies {error, badarg}, erldrv {erldrv_badarg, Msg}).
 %%   kind versus:  `c` is no C code here but erldrv's hand-written way to the same work
-%%                 (today's reference), and `erldrv` the generated command client's call:
-%%                 what a typed command costs over the call it replaces.
+%%                 (today's reference: a hand-written wrapper module's function around
+%%                 port_call or port_control, as an application calls a driver today),
+%%                 and `erldrv` the generated command client's function: what a typed
+%%                 command costs over the call it replaces.
 %%   kind context: `c`, the C driver's binary control echo of the same payload, and
 %%                 `context`, another way into C code with no erldrv side (a NIF, an
 %%                 external port program), timed the same way for comparison.
@@ -112,6 +116,10 @@
 %%   {client, Driver, Function}        ?CLIENT:Function(Port, ...), the generated client's
 %%                                     function of a command (add: the argument tuple's
 %%                                     elements as its arguments; echo: the data)
+%%   {wrapper, Driver, Function}       ?WRAPPER:Function(Port, ...), the same functions
+%%                                     written by hand around port_call (add, the typed
+%%                                     driver's call) and port_control (echo, the binary
+%%                                     control echo)
 %%
 %% A new kind of target needs one clause in each of bind/2, once/2, loop/3 and describe/1;
 %% the cases, the checks, the timing and the report take it as it is.
@@ -134,9 +142,9 @@ cases() ->
          #{reject => Bad},
      %% A generated command's call against the hand-written call it replaces.
      versus(command_add_vs_call_typed, Add, Sum,
-            {call, ?TYPED_DRV, ?CALL_ADD}, {client, ?COMMANDS_DRV, add}),
+            {wrapper, ?TYPED_DRV, add}, {client, ?COMMANDS_DRV, add}),
      versus(command_bytes_22B_vs_control_echo, Small, Small,
-            {control, ?ERLDRV_DRV, binary, ?CONTROL_ECHO}, {client, ?COMMANDS_DRV, echo}),
+            {wrapper, ?ERLDRV_DRV, echo}, {client, ?COMMANDS_DRV, echo}),
      outputv_echo(outputv_echo_22B, Small),
      outputv_echo(outputv_echo_64KiB, Big),
      context(nif_echo_22B, Small, {nif, ?NIF_MOD}),
@@ -330,7 +338,13 @@ bind({server, Command}, Env) ->
 bind({dirty_nif, Module, Function}, _) ->
     {dirty_nif, Module, Function};
 bind({client, Drv, Function}, Env) ->
-    {client, maps:get(Drv, Env), Function}.
+    {client, maps:get(Drv, Env), Function};
+bind({wrapper, Drv, echo}, Env) ->
+    Port = maps:get(Drv, Env),
+    _ = erlang:port_control(Port, ?CONTROL_BINARY, <<>>),
+    {wrapper, Port, echo};
+bind({wrapper, Drv, Function}, Env) ->
+    {wrapper, maps:get(Drv, Env), Function}.
 
 %% A target for the results: the operation, what it goes to, and the command, if any.
 describe({control, Drv, Mode, Command}) ->
@@ -350,7 +364,9 @@ describe({server, Command}) ->
 describe({dirty_nif, Module, Function}) ->
     [{op, "dirty_nif:" ++ atom_to_list(Function)}, {target, Module}, {command, none}];
 describe({client, Drv, Function}) ->
-    [{op, "client:" ++ atom_to_list(Function)}, {target, Drv}, {command, none}].
+    [{op, "client:" ++ atom_to_list(Function)}, {target, Drv}, {command, none}];
+describe({wrapper, Drv, Function}) ->
+    [{op, "wrapper:" ++ atom_to_list(Function)}, {target, Drv}, {command, none}].
 
 %% A wrong reply aborts the whole run: its numbers would mean nothing.
 check(#{name := Name, arg := Arg, expect := Expect} = Case, Which, Bound) ->
@@ -402,7 +418,11 @@ once({dirty_nif, Module, Function}, Arg) ->
 once({client, Port, add}, {Op, I, Bin}) ->
     ?CLIENT:add(Port, Op, I, Bin);
 once({client, Port, echo}, Data) ->
-    ?CLIENT:echo(Port, Data).
+    ?CLIENT:echo(Port, Data);
+once({wrapper, Port, add}, {Op, I, Bin}) ->
+    ?WRAPPER:add(Port, Op, I, Bin);
+once({wrapper, Port, echo}, Data) ->
+    ?WRAPPER:echo(Port, Data).
 
 %% Runs batches of doubling size until Budget ns have been spent; returns the time per
 %% call of the last (largest) batch.
@@ -459,7 +479,9 @@ loop({request, Port, Command}, Arg, N) -> request_loop(Port, Command, Arg, N);
 loop({server, Server, Command}, Arg, N) -> server_loop(Server, Command, Arg, N);
 loop({dirty_nif, Module, Function}, Arg, N) -> dirty_nif_loop(Module, Function, Arg, N);
 loop({client, Port, add}, {Op, I, Bin}, N) -> client_add_loop(Port, Op, I, Bin, N);
-loop({client, Port, echo}, Arg, N) -> client_echo_loop(Port, Arg, N).
+loop({client, Port, echo}, Arg, N) -> client_echo_loop(Port, Arg, N);
+loop({wrapper, Port, add}, {Op, I, Bin}, N) -> wrapper_add_loop(Port, Op, I, Bin, N);
+loop({wrapper, Port, echo}, Arg, N) -> wrapper_echo_loop(Port, Arg, N).
 
 control_loop(_, _, _, 0) ->
     ok;
@@ -495,6 +517,19 @@ client_echo_loop(_, _, 0) ->
 client_echo_loop(Port, Arg, N) ->
     _ = ?CLIENT:echo(Port, Arg),
     client_echo_loop(Port, Arg, N - 1).
+
+%% The same functions written by hand (the typed command rows' reference).
+wrapper_add_loop(_, _, _, _, 0) ->
+    ok;
+wrapper_add_loop(Port, Op, I, Bin, N) ->
+    _ = ?WRAPPER:add(Port, Op, I, Bin),
+    wrapper_add_loop(Port, Op, I, Bin, N - 1).
+
+wrapper_echo_loop(_, _, 0) ->
+    ok;
+wrapper_echo_loop(Port, Arg, N) ->
+    _ = ?WRAPPER:echo(Port, Arg),
+    wrapper_echo_loop(Port, Arg, N - 1).
 
 nif_loop(_, _, 0) ->
     ok;

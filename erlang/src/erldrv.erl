@@ -30,7 +30,7 @@
          open/2, open/3, control/3, call/3,
          request/3, request/4, send_request/3, send_command_request/2,
          command_request/3, await/2, check/2, cancel/1,
-         command/3, command_async/4, commands/1,
+         command/3, command_failed/4, command_async/4, commands/1,
          interface/1, check_interface/3, client_source/4, open_client/5, close_client/2]).
 -export_type([request_id/0, command_info/0, interface_mismatch/0]).
 
@@ -248,17 +248,29 @@ control(Port, Command, Data) ->
 -spec call(port() | atom(), non_neg_integer(), term()) -> term().
 call(Port, Command, Args) ->
     try erlang:port_call(Port, Command, Args) of
-        {erldrv_badarg, Message} -> erlang:error({badarg, Message}, [Port, Command, Args]);
-        {erldrv_panic, Message} ->
-            %% A caller that owns the port has the owner's copy of the panic too: drop it,
-            %% the exception says it all.
-            _ = latest_reason(port_id(Port), false, none),
-            erlang:error({erldrv_panic, Message}, [Port, Command, Args]);
+        {erldrv_badarg, _} = Failure -> command_failed(Port, Command, Args, Failure);
+        {erldrv_panic, _} = Failure -> command_failed(Port, Command, Args, Failure);
         Reply -> Reply
     catch
-        error:badarg:Stack ->
-            raise_reason(Port, false, Stack, [Port, Command, Args])
+        error:badarg:Stack -> command_failed(Port, Command, Args, {raised, Stack})
     end.
+
+%% Raises what call/3 (and command/3) raise for a port_call that failed: Failure is the
+%% driver's reply {erldrv_badarg, Message} or {erldrv_panic, Message}, or {raised, Stack}
+%% for the badarg port_call/3 raised. Generated clients call port_call/3 themselves and
+%% come here on those paths only.
+-spec command_failed(port() | atom(), non_neg_integer(), term(),
+                     {erldrv_badarg, term()} | {erldrv_panic, term()}
+                     | {raised, list()}) -> no_return().
+command_failed(Port, Command, Args, {erldrv_badarg, Message}) ->
+    erlang:error({badarg, Message}, [Port, Command, Args]);
+command_failed(Port, Command, Args, {erldrv_panic, Message}) ->
+    %% A caller that owns the port has the owner's copy of the panic too: drop it, the
+    %% exception says it all.
+    _ = latest_reason(port_id(Port), false, none),
+    erlang:error({erldrv_panic, Message}, [Port, Command, Args]);
+command_failed(Port, Command, Args, {raised, Stack}) ->
+    raise_reason(Port, false, Stack, [Port, Command, Args]).
 
 %% Calls sync command Id (a #[command] method; see commands/1 for the numbers) with its
 %% arguments as a tuple, one element per argument, also for one argument ({Arg}) and for

@@ -155,7 +155,8 @@ use crate::pool::Cancel;
 use crate::port::Port;
 use crate::reply::Reply;
 use crate::term::{
-    Atom, AtomName, Decoder, FromTerm, TermType, TermWriter, ToTerm, TypeDesc, decompress,
+    Atom, AtomName, DecodeError, Decoder, FromTerm, TermType, TermWriter, ToTerm, TypeDesc,
+    decompress,
 };
 
 /// The first command number the framework keeps for itself: `port_control` commands from
@@ -565,13 +566,18 @@ impl From<ArgError> for Badarg {
 
 /// The arguments tuple's header: `arity` elements.
 #[doc(hidden)]
+#[inline]
 pub fn arity(d: &mut Decoder<'_>, command: &str, arity: usize) -> Result<(), ArgError> {
-    d.tuple_of(arity).map_err(|e| {
-        ArgError(format!(
-            "command {command} takes its {arity} argument{} as a tuple: {e}",
-            if arity == 1 { "" } else { "s" }
-        ))
-    })
+    d.tuple_of(arity)
+        .map_err(|e| not_a_tuple(command, arity, &e))
+}
+
+#[cold]
+fn not_a_tuple(command: &str, arity: usize, e: &DecodeError) -> ArgError {
+    ArgError(format!(
+        "command {command} takes its {arity} argument{} as a tuple: {e}",
+        if arity == 1 { "" } else { "s" }
+    ))
 }
 
 /// Argument `index` (from 1), named `name`.
@@ -593,9 +599,14 @@ pub fn arg<'a, T: FromTerm<'a>>(
 
 /// Nothing may follow the arguments tuple.
 #[doc(hidden)]
+#[inline]
 pub fn end(d: &Decoder<'_>, command: &str) -> Result<(), ArgError> {
-    d.finish()
-        .map_err(|e| ArgError(format!("command {command}: {e}")))
+    d.finish().map_err(|e| trailing(command, &e))
+}
+
+#[cold]
+fn trailing(command: &str, e: &DecodeError) -> ArgError {
+    ArgError(format!("command {command}: {e}"))
 }
 
 /// The answer of a `port_call` with a number that is no sync command of the driver.

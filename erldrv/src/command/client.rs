@@ -54,7 +54,9 @@
 //!   module lacks, the reverse, and those whose numbers, kinds or types differ), or
 //!   `no_interface` for a driver that cannot tell.
 //! - `close/1`: closes the port and drops the load `open` took.
-//! - per sync command `name(Port, A, B)`: `erldrv:command/3`; per async command
+//! - per sync command `name(Port, A, B)`: `erlang:port_call/3` itself, raising as
+//!   `erldrv:command/3` does (through `erldrv:command_failed/4`, on the failure paths
+//!   only, so a call costs what a hand-written wrapper costs); per async command
 //!   `name(Port, A, B)` (waiting 5 seconds) and `name(Port, A, B, Timeout)`:
 //!   `erldrv:command_async/4`; per bytes command `name(Port, Data)`:
 //!   `erlang:port_control/3`. Each has a `-spec` (arguments: what they accept; result:
@@ -575,7 +577,7 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         let name = erlang_atom(c.name);
         let vars = variables(
             c.args.iter().map(|a| a.name),
-            &["Port", "Timeout"],
+            &["Port", "Timeout", "Args", "Failure", "Reply", "Stack"],
             erlang_variable,
             "Arg",
         );
@@ -589,10 +591,23 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         match c.kind {
             CommandKind::Sync => {
                 erlang_doc(&mut out, c.doc, &fallback);
+                // port_call/3 inline, erldrv only on the failure paths: a call costs what
+                // a hand-written wrapper around port_call/3 costs.
                 let _ = write!(
                     out,
                     "-spec {name}({spec_args}) -> {reply}.\n\
-                     {name}({params}) ->\n    erldrv:command(Port, 16#{id:08X}, {}).\n",
+                     {name}({params}) ->\n    \
+                     Args = {},\n    \
+                     try erlang:port_call(Port, 16#{id:08X}, Args) of\n        \
+                     {{erldrv_badarg, _}} = Failure -> \
+                     erldrv:command_failed(Port, 16#{id:08X}, Args, Failure);\n        \
+                     {{erldrv_panic, _}} = Failure -> \
+                     erldrv:command_failed(Port, 16#{id:08X}, Args, Failure);\n        \
+                     Reply -> Reply\n    \
+                     catch\n        \
+                     error:badarg:Stack -> \
+                     erldrv:command_failed(Port, 16#{id:08X}, Args, {{raised, Stack}})\n    \
+                     end.\n",
                     tuple(&vars, "{")
                 );
             }

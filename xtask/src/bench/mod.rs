@@ -568,7 +568,7 @@ mod tests {
         };
         assert_eq!(
             op("command_add_vs_call_typed", "reference"),
-            Some("port_call")
+            Some("wrapper:add")
         );
         assert_eq!(
             op("command_add_vs_call_typed", "erldrv"),
@@ -576,7 +576,7 @@ mod tests {
         );
         assert_eq!(
             op("command_bytes_22B_vs_control_echo", "reference"),
-            Some("port_control:binary")
+            Some("wrapper:echo")
         );
 
         // The throughput test: every side with every number of callers, each row with its

@@ -359,8 +359,9 @@ pub fn table(run: &Run, machine: &Machine, settings: &Settings) -> String {
          each timed in interleaved\nrounds with the C driver's control echo of the same \
          payload (binary replies), or for the async\ncontext rows with the C async driver's \
          echo; ×C is the row's time over that echo's.\nTyped command rows: the generated \
-         client's function against erldrv's hand-written call doing\nthe same work (the \
-         reference: call_typed's port_call, the binary control echo); target\ncmd/ref ≤ \
+         client's function against a hand-written wrapper\nfunction doing the same work, as \
+         an application calls a driver today (the reference: a\nmodule's function around \
+         call_typed's port_call, or the binary control echo); target\ncmd/ref ≤ \
          {MAX_COMMAND_RATIO:.2}.\n\n"
     );
     out.push_str(&throughput(run, settings));

@@ -58,206 +58,87 @@ close(Port) ->
 %% @doc Fixed-width integers, returned as they came.
 -spec ints(port(), 0..255, -32768..32767, 0..4294967295, -9223372036854775808..9223372036854775807, 0..18446744073709551615) -> {0..255, -32768..32767, 0..4294967295, -9223372036854775808..9223372036854775807, 0..18446744073709551615}.
 ints(Port, A, B, C, D, E) ->
-    Args = {A, B, C, D, E},
-    try erlang:port_call(Port, 16#2C91A0D7, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#2C91A0D7, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#2C91A0D7, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#2C91A0D7, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#2C91A0D7, {A, B, C, D, E}).
 
 %% @doc Twice `x'.
 -spec float(port(), float()) -> float().
 float(Port, X) ->
-    Args = {X},
-    try erlang:port_call(Port, 16#A7C45D85, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#A7C45D85, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#A7C45D85, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#A7C45D85, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#A7C45D85, {X}).
 
 %% @doc Not `b'.
 -spec flag(port(), boolean()) -> boolean().
 flag(Port, B) ->
-    Args = {B},
-    try erlang:port_call(Port, 16#BEEAA8D7, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#BEEAA8D7, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#BEEAA8D7, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#BEEAA8D7, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#BEEAA8D7, {B}).
 
 %% @doc The atom, and the atom `flipped'.
 -spec atom(port(), atom()) -> {atom(), atom()}.
 atom(Port, A) ->
-    Args = {A},
-    try erlang:port_call(Port, 16#047448D8, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#047448D8, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#047448D8, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#047448D8, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#047448D8, {A}).
 
 %% @doc The bytes, reversed (a term command: a binary or a list of bytes in, a binary out).
 -spec bin(port(), binary() | [0..255]) -> binary().
 bin(Port, Data) ->
-    Args = {Data},
-    try erlang:port_call(Port, 16#5BCAD8BE, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#5BCAD8BE, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#5BCAD8BE, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#5BCAD8BE, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#5BCAD8BE, {Data}).
 
 %% @doc The text in upper case.
 -spec text(port(), binary()) -> binary().
 text(Port, S) ->
-    Args = {S},
-    try erlang:port_call(Port, 16#BEE64E3E, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#BEE64E3E, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#BEE64E3E, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#BEE64E3E, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#BEE64E3E, {S}).
 
 %% @doc The list, reversed.
 -spec list(port(), [-2147483648..2147483647]) -> [-2147483648..2147483647].
 list(Port, V) ->
-    Args = {V},
-    try erlang:port_call(Port, 16#0DFB5881, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#0DFB5881, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#0DFB5881, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#0DFB5881, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#0DFB5881, {V}).
 
 %% @doc The tuple, turned around.
 -spec tuple(port(), {0..255, binary(), boolean()}) -> {boolean(), binary(), 0..255}.
 tuple(Port, T) ->
-    Args = {T},
-    try erlang:port_call(Port, 16#93722331, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#93722331, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#93722331, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#93722331, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#93722331, {T}).
 
 %% @doc Each value plus one.
 -spec map(port(), #{binary() => 0..4294967295}) -> #{binary() => 0..18446744073709551615}.
 map(Port, M) ->
-    Args = {M},
-    try erlang:port_call(Port, 16#E0A2EFB1, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#E0A2EFB1, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#E0A2EFB1, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#E0A2EFB1, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#E0A2EFB1, {M}).
 
 %% @doc `n + 1', or `undefined'.
 -spec option(port(), undefined | 0..255) -> undefined | 0..65535.
 option(Port, N) ->
-    Args = {N},
-    try erlang:port_call(Port, 16#E8E19B94, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#E8E19B94, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#E8E19B94, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#E8E19B94, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#E8E19B94, {N}).
 
 %% @doc The text with `!' appended, or `nil'.
 -spec or_nil(port(), nil | binary()) -> nil | binary().
 or_nil(Port, S) ->
-    Args = {S},
-    try erlang:port_call(Port, 16#3A2A3230, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#3A2A3230, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#3A2A3230, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#3A2A3230, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#3A2A3230, {S}).
 
 %% @doc `n' as unsigned, or an error for a negative `n'.
 -spec result(port(), -2147483648..2147483647) -> {ok, 0..4294967295} | {error, binary()}.
 result(Port, N) ->
-    Args = {N},
-    try erlang:port_call(Port, 16#0B377624, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#0B377624, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#0B377624, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#0B377624, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#0B377624, {N}).
 
 %% @doc Stores `n' in the port (returns `ok').
 -spec store(port(), 0..255) -> ok.
 store(Port, N) ->
-    Args = {N},
-    try erlang:port_call(Port, 16#C8E7BC2E, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#C8E7BC2E, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#C8E7BC2E, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#C8E7BC2E, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#C8E7BC2E, {N}).
 
 %% @doc What `store' stored.
 -spec stored(port()) -> 0..255.
 stored(Port) ->
-    Args = {},
-    try erlang:port_call(Port, 16#FCCD687E, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#FCCD687E, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#FCCD687E, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#FCCD687E, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#FCCD687E, {}).
 
 %% @doc `ok', or `{error, zero}' for zero.
 -spec nonzero(port(), 0..255) -> ok | {error, atom()}.
 nonzero(Port, N) ->
-    Args = {N},
-    try erlang:port_call(Port, 16#6BBAAD1E, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#6BBAAD1E, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#6BBAAD1E, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#6BBAAD1E, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#6BBAAD1E, {N}).
 
 %% @doc The point moved by `(dx, dy)'.
 -spec shift(port(), point(), -2147483648..2147483647, -2147483648..2147483647) -> point().
 shift(Port, P, Dx, Dy) ->
-    Args = {P, Dx, Dy},
-    try erlang:port_call(Port, 16#55019347, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#55019347, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#55019347, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#55019347, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#55019347, {P, Dx, Dy}).
 
 %% @doc The shape grown by one.
 -spec grow(port(), shape()) -> shape().
 grow(Port, S) ->
-    Args = {S},
-    try erlang:port_call(Port, 16#BD82B1DA, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#BD82B1DA, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#BD82B1DA, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#BD82B1DA, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#BD82B1DA, {S}).
 
 %% @doc `a + b', on a worker.
 %%
@@ -305,3 +186,14 @@ noop(Port, Timeout) ->
 -spec reverse(port(), binary()) -> binary().
 reverse(Port, Data) ->
     erlang:port_control(Port, 16#22506C05, Data).
+
+%% A sync command's call: erlang:port_call/3, raising as erldrv:command/3 does when the
+%% driver refused the arguments or the command panicked.
+sync_command(Port, Id, Args) ->
+    try erlang:port_call(Port, Id, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, Id, Args, {raised, Stack})
+    end.

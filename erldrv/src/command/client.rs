@@ -54,9 +54,10 @@
 //!   module lacks, the reverse, and those whose numbers, kinds or types differ), or
 //!   `no_interface` for a driver that cannot tell.
 //! - `close/1`: closes the port and drops the load `open` took.
-//! - per sync command `name(Port, A, B)`: `erlang:port_call/3` itself, raising as
-//!   `erldrv:command/3` does (through `erldrv:command_failed/4`, on the failure paths
-//!   only, so a call costs what a hand-written wrapper costs); per async command
+//! - per sync command `name(Port, A, B)`: `erlang:port_call/3`, through one local
+//!   function of the module that raises as `erldrv:command/3` does (calling
+//!   `erldrv:command_failed/4` on the failure paths only, so a call costs what a
+//!   hand-written wrapper costs); per async command
 //!   `name(Port, A, B)` (waiting 5 seconds) and `name(Port, A, B, Timeout)`:
 //!   `erldrv:command_async/4`; per bytes command `name(Port, Data)`:
 //!   `erlang:port_control/3`. Each has a `-spec` (arguments: what they accept; result:
@@ -290,6 +291,15 @@ impl Functions {
         self.0.push((name.to_owned(), arity, what));
         Ok(())
     }
+
+    /// `base`, or `base` with underscores after it: a name no function of that arity has.
+    fn free(&self, base: &str, arity: usize) -> String {
+        let mut name = base.to_owned();
+        while self.0.iter().any(|(n, a, _)| *n == name && *a == arity) {
+            name.push('_');
+        }
+        name
+    }
 }
 
 /// Variable names for `names`, none equal to another or to one of `taken`; `convert`
@@ -481,6 +491,12 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         }
     }
 
+    // The local function every sync command calls.
+    let sync = commands
+        .iter()
+        .any(|c| c.kind == CommandKind::Sync)
+        .then(|| fns.free("sync_command", 3));
+
     let module = erlang_atom(&options.module);
     let app = erlang_atom(&options.app);
     let driver = erlang_atom(&options.driver);
@@ -577,7 +593,7 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         let name = erlang_atom(c.name);
         let vars = variables(
             c.args.iter().map(|a| a.name),
-            &["Port", "Timeout", "Args", "Failure", "Reply", "Stack"],
+            &["Port", "Timeout"],
             erlang_variable,
             "Arg",
         );
@@ -591,23 +607,11 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         match c.kind {
             CommandKind::Sync => {
                 erlang_doc(&mut out, c.doc, &fallback);
-                // port_call/3 inline, erldrv only on the failure paths: a call costs what
-                // a hand-written wrapper around port_call/3 costs.
+                let sync = sync.as_deref().unwrap_or("sync_command");
                 let _ = write!(
                     out,
                     "-spec {name}({spec_args}) -> {reply}.\n\
-                     {name}({params}) ->\n    \
-                     Args = {},\n    \
-                     try erlang:port_call(Port, 16#{id:08X}, Args) of\n        \
-                     {{erldrv_badarg, _}} = Failure -> \
-                     erldrv:command_failed(Port, 16#{id:08X}, Args, Failure);\n        \
-                     {{erldrv_panic, _}} = Failure -> \
-                     erldrv:command_failed(Port, 16#{id:08X}, Args, Failure);\n        \
-                     Reply -> Reply\n    \
-                     catch\n        \
-                     error:badarg:Stack -> \
-                     erldrv:command_failed(Port, 16#{id:08X}, Args, {{raised, Stack}})\n    \
-                     end.\n",
+                     {name}({params}) ->\n    {sync}(Port, 16#{id:08X}, {}).\n",
                     tuple(&vars, "{")
                 );
             }
@@ -655,6 +659,23 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
                 );
             }
         }
+    }
+    if let Some(sync) = sync {
+        // port_call/3 in the module itself, erldrv only on the failure paths: a call
+        // costs what a hand-written wrapper around port_call/3 costs.
+        let _ = write!(
+            out,
+            "\n%% A sync command's call: erlang:port_call/3, raising as erldrv:command/3 does when \
+             the\n%% driver refused the arguments or the command panicked.\n\
+             {sync}(Port, Id, Args) ->\n    \
+             try erlang:port_call(Port, Id, Args) of\n        \
+             {{erldrv_badarg, _}} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);\n        \
+             {{erldrv_panic, _}} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);\n        \
+             Reply -> Reply\n    \
+             catch\n        \
+             error:badarg:Stack -> erldrv:command_failed(Port, Id, Args, {{raised, Stack}})\n    \
+             end.\n"
+        );
     }
     Ok(out)
 }

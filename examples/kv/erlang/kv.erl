@@ -48,101 +48,45 @@ close(Port) ->
 %% @doc The value stored under `key'.
 -spec get(port(), binary()) -> {ok, binary()} | {error, not_found()}.
 get(Port, Key) ->
-    Args = {Key},
-    try erlang:port_call(Port, 16#550CA757, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#550CA757, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#550CA757, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#550CA757, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#550CA757, {Key}).
 
 %% @doc Stores `value' under `key', replacing any value there, and tells the subscribers
 %% `{kv, Key, {put, Value}}'.
 -spec put(port(), binary(), binary()) -> ok.
 put(Port, Key, Value) ->
-    Args = {Key, Value},
-    try erlang:port_call(Port, 16#6A7299EE, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#6A7299EE, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#6A7299EE, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#6A7299EE, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#6A7299EE, {Key, Value}).
 
 %% @doc Removes `key'; if it was there, tells the subscribers `{kv, Key, deleted}'.
 -spec delete(port(), binary()) -> ok.
 delete(Port, Key) ->
-    Args = {Key},
-    try erlang:port_call(Port, 16#68C2444A, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#68C2444A, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#68C2444A, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#68C2444A, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#68C2444A, {Key}).
 
 %% @doc Every key, in no particular order.
 -spec keys(port()) -> [binary()].
 keys(Port) ->
-    Args = {},
-    try erlang:port_call(Port, 16#FA4A08CD, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#FA4A08CD, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#FA4A08CD, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#FA4A08CD, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#FA4A08CD, {}).
 
 %% @doc The number of keys.
 -spec count(port()) -> 0..18446744073709551615.
 count(Port) ->
-    Args = {},
-    try erlang:port_call(Port, 16#3AB1DDF4, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#3AB1DDF4, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#3AB1DDF4, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#3AB1DDF4, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#3AB1DDF4, {}).
 
 %% @doc The calling process receives `{kv, Key, {put, Value}}' and `{kv, Key, deleted}' for
 %% every change made through any port, until it unsubscribes, exits, or this port
 %% closes. Subscribing twice is subscribing once.
 -spec subscribe(port()) -> ok | {error, binary()}.
 subscribe(Port) ->
-    Args = {},
-    try erlang:port_call(Port, 16#B09E4A03, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#B09E4A03, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#B09E4A03, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#B09E4A03, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#B09E4A03, {}).
 
 %% @doc Ends the calling process's subscription, if it has one through this port.
 -spec unsubscribe(port()) -> ok.
 unsubscribe(Port) ->
-    Args = {},
-    try erlang:port_call(Port, 16#FABEFE96, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#FABEFE96, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#FABEFE96, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#FABEFE96, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#FABEFE96, {}).
 
 %% @doc The number of subscribed processes.
 -spec subscribers(port()) -> 0..18446744073709551615.
 subscribers(Port) ->
-    Args = {},
-    try erlang:port_call(Port, 16#8047DFB0, Args) of
-        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, 16#8047DFB0, Args, Failure);
-        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, 16#8047DFB0, Args, Failure);
-        Reply -> Reply
-    catch
-        error:badarg:Stack -> erldrv:command_failed(Port, 16#8047DFB0, Args, {raised, Stack})
-    end.
+    sync_command(Port, 16#8047DFB0, {}).
 
 %% @doc The entries whose key starts with `prefix' (all of them for `<<>>'), in key order,
 %% copied on a worker thread: a large store does not stall a scheduler.
@@ -166,3 +110,14 @@ scan(Port, Prefix, Timeout) ->
 -spec get_bytes(port(), binary()) -> binary().
 get_bytes(Port, Key) ->
     erlang:port_control(Port, 16#D38BEC03, Key).
+
+%% A sync command's call: erlang:port_call/3, raising as erldrv:command/3 does when the
+%% driver refused the arguments or the command panicked.
+sync_command(Port, Id, Args) ->
+    try erlang:port_call(Port, Id, Args) of
+        {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);
+        {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);
+        Reply -> Reply
+    catch
+        error:badarg:Stack -> erldrv:command_failed(Port, Id, Args, {raised, Stack})
+    end.

@@ -678,6 +678,22 @@ fn elixir_alias(module: &str) -> bool {
         })
 }
 
+/// The part of an Elixir struct's alias after the client's module: the struct's module is
+/// defined inside the client's, so two clients never define one module.
+fn nested_alias<'a>(module: &str, alias: &'a str, rust: &str) -> Result<&'a str, ClientError> {
+    alias
+        .strip_prefix(module)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .ok_or_else(|| {
+            ClientError(format!(
+                "the Elixir struct {alias} (Rust type {rust}) is not inside the client module {module}: \
+                 the client defines its structs' modules within its own, so that no two clients \
+                 define one module; name it {module}.{}",
+                alias.rsplit('.').next().unwrap_or(alias)
+            ))
+        })
+}
+
 /// Whether `name` can be a `def` name as written.
 fn elixir_function(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
@@ -784,9 +800,24 @@ pub fn elixir(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         .map(|(c, f)| format!("{{{}, 0x{f:016X}}}", elixir_atom(c.name)))
         .collect();
     let _ = writeln!(out, "  @commands [{}]", each.join(",\n             "));
+    let mut structs: Vec<(&str, &str)> = Vec::new();
     for d in &m.decls {
         out.push('\n');
-        for line in d.to_elixir().lines() {
+        let text = match d.elixir_struct() {
+            Some(alias) => {
+                let nested = nested_alias(module, alias, d.rust)?;
+                if let Some((_, first)) = structs.iter().find(|(a, _)| *a == alias) {
+                    return Err(ClientError(format!(
+                        "the Rust types {first} and {} are both the Elixir struct {alias}; give one another `elixir_struct` name",
+                        d.rust
+                    )));
+                }
+                structs.push((alias, d.rust));
+                d.elixir_struct_module(nested, Some(module))
+            }
+            None => d.to_elixir(),
+        };
+        for line in text.lines() {
             if line.is_empty() {
                 out.push('\n');
             } else {

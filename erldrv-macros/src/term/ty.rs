@@ -33,7 +33,9 @@ pub fn generate(m: &Model<'_>, attrs: &[Attribute]) -> TokenStream {
                     ::erldrv::__private::term::type_map_field(#key, #value, #default, __dir)
                 }
             });
-            quote!(::erldrv::term::TypeDesc::Fields(::std::vec![#module #(#fields),*]))
+            quote!(::erldrv::term::TypeDesc::Fields(
+                ::std::vec![#module #(#fields),*]
+            ))
         }
         Shape::Tuple { tag: None, elems } => {
             let elems = elems.iter().map(|e| describe(e.ty));

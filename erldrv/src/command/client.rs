@@ -70,6 +70,12 @@
 //! `ArgumentError` with the driver's message for `{:error, {:badarg, message}}` of an async
 //! command (a refused argument), and `Module.Error` (an exception with `command` and
 //! `reason`, defined in the generated module) for any other `{:error, reason}`.
+//!
+//! A type with `#[term(elixir_struct = "Module.Point")]` is a struct whose module the client
+//! defines inside its own (`defmodule Point`: `defstruct`, `@type t :: %__MODULE__{...}`,
+//! `@moduledoc` from the doc comment); specs name it `Module.Point.t()`. Its alias must
+//! start with the client module's, so no two clients define one module: [`elixir`] refuses
+//! any other, and two Rust types of one struct module.
 
 use std::fmt::{self, Write};
 
@@ -1031,6 +1037,22 @@ mod tests {
             src.contains("-compile({no_auto_import, [size/1]})."),
             "{src}"
         );
+    }
+
+    #[test]
+    fn a_struct_module_lies_inside_the_client() {
+        assert_eq!(
+            nested_alias("MyApp.Kv", "MyApp.Kv.Point", "p::Point"),
+            Ok("Point")
+        );
+        let e = nested_alias("MyApp.Kv", "MyApp.Point", "p::Point").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the Elixir struct MyApp.Point (Rust type p::Point) is not inside the client module MyApp.Kv: \
+             the client defines its structs' modules within its own, so that no two clients define \
+             one module; name it MyApp.Kv.Point"
+        );
+        assert!(nested_alias("MyApp.Kv", "MyApp.KvPoint", "p").is_err());
     }
 
     #[test]

@@ -77,7 +77,9 @@ pub fn struct_key(d: &mut Decoder<'_>, atom: &'static str, module: &'static str)
     let found = match d.kind()? {
         Kind::Atom => d.atom()?,
         k => {
-            return Err(DecodeError::expected("a module's atom", k).context("value of key __struct__"));
+            return Err(
+                DecodeError::expected("a module's atom", k).context("value of key __struct__")
+            );
         }
     };
     if found.is(atom) {

@@ -205,7 +205,11 @@ fn render(t: &TypeDesc, lang: Lang<'_>, out: &mut String) {
                 (Lang::Elixir(_), Some(m)) if all[0].required => Some(m),
                 _ => None,
             };
-            let fields = if module.is_some() { &all[1..] } else { &all[..] };
+            let fields = if module.is_some() {
+                &all[1..]
+            } else {
+                &all[..]
+            };
             match (lang, module) {
                 (Lang::Erlang, _) => out.push_str("#{"),
                 (Lang::Elixir(_), Some(m)) => {
@@ -334,14 +338,6 @@ impl TypeDesc {
     pub fn to_elixir(&self) -> String {
         let mut out = String::new();
         render(self, Lang::Elixir(None), &mut out);
-        out
-    }
-
-    /// [`to_elixir`](TypeDesc::to_elixir) for text inside a module nested in `module`: named
-    /// types are `module`'s (`MyApp.Kv.point()`).
-    pub(crate) fn to_elixir_in(&self, module: &str) -> String {
-        let mut out = String::new();
-        render(self, Lang::Elixir(Some(module)), &mut out);
         out
     }
 }

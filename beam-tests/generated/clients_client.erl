@@ -4,14 +4,14 @@
 -module(clients_client).
 
 -export([open/0, open/1, close/1]).
--export([ints/6, float/2, flag/2, atom/2, bin/2, text/2, list/2, tuple/2, map/2, option/2, or_nil/2, result/2, store/2, stored/1, nonzero/2, shift/4, grow/2, add/3, add/4, nonempty/2, nonempty/3, noop/1, noop/2, reverse/2]).
--compile({no_auto_import, [ints/6, float/2, flag/2, atom/2, bin/2, text/2, list/2, tuple/2, map/2, option/2, or_nil/2, result/2, store/2, stored/1, nonzero/2, shift/4, grow/2, add/3, add/4, nonempty/2, nonempty/3, noop/1, noop/2, reverse/2]}).
--export_type([point/0, shape/0]).
+-export([ints/6, float/2, flag/2, atom/2, bin/2, text/2, list/2, tuple/2, map/2, option/2, or_nil/2, result/2, store/2, stored/1, nonzero/2, shift/4, grow/2, move_spot/4, add/3, add/4, nonempty/2, nonempty/3, noop/1, noop/2, reverse/2]).
+-compile({no_auto_import, [ints/6, float/2, flag/2, atom/2, bin/2, text/2, list/2, tuple/2, map/2, option/2, or_nil/2, result/2, store/2, stored/1, nonzero/2, shift/4, grow/2, move_spot/4, add/3, add/4, nonempty/2, nonempty/3, noop/1, noop/2, reverse/2]}).
+-export_type([point/0, shape/0, spot_input/0, spot/0]).
 
 -define(APP, clients_app).
 -define(DRIVER, clients_drv).
 %% The fingerprint of the driver's commands and types, and each command's own.
--define(FINGERPRINT, 16#2E2B1903A4AC133D).
+-define(FINGERPRINT, 16#8C66E46AFC577D61).
 -define(COMMANDS, [{ints, 16#03FA5D44641C8ADD},
                    {float, 16#C63E233CCC1515AC},
                    {flag, 16#5D6E25F21F837C25},
@@ -29,6 +29,7 @@
                    {nonzero, 16#848B2E3B5AA991D8},
                    {shift, 16#39509EA2CAF9380D},
                    {grow, 16#4DE3C2FC1FFCB314},
+                   {move_spot, 16#3E0D4D74475032F8},
                    {add, 16#088E940775A0F4D7},
                    {nonempty, 16#0B7D91950EE3A902},
                    {noop, 16#8155762155F0EC21},
@@ -39,6 +40,12 @@
 
 %% A shape: a unit variant, a tuple variant, a struct variant.
 -type shape() :: empty | {circle, point(), 0..65535} | {rect, point(), 0..65535, 0..65535}.
+
+%% A labelled spot on the grid: an Elixir struct, `%Clients.Client.Spot{}`.
+-type spot_input() :: #{'__struct__' => 'Elixir.Clients.Client.Spot', label := binary(), at := point(), weight => 0..255}.
+
+%% A labelled spot on the grid: an Elixir struct, `%Clients.Client.Spot{}`.
+-type spot() :: #{'__struct__' := 'Elixir.Clients.Client.Spot', label := binary(), at := point(), weight := 0..255}.
 
 %% @doc Opens a port of the driver with no options: open([]).
 -spec open() -> {ok, port()} | {error, {interface_mismatch, erldrv:interface_mismatch()}}.
@@ -139,6 +146,11 @@ shift(Port, P, Dx, Dy) ->
 -spec grow(port(), shape()) -> shape().
 grow(Port, S) ->
     sync_command(Port, 16#BD82B1DA, {S}).
+
+%% @doc The spot moved by `(dx, dy)', one heavier.
+-spec move_spot(port(), spot_input(), -2147483648..2147483647, -2147483648..2147483647) -> spot().
+move_spot(Port, S, Dx, Dy) ->
+    erldrv:command(Port, 16#A0C16759, {S, Dx, Dy}).
 
 %% @doc `a + b', on a worker.
 %%

@@ -20,7 +20,7 @@ defmodule Clients.Client do
 
   @app :clients_app
   @driver :clients_drv
-  @fingerprint 0x2E2B1903A4AC133D
+  @fingerprint 0x8C66E46AFC577D61
   @commands [{:ints, 0x03FA5D44641C8ADD},
              {:float, 0xC63E233CCC1515AC},
              {:flag, 0x5D6E25F21F837C25},
@@ -38,6 +38,7 @@ defmodule Clients.Client do
              {:nonzero, 0x848B2E3B5AA991D8},
              {:shift, 0x39509EA2CAF9380D},
              {:grow, 0x4DE3C2FC1FFCB314},
+             {:move_spot, 0x3E0D4D74475032F8},
              {:add, 0x088E940775A0F4D7},
              {:nonempty, 0x0B7D91950EE3A902},
              {:noop, 0x8155762155F0EC21},
@@ -52,6 +53,20 @@ defmodule Clients.Client do
   A shape: a unit variant, a tuple variant, a struct variant.
   """
   @type shape :: :empty | {:circle, point(), 0..65535} | {:rect, point(), 0..65535, 0..65535}
+
+  @typedoc """
+  A labelled spot on the grid: an Elixir struct, `%Clients.Client.Spot{}`.
+  """
+  @type spot_input :: %{optional(:__struct__) => Clients.Client.Spot, required(:label) => String.t(), required(:at) => point(), optional(:weight) => 0..255}
+
+  defmodule Spot do
+    @moduledoc """
+    A labelled spot on the grid: an Elixir struct, `%Clients.Client.Spot{}`.
+    """
+    defstruct [:label, :at, :weight]
+
+    @type t :: %__MODULE__{label: String.t(), at: Clients.Client.point(), weight: 0..255}
+  end
 
   @doc """
   Loads driver `clients_drv` from the `priv` directory of application `clients_app` (for the calling process, until `close/1` or its exit), opens a port of it with the `open_port` options `opts`, and checks that the driver's commands are those this module was generated for. Returns `{:error, {:interface_mismatch, details}}` otherwise, `details` naming the commands added, removed and changed.
@@ -175,6 +190,12 @@ defmodule Clients.Client do
   """
   @spec grow(port(), shape()) :: shape()
   def grow(port, s), do: __sync__(port, 0xBD82B1DA, {s})
+
+  @doc """
+  The spot moved by `(dx, dy)`, one heavier.
+  """
+  @spec move_spot(port(), spot_input(), -2147483648..2147483647, -2147483648..2147483647) :: Clients.Client.Spot.t()
+  def move_spot(port, s, dx, dy), do: __sync__(port, 0xA0C16759, {s, dx, dy})
 
   @doc """
   `a + b`, on a worker.

@@ -129,6 +129,12 @@ round_trips() ->
     ?assertEqual({circle, #{x => 0, y => 0}, 2}, ?C:grow(P, {circle, #{x => 0, y => 0}, 1})),
     ?assertEqual({rect, #{x => 1, y => 1}, 3, 4},
                  ?C:grow(P, {rect, #{x => 1, y => 1}, 2, 3})),
+    %% An Elixir struct: written with its module's key, read with it or without.
+    Spot = #{'__struct__' => 'Elixir.Clients.Client.Spot', label => <<"a">>,
+             at => #{x => 1, y => 2}, weight => 3},
+    ?assertEqual(Spot#{at := #{x => 2, y => 4}, weight := 4}, ?C:move_spot(P, Spot, 1, 2)),
+    ?assertEqual(Spot#{weight := 1},
+                 ?C:move_spot(P, #{label => <<"a">>, at => #{x => 1, y => 2}}, 0, 0)),
     ?assertEqual({ok, 5}, ?C:add(P, 2, 3)),
     ?assertEqual({ok, 5}, ?C:add(P, 2, 3, 1000)),
     ?assertEqual({ok, <<"x">>}, ?C:nonempty(P, <<"x">>)),
@@ -145,6 +151,10 @@ refusals() ->
                  ?C:flag(P, 3)),
     ?assertError({badarg, _}, ?C:ints(P, 256, 0, 0, 0, 0)),
     ?assertError({badarg, _}, ?C:shift(P, #{x => 1}, 0, 0)),
+    ?assertError({badarg, <<"command move_spot: expected a %Clients.Client.Spot{} struct, "
+                            "found %Other.Spot{} (Spot, in argument 1, `s`)">>},
+                 ?C:move_spot(P, #{'__struct__' => 'Elixir.Other.Spot', label => <<"a">>,
+                                   at => #{x => 1, y => 2}}, 0, 0)),
     ?assertMatch({error, {badarg, <<"command add: ", _/binary>>}}, ?C:add(P, -1, 2)),
     %% The port is still there.
     ?assertEqual({ok, 3}, ?C:add(P, 1, 2)),
@@ -167,7 +177,8 @@ interface() ->
     ?assert(is_integer(F)),
     Names = [N || #{name := N} <- Commands],
     ?assertEqual([ints, float, flag, atom, bin, text, list, tuple, map, option, or_nil,
-                  result, store, stored, nonzero, shift, grow, add, nonempty, noop, reverse],
+                  result, store, stored, nonzero, shift, grow, move_spot, add, nonempty, noop,
+                  reverse],
                  Names),
     [Shift] = [C || #{name := shift} = C <- Commands],
     ?assertMatch(#{kind := sync,
@@ -178,7 +189,9 @@ interface() ->
                    doc := <<"The point moved by `(dx, dy)`.">>},
                  Shift),
     ?assertMatch([{type, <<"point">>, _, <<"A point on a grid.">>, output, {fields, _}},
-                  {type, <<"shape">>, _, _, output, {union, _}}], Types),
+                  {type, <<"shape">>, _, _, output, {union, _}},
+                  {type, <<"spot_input">>, _, _, input, {fields, _}},
+                  {type, <<"spot">>, _, _, output, {fields, _}}], Types),
     %% The commands table of erldrv:commands/1 is still there.
     ?assertEqual(Names, [N || #{name := N} <- erldrv:commands(P)]),
     ok = ?C:close(P).
@@ -201,7 +214,7 @@ stale() ->
     ?assertEqual([retired], Removed),
     ?assertEqual([ints], Changed),
     ?assertEqual([flag, atom, bin, text, list, tuple, map, option, or_nil, result, store,
-                  stored, nonzero, shift, grow, add, nonempty, noop, reverse], Added),
+                  stored, nonzero, shift, grow, move_spot, add, nonempty, noop, reverse], Added),
     ?assertNotEqual(Expected, Found),
     ?assertEqual(Found, maps:get(fingerprint, erldrv_interface())),
     %% The failed open closed its port and dropped its load.

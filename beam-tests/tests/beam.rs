@@ -749,6 +749,20 @@ check.(:stored, Client.stored(port), 4)
 check.(:nonzero!, Client.nonzero!(port, 1), :ok)
 check.(:shift, Client.shift(port, %{x: 1, y: 1}, 1, 1), %{x: 2, y: 2})
 check.(:grow, Client.grow(port, {:rect, %{x: 0, y: 0}, 1, 1}), {:rect, %{x: 0, y: 0}, 2, 2})
+spot = %Client.Spot{label: "a", at: %{x: 1, y: 2}}
+check.(:struct_default, spot.weight, nil)
+moved = Client.move_spot(port, %{spot | weight: 3}, 1, 2)
+check.(:move_spot, moved, %Client.Spot{label: "a", at: %{x: 2, y: 4}, weight: 4})
+check.(:struct_kind, is_struct(moved, Client.Spot), true)
+check.(:move_spot_map, Client.move_spot(port, %{label: "b", at: %{x: 0, y: 0}}, 0, 0),
+  %Client.Spot{label: "b", at: %{x: 0, y: 0}, weight: 1})
+try do
+  Client.move_spot(port, %{__struct__: URI, label: "a", at: %{x: 0, y: 0}}, 0, 0)
+  raise "move_spot did not raise"
+rescue
+  e in ArgumentError ->
+    check.(:other_struct, e.message =~ "expected a %Clients.Client.Spot{} struct, found %URI{}", true)
+end
 check.(:add, Client.add(port, 1, 2), {:ok, 3})
 check.(:add, Client.add(port, 1, 2, 1000), {:ok, 3})
 check.(:add!, Client.add!(port, 1, 2), 3)

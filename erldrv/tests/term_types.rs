@@ -304,6 +304,15 @@ enum Chain<T> {
     Link(T, Box<Chain<T>>),
 }
 
+/// A spot on the map.
+#[derive(Clone, Debug, PartialEq, ToTerm, FromTerm, TermType)]
+#[term(elixir_struct = "Kv.Spot")]
+struct Spot {
+    name: String,
+    #[term(default)]
+    n: u8,
+}
+
 #[derive(Debug, PartialEq, ToTerm, FromTerm, TermType)]
 struct Borrowed<'a> {
     key: &'a str,
@@ -342,6 +351,70 @@ fn a_map_struct_is_named_with_its_doc_and_an_input_type() {
                     .to_owned()
             ),
         ]
+    );
+}
+
+#[test]
+fn an_elixir_struct_has_its_module_key() {
+    row::<Spot>("spot()", "spot_input()", "Kv.Spot.t()", "spot_input()");
+    let decls = decl_text(&[Spot::output_type(), Spot::input_type()]);
+    assert_eq!(
+        decls,
+        [
+            (
+                "%% A spot on the map.\n\
+                 -type spot() :: #{'__struct__' := 'Elixir.Kv.Spot', name := binary(), n := 0..255}."
+                    .to_owned(),
+                "defmodule Kv.Spot do\n  @moduledoc \"\"\"\n  A spot on the map.\n  \"\"\"\n  \
+                 defstruct [:name, :n]\n\n  @type t :: %__MODULE__{name: String.t(), n: 0..255}\nend"
+                    .to_owned()
+            ),
+            (
+                "%% A spot on the map.\n\
+                 -type spot_input() :: #{'__struct__' => 'Elixir.Kv.Spot', name := binary(), n => 0..255}."
+                    .to_owned(),
+                "@typedoc \"\"\"\nA spot on the map.\n\"\"\"\n\
+                 @type spot_input :: %{optional(:__struct__) => Kv.Spot, required(:name) => String.t(), optional(:n) => 0..255}"
+                    .to_owned()
+            ),
+        ]
+    );
+    let spot = Spot {
+        name: "a".into(),
+        n: 3,
+    };
+    let bytes = term::to_vec(&spot);
+    let t: Term = term::from_slice(&bytes).unwrap();
+    assert!(Spot::output_type().matches(&t));
+    let Term::Map(pairs) = &t else {
+        panic!("{t:?} is no map")
+    };
+    assert!(
+        matches!(&pairs[0], (Term::Atom(k), Term::Atom(v)) if k.is("__struct__") && v.is("Elixir.Kv.Spot")),
+        "{t:?}"
+    );
+    assert_eq!(term::from_slice::<Spot>(&bytes).unwrap(), spot);
+    // A plain map reads too; another struct does not, and the error names both.
+    let plain = term::to_vec(&MapOf(vec![("name", TermVal::Str("b"))]));
+    assert_eq!(
+        term::from_slice::<Spot>(&plain).unwrap(),
+        Spot {
+            name: "b".into(),
+            n: 0
+        }
+    );
+    let other = term::to_vec(&MapOf(vec![
+        ("__struct__", TermVal::Atom("Elixir.Kv.Other")),
+        ("name", TermVal::Str("b")),
+    ]));
+    assert_eq!(
+        term::from_slice::<Spot>(&other).unwrap_err().to_string(),
+        "expected a %Kv.Spot{} struct, found %Kv.Other{} (Spot)"
+    );
+    let erlang = term::to_vec(&MapOf(vec![("__struct__", TermVal::Atom("point"))]));
+    assert_eq!(
+        term::from_slice::<Spot>(&erlang).unwrap_err().to_string(),
+        "expected a %Kv.Spot{} struct, found __struct__ point (Spot)"
     );
 }
 
@@ -631,6 +704,7 @@ fn what_reads_more_than_it_writes_matches_the_input_only() {
 struct MapOf(Vec<(&'static str, TermVal)>);
 enum TermVal {
     Str(&'static str),
+    Atom(&'static str),
     Undefined,
 }
 impl ToTerm for MapOf {
@@ -640,6 +714,7 @@ impl ToTerm for MapOf {
             w.atom_name(AtomName::new(k).unwrap());
             match v {
                 TermVal::Str(s) => w.binary(s.as_bytes()),
+                TermVal::Atom(a) => w.atom_name(AtomName::new(a).unwrap()),
                 TermVal::Undefined => w.atom(&Atom::new("undefined")),
             }
         }
@@ -737,6 +812,10 @@ const ATOMS: &[&str] = &[
     "max-size",
     "inner",
     "other",
+    "__struct__",
+    "Elixir.Kv.Spot",
+    "Elixir.Kv.Other",
+    "n",
 ];
 
 fn model() -> impl Strategy<Value = Model> {
@@ -809,6 +888,7 @@ proptest! {
         written_matches(&Meters(a.4));
         written_matches(&Coords(a.1, a.1));
         written_matches(&Ping);
+        written_matches(&Spot { name: e.0.name.clone(), n: a.0 });
     }
 
     #[test]
@@ -834,6 +914,7 @@ proptest! {
         read_matches::<(u8, Option<String>)>(&bytes);
         read_matches::<HashMap<u8, Vec<u8>>>(&bytes);
         read_matches::<Person>(&bytes);
+        read_matches::<Spot>(&bytes);
         read_matches::<Rec>(&bytes);
         read_matches::<Coords>(&bytes);
         read_matches::<Pair>(&bytes);

@@ -21,8 +21,12 @@ pub struct Model<'a> {
 }
 
 pub enum Shape<'a> {
-    /// `#{key => value, ...}` with atom keys.
-    Map(Vec<MapField<'a>>),
+    /// `#{key => value, ...}` with atom keys; with `elixir_struct`, also
+    /// `'__struct__' => 'Elixir.Module'` (the module's alias kept here, without `Elixir.`).
+    Map {
+        fields: Vec<MapField<'a>>,
+        elixir_struct: Option<String>,
+    },
     /// `{F1, F2, ...}`, or with a tag: `{tag, F1, F2, ...}`.
     Tuple {
         tag: Option<String>,
@@ -80,6 +84,9 @@ impl VariantKind<'_> {
     }
 }
 
+/// The key of an Elixir struct's module.
+pub const STRUCT_KEY: &str = "__struct__";
+
 /// The options given on one item, checked.
 #[derive(Default)]
 struct Options {
@@ -89,6 +96,8 @@ struct Options {
     rename: Option<syn::LitStr>,
     transparent: Option<Span>,
     default: Option<Span>,
+    /// `elixir_struct = "MyApp.Point"`.
+    elixir_struct: Option<syn::LitStr>,
 }
 
 /// Kinds of items that take options, with their names for messages.
@@ -143,7 +152,7 @@ enum Takes {
 
 fn takes(key: &str) -> Takes {
     match key {
-        sym::RENAME => Takes::Name,
+        sym::RENAME | sym::ELIXIR_STRUCT => Takes::Name,
         sym::RECORD => Takes::FlagOrName,
         _ => Takes::Flag,
     }
@@ -179,6 +188,13 @@ fn options(opts: &[Opt], place: Place, errors: &mut Errors) -> Options {
         seen.push(key);
         let value = match (&opt.value, takes(key)) {
             (OptValue::Flag, Takes::Flag | Takes::FlagOrName) => None,
+            (OptValue::Str(s), Takes::Name) if key == sym::ELIXIR_STRUCT => {
+                if let Err(why) = names::check_elixir_alias(&s.value()) {
+                    errors.push(s.span(), format_args!("not an Elixir module name: {why}"));
+                    continue;
+                }
+                Some(s.clone())
+            }
             (OptValue::Str(s), Takes::Name | Takes::FlagOrName) => {
                 if let Err(why) = names::check_atom(&s.value()) {
                     errors.push(s.span(), format_args!("not a valid atom: {why}"));
@@ -205,7 +221,14 @@ fn options(opts: &[Opt], place: Place, errors: &mut Errors) -> Options {
                 };
                 errors.push(
                     span,
-                    format_args!("`{key}` takes a name in a string: {key} = \"name\""),
+                    format_args!(
+                        "`{key}` takes a name in a string: {key} = \"{}\"",
+                        if key == sym::ELIXIR_STRUCT {
+                            "MyApp.Name"
+                        } else {
+                            "name"
+                        }
+                    ),
                 );
                 continue;
             }
@@ -216,6 +239,7 @@ fn options(opts: &[Opt], place: Place, errors: &mut Errors) -> Options {
             sym::RENAME => out.rename = value,
             sym::TRANSPARENT => out.transparent = Some(opt.span),
             sym::DEFAULT => out.default = Some(opt.span),
+            sym::ELIXIR_STRUCT => out.elixir_struct = value,
             _ => unreachable!("every allowed option is handled"),
         }
     }
@@ -229,6 +253,14 @@ pub fn check<'a>(input: &'a Input<'a>, errors: &mut Errors) -> Option<Model<'a>>
     let shape = match &input.body {
         Body::Struct(fields) => {
             let opts = options(&input.opts, Place::Struct, errors);
+            let generic = input.generics.type_params().next().is_some()
+                || input.generics.const_params().next().is_some();
+            if let Some(es) = opts.elixir_struct.as_ref().filter(|_| generic) {
+                errors.push(
+                    es.span(),
+                    "`elixir_struct` on a generic type: one Elixir module cannot be the struct of every instance; use it on a type without type or const parameters",
+                );
+            }
             struct_shape(input.ident, &opts, fields, errors)
         }
         Body::Enum(variants, enum_span) => {
@@ -277,6 +309,33 @@ fn struct_shape<'a>(
             errors.push(
                 t,
                 "`transparent` writes the field's value alone: it takes no other option",
+            );
+        }
+    }
+
+    // An Elixir struct is a map: any option or field style that writes something else
+    // leaves it nothing to be.
+    if let Some(es) = &opts.elixir_struct {
+        let why = if fields.style == Style::Unit {
+            Some("a unit struct is written as an atom".to_owned())
+        } else if fields.style == Style::Unnamed {
+            Some("a tuple struct is written as a tuple or its field's value".to_owned())
+        } else {
+            [
+                (opts.tuple.is_some(), sym::TUPLE),
+                (opts.record.is_some(), sym::RECORD),
+                (opts.transparent.is_some(), sym::TRANSPARENT),
+            ]
+            .into_iter()
+            .find(|(on, _)| *on)
+            .map(|(_, key)| format!("`{key}` writes it as something else"))
+        };
+        if let Some(why) = why {
+            errors.push(
+                es.span(),
+                format_args!(
+                    "`elixir_struct` needs a struct written as a map (named fields, no `tuple`, `record` or `transparent`): {why}"
+                ),
             );
         }
     }
@@ -337,7 +396,22 @@ fn struct_shape<'a>(
                 && opts.record.is_none()
                 && opts.transparent.is_none();
             if is_map {
-                return Shape::Map(map_fields(&fields.list, errors));
+                let fields = map_fields(&fields.list, errors);
+                if let Some(es) = &opts.elixir_struct {
+                    for f in fields.iter().filter(|f| f.key == STRUCT_KEY) {
+                        errors.push(
+                            es.span(),
+                            format_args!(
+                                "field `{}` has the key __struct__, which holds an Elixir struct's module: rename the field's key",
+                                f.name
+                            ),
+                        );
+                    }
+                }
+                return Shape::Map {
+                    fields,
+                    elixir_struct: opts.elixir_struct.as_ref().map(syn::LitStr::value),
+                };
             }
             let transparent = opts.transparent.is_some()
                 || (fields.style == Style::Unnamed
@@ -547,12 +621,18 @@ mod tests {
 
     fn describe(shape: &Shape<'_>) -> String {
         match shape {
-            Shape::Map(fields) => {
+            Shape::Map {
+                fields,
+                elixir_struct,
+            } => {
                 let keys: Vec<String> = fields
                     .iter()
                     .map(|f| format!("{}{}", f.key, if f.default { "?" } else { "" }))
                     .collect();
-                format!("map {}", keys.join(" "))
+                match elixir_struct {
+                    Some(m) => format!("struct {m} {}", keys.join(" ")),
+                    None => format!("map {}", keys.join(" ")),
+                }
             }
             Shape::Tuple { tag, elems } => {
                 let at: Vec<&str> = elems.iter().map(|e| e.at.as_str()).collect();
@@ -685,7 +765,7 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "unknown option `recrod`; did you mean `record`? (options of a struct: tuple, record, rename, transparent)",
+                "unknown option `recrod`; did you mean `record`? (options of a struct: tuple, record, rename, transparent, elixir_struct)",
                 "duplicate option `tuple`",
                 "`rename` names a map key, and there is none here: fields of this struct are tuple elements",
                 "`default` fills in a missing map key, and there is none here: fields of this struct are tuple elements",
@@ -829,6 +909,86 @@ mod tests {
                 struct Unit;
             )),
             ["`record` needs fields: a unit struct is written as the atom unit"]
+        );
+    }
+
+    #[test]
+    fn elixir_structs() {
+        assert_eq!(
+            check_input(syn::parse_quote!(
+                #[term(elixir_struct = "MyApp.Point")]
+                struct Point {
+                    x: u8,
+                    #[term(default)]
+                    y: u8,
+                }
+            )),
+            Ok("struct MyApp.Point x y?".to_owned())
+        );
+        let err = |i| check_input(i).unwrap_err();
+        assert_eq!(
+            err(syn::parse_quote!(
+                #[term(elixir_struct = "MyApp.Point")]
+                struct Point(u8, u8);
+            )),
+            [
+                "`elixir_struct` needs a struct written as a map (named fields, no `tuple`, `record` or `transparent`): a tuple struct is written as a tuple or its field's value"
+            ]
+        );
+        assert_eq!(
+            err(syn::parse_quote!(
+                #[term(record, elixir_struct = "P")]
+                struct Point {
+                    x: u8,
+                }
+            )),
+            [
+                "`elixir_struct` needs a struct written as a map (named fields, no `tuple`, `record` or `transparent`): `record` writes it as something else"
+            ]
+        );
+        assert_eq!(
+            err(syn::parse_quote!(
+                #[term(elixir_struct = "P")]
+                enum E {
+                    A,
+                }
+            )),
+            [
+                "`elixir_struct` is not an option of an enum (an enum takes no options; put them on its variants)"
+            ]
+        );
+        assert_eq!(
+            err(syn::parse_quote!(
+                #[term(elixir_struct = "my_app.point")]
+                struct Point {
+                    x: u8,
+                }
+            )),
+            [
+                "not an Elixir module name: each part of an alias starts with a capital letter and holds only letters, digits and `_` (MyApp.Point)"
+            ]
+        );
+        assert_eq!(
+            err(syn::parse_quote!(
+                #[term(elixir_struct)]
+                struct Point {
+                    #[term(rename = "__struct__")]
+                    x: u8,
+                }
+            )),
+            ["`elixir_struct` takes a name in a string: elixir_struct = \"MyApp.Name\""]
+        );
+        assert_eq!(
+            err(syn::parse_quote!(
+                #[term(elixir_struct = "P")]
+                struct Point {
+                    #[term(rename = "__struct__")]
+                    x: u8,
+                }
+            )),
+            [
+                "field `x` has the key __struct__, which holds an Elixir struct's module: rename the field's key"
+            ]
         );
     }
 

@@ -11,7 +11,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Generics, Lifetime};
 
-use super::check::{Elem, MapField, Model, Shape, VariantKind, VariantModel};
+use super::check::{Elem, MapField, Model, STRUCT_KEY, Shape, VariantKind, VariantModel};
 use super::{generics, names};
 use crate::diag::Errors;
 
@@ -44,7 +44,10 @@ macro_rules! rt {
 
 pub fn generate(m: &Model<'_>, lt: &Lifetime, add_lifetime: bool) -> TokenStream {
     let body = match &m.shape {
-        Shape::Map(fields) => map(fields, lt),
+        Shape::Map {
+            fields,
+            elixir_struct,
+        } => map(fields, elixir_struct.as_deref(), lt),
         Shape::Tuple { tag, elems } => {
             let arity = elems.len() + usize::from(tag.is_some());
             let header = match tag {
@@ -138,7 +141,9 @@ fn read_inner(e: &Elem<'_>, lt: &Lifetime) -> TokenStream {
     quote_spanned!(ty.span()=> <#ty as ::erldrv::term::FromTerm<#lt>>::decode(__d))
 }
 
-fn map(fields: &[MapField<'_>], lt: &Lifetime) -> TokenStream {
+/// A struct written as a map. With `elixir_struct`, the key `__struct__` may be there (once),
+/// holding the module's atom and no other.
+fn map(fields: &[MapField<'_>], elixir_struct: Option<&str>, lt: &Lifetime) -> TokenStream {
     let key = rt!(key);
     let unknown_key = rt!(unknown_key);
     let keys = match fields {
@@ -149,11 +154,40 @@ fn map(fields: &[MapField<'_>], lt: &Lifetime) -> TokenStream {
             names::atom_list(fields.iter().map(|f| f.key.as_str()))
         ),
     };
-    if fields.is_empty() {
+    let struct_arm = elixir_struct.map(|m| {
+        let struct_key = rt!(struct_key);
+        let atom = format!("Elixir.{m}");
+        quote! {
+            if __k.is(#STRUCT_KEY) {
+                if __module {
+                    return ::core::result::Result::Err(::erldrv::term::DecodeError::custom(
+                        "duplicate key __struct__",
+                    ));
+                }
+                __module = true;
+                #struct_key(__d, #atom, #m)?;
+            } else
+        }
+    });
+    let module_slot = elixir_struct.map(|_| quote!(let mut __module = false;));
+    if fields.is_empty() && elixir_struct.is_none() {
         return quote! {
             if ::erldrv::term::Decoder::map(__d)? != 0 {
                 let __k = #key(__d)?;
                 return ::core::result::Result::Err(#unknown_key(__k, #keys));
+            }
+            ::core::result::Result::Ok(Self {})
+        };
+    }
+    if fields.is_empty() {
+        return quote! {
+            let __n = ::erldrv::term::Decoder::map(__d)?;
+            #module_slot
+            for _ in 0..__n {
+                let __k = #key(__d)?;
+                #struct_arm {
+                    return ::core::result::Result::Err(#unknown_key(__k, #keys));
+                }
             }
             ::core::result::Result::Ok(Self {})
         };
@@ -201,8 +235,10 @@ fn map(fields: &[MapField<'_>], lt: &Lifetime) -> TokenStream {
         let __n = ::erldrv::term::Decoder::map(__d)?;
         ::erldrv::term::Decoder::nested(__d, |__d| {
             #(let mut #slots = ::core::option::Option::None;)*
+            #module_slot
             for _ in 0..__n {
                 let __k = #key(__d)?;
+                #struct_arm
                 #(#arms)* {
                     return ::core::result::Result::Err(#unknown_key(__k, #keys));
                 }

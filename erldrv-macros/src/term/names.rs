@@ -36,6 +36,24 @@ pub fn check_atom(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Why `name` cannot be an Elixir module's alias (`MyApp.Point`), if it cannot. The
+/// `Elixir.` prefix is the atom's, not the alias's: it is refused.
+pub fn check_elixir_alias(name: &str) -> Result<(), &'static str> {
+    let well_formed = name.split('.').all(|part| {
+        part.starts_with(|c: char| c.is_ascii_uppercase())
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    if !well_formed {
+        return Err(
+            "each part of an alias starts with a capital letter and holds only letters, digits and `_` (MyApp.Point)",
+        );
+    }
+    if name == "Elixir" || name.starts_with("Elixir.") {
+        return Err("write the alias without `Elixir.` (MyApp.Point, not Elixir.MyApp.Point)");
+    }
+    check_atom(name)
+}
+
 /// The atom as Erlang prints it: bare when it can be, else in single quotes (the same rule
 /// as the runtime's `Display` for atoms, so that messages agree).
 pub fn erlang_atom(name: &str) -> String {

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::check::{Elem, Model, Shape, VariantKind};
+use super::check::{Elem, Model, STRUCT_KEY, Shape, VariantKind};
 use super::generics;
 
 /// The atoms of one impl, each in a `static` named after its position.
@@ -28,8 +28,19 @@ impl Atoms {
 pub fn generate(m: &Model<'_>) -> TokenStream {
     let mut atoms = Atoms::default();
     let body = match &m.shape {
-        Shape::Map(fields) => {
-            let n = fields.len();
+        Shape::Map {
+            fields,
+            elixir_struct,
+        } => {
+            let n = fields.len() + usize::from(elixir_struct.is_some());
+            let module = elixir_struct.as_ref().map(|m| {
+                let key = atoms.get(STRUCT_KEY);
+                let module = atoms.get(&format!("Elixir.{m}"));
+                quote! {
+                    ::erldrv::term::TermWriter::atom(__w, #key);
+                    ::erldrv::term::TermWriter::atom(__w, #module);
+                }
+            });
             let pairs = fields.iter().map(|f| {
                 let key = atoms.get(&f.key);
                 let member = &f.member;
@@ -43,6 +54,7 @@ pub fn generate(m: &Model<'_>) -> TokenStream {
             });
             quote! {
                 ::erldrv::term::TermWriter::map(__w, #n);
+                #module
                 #(#pairs)*
             }
         }

@@ -12,12 +12,15 @@ pub const RENAME: &str = "rename";
 pub const TRANSPARENT: &str = "transparent";
 /// Field of a map struct: `Default::default()` when the key is missing.
 pub const DEFAULT: &str = "default";
+/// Struct written as a map: an Elixir struct, `elixir_struct = "MyApp.Point"` (the map also
+/// holds `__struct__ => 'Elixir.MyApp.Point'`).
+pub const ELIXIR_STRUCT: &str = "elixir_struct";
 
 /// The options each kind of item takes, for checking and for messages.
-pub const ON_STRUCT: &[&str] = &[TUPLE, RECORD, RENAME, TRANSPARENT];
+pub const ON_STRUCT: &[&str] = &[TUPLE, RECORD, RENAME, TRANSPARENT, ELIXIR_STRUCT];
 pub const ON_ENUM: &[&str] = &[];
 pub const ON_VARIANT: &[&str] = &[RENAME, TRANSPARENT];
 pub const ON_FIELD: &[&str] = &[RENAME, DEFAULT];
 
 /// Every option, for suggestions.
-pub const ALL: &[&str] = &[TUPLE, RECORD, RENAME, TRANSPARENT, DEFAULT];
+pub const ALL: &[&str] = &[TUPLE, RECORD, RENAME, TRANSPARENT, DEFAULT, ELIXIR_STRUCT];

@@ -15,7 +15,16 @@ use super::{generics, names};
 
 pub fn generate(m: &Model<'_>, attrs: &[Attribute]) -> TokenStream {
     let body = match &m.shape {
-        Shape::Map(fields) => {
+        Shape::Map {
+            fields,
+            elixir_struct,
+        } => {
+            // The module's key first: required when written, optional when read (a plain
+            // map reads too).
+            let module = elixir_struct.as_ref().map(|m| {
+                let atom = format!("Elixir.{m}");
+                quote!(::erldrv::__private::term::type_struct_key(#atom, __dir),)
+            });
             let fields = fields.iter().map(|f| {
                 let key = &f.key;
                 let value = describe(f.ty);
@@ -24,7 +33,9 @@ pub fn generate(m: &Model<'_>, attrs: &[Attribute]) -> TokenStream {
                     ::erldrv::__private::term::type_map_field(#key, #value, #default, __dir)
                 }
             });
-            quote!(::erldrv::term::TypeDesc::Fields(::std::vec![#(#fields),*]))
+            quote!(::erldrv::term::TypeDesc::Fields(
+                ::std::vec![#module #(#fields),*]
+            ))
         }
         Shape::Tuple { tag: None, elems } => {
             let elems = elems.iter().map(|e| describe(e.ty));

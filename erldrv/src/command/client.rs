@@ -73,6 +73,12 @@
 //! `ArgumentError` with the driver's message for `{:error, {:badarg, message}}` of an async
 //! command (a refused argument), and `Module.Error` (an exception with `command` and
 //! `reason`, defined in the generated module) for any other `{:error, reason}`.
+//!
+//! A type with `#[term(elixir_struct = "Module.Point")]` is a struct whose module the client
+//! defines inside its own (`defmodule Point`: `defstruct`, `@type t :: %__MODULE__{...}`,
+//! `@moduledoc` from the doc comment); specs name it `Module.Point.t()`. Its alias must
+//! start with the client module's, so no two clients define one module: [`elixir`] refuses
+//! any other, and two Rust types of one struct module.
 
 use std::fmt::{self, Write};
 
@@ -714,6 +720,22 @@ fn elixir_alias(module: &str) -> bool {
         })
 }
 
+/// The part of an Elixir struct's alias after the client's module: the struct's module is
+/// defined inside the client's, so two clients never define one module.
+fn nested_alias<'a>(module: &str, alias: &'a str, rust: &str) -> Result<&'a str, ClientError> {
+    alias
+        .strip_prefix(module)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .ok_or_else(|| {
+            ClientError(format!(
+                "the Elixir struct {alias} (Rust type {rust}) is not inside the client module {module}: \
+                 the client defines its structs' modules within its own, so that no two clients \
+                 define one module; name it {module}.{}",
+                alias.rsplit('.').next().unwrap_or(alias)
+            ))
+        })
+}
+
 /// Whether `name` can be a `def` name as written.
 fn elixir_function(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
@@ -820,9 +842,24 @@ pub fn elixir(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         .map(|(c, f)| format!("{{{}, 0x{f:016X}}}", elixir_atom(c.name)))
         .collect();
     let _ = writeln!(out, "  @commands [{}]", each.join(",\n             "));
+    let mut structs: Vec<(&str, &str)> = Vec::new();
     for d in &m.decls {
         out.push('\n');
-        for line in d.to_elixir().lines() {
+        let text = match d.elixir_struct() {
+            Some(alias) => {
+                let nested = nested_alias(module, alias, d.rust)?;
+                if let Some((_, first)) = structs.iter().find(|(a, _)| *a == alias) {
+                    return Err(ClientError(format!(
+                        "the Rust types {first} and {} are both the Elixir struct {alias}; give one another `elixir_struct` name",
+                        d.rust
+                    )));
+                }
+                structs.push((alias, d.rust));
+                d.elixir_struct_module(nested, Some(module))
+            }
+            None => d.to_elixir(),
+        };
+        for line in text.lines() {
             if line.is_empty() {
                 out.push('\n');
             } else {
@@ -1036,6 +1073,22 @@ mod tests {
             src.contains("-compile({no_auto_import, [size/1]})."),
             "{src}"
         );
+    }
+
+    #[test]
+    fn a_struct_module_lies_inside_the_client() {
+        assert_eq!(
+            nested_alias("MyApp.Kv", "MyApp.Kv.Point", "p::Point"),
+            Ok("Point")
+        );
+        let e = nested_alias("MyApp.Kv", "MyApp.Point", "p::Point").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the Elixir struct MyApp.Point (Rust type p::Point) is not inside the client module MyApp.Kv: \
+             the client defines its structs' modules within its own, so that no two clients define \
+             one module; name it MyApp.Kv.Point"
+        );
+        assert!(nested_alias("MyApp.Kv", "MyApp.KvPoint", "p").is_err());
     }
 
     #[test]

@@ -70,6 +70,37 @@ pub fn key<'a>(d: &mut Decoder<'a>) -> Result<AtomName<'a>> {
     }
 }
 
+/// Reads the value of an Elixir struct's `__struct__` key: the atom `atom`
+/// (`'Elixir.MyApp.Point'`) and no other. The error names both modules.
+#[inline]
+pub fn struct_key(d: &mut Decoder<'_>, atom: &'static str, module: &'static str) -> Result<()> {
+    let found = match d.kind()? {
+        Kind::Atom => d.atom()?,
+        k => {
+            return Err(
+                DecodeError::expected("a module's atom", k).context("value of key __struct__")
+            );
+        }
+    };
+    if found.is(atom) {
+        return Ok(());
+    }
+    Err(wrong_struct(found, module))
+}
+
+#[cold]
+fn wrong_struct(found: AtomName<'_>, module: &str) -> DecodeError {
+    let text = found.to_str();
+    let found = match text.strip_prefix("Elixir.") {
+        Some(alias) => format!("%{alias}{{}}"),
+        // Not an Elixir module: the atom as Erlang writes it.
+        None => format!("__struct__ {found}"),
+    };
+    DecodeError::custom(format_args!(
+        "expected a %{module}{{}} struct, found {found}"
+    ))
+}
+
 /// A key that is not one of the struct's; `keys` says which ones are.
 #[cold]
 pub fn unknown_key(key: AtomName<'_>, keys: &'static str) -> DecodeError {

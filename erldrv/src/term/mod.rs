@@ -80,6 +80,7 @@
 //! | the same with `#[term(tuple)]` | `{<<"Ann">>, 30}` |
 //! | the same with `#[term(record)]` | `{person, <<"Ann">>, 30}`, i.e. `#person{name = <<"Ann">>, age = 30}` |
 //! | the same with `#[term(record = "user")]` | `{user, <<"Ann">>, 30}` |
+//! | the same with `#[term(elixir_struct = "MyApp.Person")]` | `#{'__struct__' => 'Elixir.MyApp.Person', name => <<"Ann">>, age => 30}`, i.e. `%MyApp.Person{}`; reads it or a map without `__struct__` |
 //! | `struct Point(i32, i32)` | `{1, -2}` |
 //! | `struct Meters(u32)` (one field) | `5`: the field alone |
 //! | `#[term(tuple)] struct Meters(u32)` | `{5}` |
@@ -218,6 +219,25 @@ pub use types::{
 ///   The tag is the struct's name in snake_case; `#[term(record = "user")]` (or
 ///   `#[term(record, rename = "user")]`) chooses it.
 /// - `#[term(transparent)]`, on a struct with one field: the field's value alone.
+/// - `#[term(elixir_struct = "MyApp.Person")]`: the map of an Elixir struct,
+///   `%MyApp.Person{}`: the key `__struct__ => 'Elixir.MyApp.Person'` is written too. The
+///   module is named whole, since it is on the wire (generated clients define it; see
+///   `erldrv::command::client`). Only for a struct written as a map, without type or const
+///   parameters.
+///
+/// ```
+/// # use erldrv::term::{self, ToTerm, FromTerm};
+/// #[derive(Debug, PartialEq, ToTerm, FromTerm)]
+/// #[term(elixir_struct = "MyApp.Person")]
+/// struct Person {
+///     name: String,
+///     age: u32,
+/// }
+///
+/// let ann = Person { name: "Ann".into(), age: 30 };
+/// assert_eq!(term::from_slice::<Person>(&term::to_vec(&ann))?, ann);
+/// # Ok::<(), term::DecodeError>(())
+/// ```
 ///
 /// A tuple struct is a **tuple** of its fields: `struct Point(i32, i32)` is `{1, -2}`. With
 /// one field it is that field's value alone (a newtype: `struct Meters(u32)` is `5`), unless
@@ -282,6 +302,11 @@ pub use erldrv_macros::ToTerm;
 /// (then it is `Default::default()`), and so are a duplicate key and a key the struct does
 /// not have. An `Option` field is no exception: its key must be present, with `undefined`
 /// for `None`, unless it has `#[term(default)]`.
+///
+/// A struct with `#[term(elixir_struct = "MyApp.Person")]` also reads the key `__struct__`
+/// when it is there: it must hold `'Elixir.MyApp.Person'` (another struct is refused with
+/// `expected a %MyApp.Person{} struct, found %Other{}`). A plain map without it reads too,
+/// so that Erlang callers need not name an Elixir module.
 ///
 /// # Enums
 /// Variants written with a tag or as an atom are chosen by it (and by the tuple's arity).

@@ -32,6 +32,19 @@ pub enum Shape {
     },
 }
 
+/// A labelled spot on the grid: an Elixir struct, `%Clients.Client.Spot{}`.
+#[derive(ToTerm, FromTerm, TermType, Clone, Debug, PartialEq)]
+#[term(elixir_struct = "Clients.Client.Spot")]
+pub struct Spot {
+    /// What is there.
+    pub label: String,
+    /// Where.
+    pub at: Point,
+    /// How much, 0 when missing.
+    #[term(default)]
+    pub weight: u8,
+}
+
 pub struct Clients {
     stored: u8,
 }
@@ -159,6 +172,19 @@ impl Driver for Clients {
                 width: width + 1,
                 height: height + 1,
             },
+        }
+    }
+
+    /// The spot moved by `(dx, dy)`, one heavier.
+    #[command]
+    fn move_spot(s: Spot, dx: i32, dy: i32) -> Spot {
+        Spot {
+            label: s.label,
+            at: Point {
+                x: s.at.x + dx,
+                y: s.at.y + dy,
+            },
+            weight: s.weight.saturating_add(1),
         }
     }
 

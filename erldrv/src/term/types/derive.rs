@@ -19,6 +19,17 @@ pub fn type_map_field(key: &'static str, value: TypeDesc, default: bool, dir: Di
     }
 }
 
+/// The `__struct__` key of an Elixir struct, holding the module's atom `atom`: always
+/// written, optional when read (a plain map reads too).
+#[inline]
+pub fn type_struct_key(atom: &'static str, dir: Dir) -> MapField {
+    MapField {
+        key: Cow::Borrowed("__struct__"),
+        value: TypeDesc::Literal(Cow::Borrowed(atom)),
+        required: dir == Dir::Output,
+    }
+}
+
 /// An element of a record or tagged variant, named after its Rust field if it has one.
 #[inline]
 pub fn type_record_field(name: Option<&'static str>, value: TypeDesc) -> RecordField {

@@ -49,6 +49,7 @@
 //! | `Box<T>`, `Rc<T>`, `Arc<T>`, `&T`, `Cow<T>` | as `T` | as `T` |
 //! | `#[derive(TermType)] struct Point { x: i32, y: i32 }` | `point()`, with `-type point() :: #{x := -2147483648..2147483647, y := ...}.` | `point()`, with `@type point :: %{x: -2147483648..2147483647, y: ...}` |
 //! | the same, a field with `#[term(default)]` | `#{x := ..., y => ...}` when read | `%{required(:x) => ..., optional(:y) => ...}` when read |
+//! | the same with `#[term(elixir_struct = "MyApp.Point")]` | `#{'__struct__' := 'Elixir.MyApp.Point', x := ..., y := ...}`; reads the key `=>` (may be missing) | `MyApp.Point.t()`, the module's `@type t :: %__MODULE__{x: ..., y: ...}`; reads `%{optional(:__struct__) => MyApp.Point, ...}` |
 //! | `#[term(record)]`, `#[term(tuple)]`, tuple structs | `{point, X, Y}`, `{X, Y}` | `{:point, x, y}`, `{x, y}` |
 //! | unit struct `Ping`, unit variant `NotFound` | `ping`, `not_found` | `:ping`, `:not_found` |
 //! | enum | the union of its variants: `stop \| {get, 0..4294967295} \| binary()` | `:stop \| {:get, 0..4294967295} \| binary()` |

@@ -83,9 +83,50 @@ fn erlang_type_name(n: &Named) -> String {
 
 /// Which language the text is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Lang {
+enum Lang<'p> {
     Erlang,
-    Elixir,
+    /// Elixir; named types qualified with this module (`MyApp.Kv.point()`) when given, for
+    /// text inside a nested module.
+    Elixir(Option<&'p str>),
+}
+
+/// The alias of an atom that names an Elixir module (`Elixir.MyApp.Point` → `MyApp.Point`).
+pub(crate) fn elixir_module(atom: &str) -> Option<&str> {
+    let alias = atom.strip_prefix("Elixir.")?;
+    let ok = alias.split('.').all(|part| {
+        part.starts_with(|c: char| c.is_ascii_uppercase())
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    });
+    ok.then_some(alias)
+}
+
+impl TypeDesc {
+    /// The Elixir struct this describes, by its module's alias (`MyApp.Point`): a
+    /// [`Fields`](TypeDesc::Fields) whose first key is `__struct__`, holding a module's atom,
+    /// as `#[term(elixir_struct = "MyApp.Point")]` describes a struct.
+    ///
+    /// ```
+    /// use erldrv::term::{TermType, TypeDesc};
+    ///
+    /// #[derive(erldrv::term::ToTerm, erldrv::term::FromTerm, TermType)]
+    /// #[term(elixir_struct = "MyApp.Point")]
+    /// struct Point { x: i32, y: i32 }
+    ///
+    /// let TypeDesc::Named(n) = Point::output_type() else { unreachable!() };
+    /// assert_eq!(n.definition().elixir_struct(), Some("MyApp.Point"));
+    /// ```
+    pub fn elixir_struct(&self) -> Option<&str> {
+        let TypeDesc::Fields(fields) = self else {
+            return None;
+        };
+        match fields.first() {
+            Some(f) if f.key == "__struct__" => match &f.value {
+                TypeDesc::Literal(atom) => elixir_module(atom),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 fn integer(min: Option<Int>, max: Option<Int>, out: &mut String) {
@@ -103,10 +144,14 @@ fn integer(min: Option<Int>, max: Option<Int>, out: &mut String) {
     }
 }
 
-fn render(t: &TypeDesc, lang: Lang, out: &mut String) {
+fn render(t: &TypeDesc, lang: Lang<'_>, out: &mut String) {
     let atom = |name: &str, out: &mut String| match lang {
         Lang::Erlang => out.push_str(&erlang_atom(name)),
-        Lang::Elixir => out.push_str(&elixir_atom(name)),
+        // A module's atom is its alias in Elixir source.
+        Lang::Elixir(_) => match elixir_module(name) {
+            Some(alias) => out.push_str(alias),
+            None => out.push_str(&elixir_atom(name)),
+        },
     };
     let seq = |items: &mut dyn Iterator<Item = &TypeDesc>, out: &mut String| {
         for (i, t) in items.enumerate() {
@@ -128,7 +173,7 @@ fn render(t: &TypeDesc, lang: Lang, out: &mut String) {
         // as any term, and the spec would lose what it says.
         TypeDesc::Utf8 => out.push_str(match lang {
             Lang::Erlang => "binary()",
-            Lang::Elixir => "String.t()",
+            Lang::Elixir(_) => "String.t()",
         }),
         TypeDesc::List(elem) => {
             out.push('[');
@@ -143,21 +188,37 @@ fn render(t: &TypeDesc, lang: Lang, out: &mut String) {
         TypeDesc::Map(k, v) => {
             out.push_str(match lang {
                 Lang::Erlang => "#{",
-                Lang::Elixir => "%{optional(",
+                Lang::Elixir(_) => "%{optional(",
             });
             render(k, lang, out);
             out.push_str(match lang {
                 Lang::Erlang => " => ",
-                Lang::Elixir => ") => ",
+                Lang::Elixir(_) => ") => ",
             });
             render(v, lang, out);
             out.push('}');
         }
-        TypeDesc::Fields(fields) => {
-            out.push_str(match lang {
-                Lang::Erlang => "#{",
-                Lang::Elixir => "%{",
-            });
+        TypeDesc::Fields(all) => {
+            // Elixir writes a struct whose module is always there as `%Module{...}`, the
+            // `__struct__` key implied.
+            let module = match (lang, t.elixir_struct()) {
+                (Lang::Elixir(_), Some(m)) if all[0].required => Some(m),
+                _ => None,
+            };
+            let fields = if module.is_some() {
+                &all[1..]
+            } else {
+                &all[..]
+            };
+            match (lang, module) {
+                (Lang::Erlang, _) => out.push_str("#{"),
+                (Lang::Elixir(_), Some(m)) => {
+                    out.push('%');
+                    out.push_str(m);
+                    out.push('{');
+                }
+                (Lang::Elixir(_), None) => out.push_str("%{"),
+            }
             // Elixir's keyword form says "required"; with an optional key, every key says
             // which it is.
             let keywords = fields.iter().all(|f| f.required);
@@ -170,7 +231,7 @@ fn render(t: &TypeDesc, lang: Lang, out: &mut String) {
                         out.push_str(&erlang_atom(&f.key));
                         out.push_str(if f.required { " := " } else { " => " });
                     }
-                    Lang::Elixir if keywords => {
+                    Lang::Elixir(_) if keywords => {
                         if elixir_bare(&f.key) {
                             out.push_str(&f.key);
                         } else {
@@ -178,7 +239,7 @@ fn render(t: &TypeDesc, lang: Lang, out: &mut String) {
                         }
                         out.push_str(": ");
                     }
-                    Lang::Elixir => {
+                    Lang::Elixir(_) => {
                         out.push_str(if f.required { "required(" } else { "optional(" });
                         out.push_str(&elixir_atom(&f.key));
                         out.push_str(") => ");
@@ -216,9 +277,26 @@ fn render(t: &TypeDesc, lang: Lang, out: &mut String) {
         TypeDesc::Reference => out.push_str("reference()"),
         TypeDesc::Named(n) => match lang {
             Lang::Erlang => out.push_str(&erlang_type_name(n)),
-            Lang::Elixir => {
-                out.push_str(&n.name());
-                out.push_str("()");
+            Lang::Elixir(prefix) => {
+                let name = n.name();
+                // An Elixir struct's output is its module's `t()`.
+                let module = (name == n.base_name())
+                    .then(|| n.definition())
+                    .and_then(|d| d.elixir_struct().map(str::to_owned));
+                match module {
+                    Some(m) => {
+                        out.push_str(&m);
+                        out.push_str(".t()");
+                    }
+                    None => {
+                        if let Some(p) = prefix {
+                            out.push_str(p);
+                            out.push('.');
+                        }
+                        out.push_str(&name);
+                        out.push_str("()");
+                    }
+                }
             }
         },
     }
@@ -259,7 +337,7 @@ impl TypeDesc {
     /// ```
     pub fn to_elixir(&self) -> String {
         let mut out = String::new();
-        render(self, Lang::Elixir, &mut out);
+        render(self, Lang::Elixir(None), &mut out);
         out
     }
 }
@@ -319,7 +397,9 @@ impl Declaration {
         out
     }
 
-    /// `@type point :: ...`, after the doc comment as `@typedoc`.
+    /// `@type point :: ...`, after the doc comment as `@typedoc`; for an Elixir struct
+    /// ([`TypeDesc::elixir_struct`]), its module: `defmodule MyApp.Point do`, the doc
+    /// comment as `@moduledoc`, `defstruct` with the keys and `@type t :: %__MODULE__{...}`.
     ///
     /// ```
     /// use erldrv::term::{TermType, declarations};
@@ -332,6 +412,9 @@ impl Declaration {
     /// # Ok::<(), erldrv::term::Conflict>(())
     /// ```
     pub fn to_elixir(&self) -> String {
+        if let Some(m) = self.elixir_struct() {
+            return self.elixir_struct_module(m, None);
+        }
         let mut out = String::new();
         if !self.doc.trim().is_empty() {
             out.push_str("@typedoc \"\"\"\n");
@@ -354,6 +437,68 @@ impl Declaration {
         );
         out
     }
+}
+
+impl Declaration {
+    /// The module's alias when this declares an Elixir struct (the output of a type with
+    /// `#[term(elixir_struct = "...")]`); its input, which also reads a plain map, is an
+    /// ordinary type.
+    pub fn elixir_struct(&self) -> Option<&str> {
+        if self.dir == Dir::Output {
+            self.definition.elixir_struct()
+        } else {
+            None
+        }
+    }
+
+    /// The struct's module, defined as `name` (the whole alias, or its last parts when
+    /// nested in `parent`, whose named types its type then refers to).
+    pub(crate) fn elixir_struct_module(&self, name: &str, parent: Option<&str>) -> String {
+        let TypeDesc::Fields(fields) = &self.definition else {
+            unreachable!("an Elixir struct is described by its fields")
+        };
+        let fields = &fields[1..];
+        let mut out = format!("defmodule {name} do\n  @moduledoc \"\"\"\n");
+        let doc = if self.doc.trim().is_empty() {
+            format!("The struct of Rust type `{}`.", self.rust)
+        } else {
+            self.doc.to_owned()
+        };
+        for line in doc.lines() {
+            if !line.is_empty() {
+                out.push_str("  ");
+                out.push_str(&elixir_heredoc_line(line));
+            }
+            out.push('\n');
+        }
+        out.push_str("  \"\"\"\n");
+        let keys: Vec<String> = fields.iter().map(|f| elixir_atom(&f.key)).collect();
+        let _ = writeln!(out, "  defstruct [{}]\n", keys.join(", "));
+        let mut t = String::from("%__MODULE__{");
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                t.push_str(", ");
+            }
+            if elixir_bare(&f.key) {
+                t.push_str(&f.key);
+            } else {
+                elixir_quoted(&f.key, &mut t);
+            }
+            t.push_str(": ");
+            render(&f.value, Lang::Elixir(parent), &mut t);
+        }
+        t.push('}');
+        let _ = writeln!(out, "  @type t :: {t}");
+        out.push_str("end");
+        out
+    }
+}
+
+/// A line of an Elixir heredoc (`"""`) as written: no interpolation, no early end.
+pub(crate) fn elixir_heredoc_line(line: &str) -> String {
+    line.replace('\\', "\\\\")
+        .replace("#{", "\\#{")
+        .replace("\"\"\"", "\\\"\"\"")
 }
 
 /// Two Rust types that want one type name.

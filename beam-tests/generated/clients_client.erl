@@ -150,7 +150,7 @@ grow(Port, S) ->
 %% @doc The spot moved by `(dx, dy)', one heavier.
 -spec move_spot(port(), spot_input(), -2147483648..2147483647, -2147483648..2147483647) -> spot().
 move_spot(Port, S, Dx, Dy) ->
-    erldrv:command(Port, 16#A0C16759, {S, Dx, Dy}).
+    sync_command(Port, 16#A0C16759, {S, Dx, Dy}).
 
 %% @doc `a + b', on a worker.
 %%

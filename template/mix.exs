@@ -68,7 +68,9 @@ defmodule Mix.Tasks.Compile.{{crate_name | pascal_case}}Native do
       app: :{{crate_name}},
       language: :elixir,
       module: "{{crate_name | pascal_case}}.Native",
-      out: out
+      out: out,
+      # The file is then what `mix format` makes of it: the formatter leaves it as it is.
+      format: &[Code.format_string!(&1), ?\n]
     }
 
     case :erldrv_gen.generate(options) do

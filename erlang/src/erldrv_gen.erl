@@ -22,14 +22,17 @@
                      module := atom() | binary(),
                      out := file:filename(),
                      args => string(),
-                     check => boolean()}.
+                     check => boolean(),
+                     format => fun((binary()) -> iodata())}.
 -export_type([options/0]).
 
 %% Generates the client of driver Driver (the file DriverDir/Driver.so) for application App
 %% (the client loads the driver from App's priv directory), in Language, as module Module
 %% (an Elixir alias such as <<"MyApp.Kv">> or 'Elixir.MyApp.Kv' for Elixir), into file Out.
 %% Optional: args (the start arguments of the port the source is asked from, when the
-%% driver's start needs some), check => true (write nothing; report a stale file).
+%% driver's start needs some), check => true (write nothing; report a stale file),
+%% format (a function the source goes through before it is compared and written: the Mix
+%% compiler passes Elixir's formatter, so that the file is what `mix format` makes of it).
 %%
 %% Returns {ok, written} (the file was missing or different), {ok, unchanged}, or
 %% {error, Reason}: {stale, Out} in check mode, {client, Message} when the driver cannot
@@ -49,7 +52,12 @@ generate(#{driver_dir := Dir, driver := Driver, app := App, language := Language
         after catch erlang:port_close(Port)
         end
     of
-        {ok, Source} -> put_file(Out, Source, maps:get(check, Options, false));
+        {ok, Source} ->
+            Formatted = case Options of
+                            #{format := Format} -> iolist_to_binary(Format(Source));
+                            #{} -> Source
+                        end,
+            put_file(Out, Formatted, maps:get(check, Options, false));
         {error, Message} -> {error, {client, Message}}
     after
         _ = erldrv:unload(Driver)

@@ -92,7 +92,8 @@ impl Build {
     /// # Ok::<(), erldrv_test::Error>(())
     /// ```
     pub fn current() -> Build {
-        let dir = env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
+        let dir =
+            env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
         Build::at(dir)
     }
 
@@ -224,19 +225,31 @@ impl Build {
     fn read_crate_info(&self) -> Result<CrateInfo, Error> {
         let manifest = self.manifest_path();
         let mut cmd = cargo();
-        cmd.args(["metadata", "--no-deps", "--format-version", "1", "--manifest-path"])
-            .arg(&manifest);
+        cmd.args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--manifest-path",
+        ])
+        .arg(&manifest);
         let shown = format!("{cmd:?}");
         let out = run_captured(&mut cmd, BUILD_TIMEOUT)
             .map_err(|e| Error::new(ErrorKind::Io, format!("could not run {shown}: {e}")))?;
         if !out.success() {
             return Err(Error::new(
                 ErrorKind::Build,
-                format!("reading the crate in {} failed:\n{shown}\n{out}", self.manifest_dir.display()),
+                format!(
+                    "reading the crate in {} failed:\n{shown}\n{out}",
+                    self.manifest_dir.display()
+                ),
             ));
         }
         let metadata: Metadata = serde_json::from_str(&out.stdout).map_err(|e| {
-            Error::new(ErrorKind::Build, format!("unexpected output of {shown}: {e}"))
+            Error::new(
+                ErrorKind::Build,
+                format!("unexpected output of {shown}: {e}"),
+            )
         })?;
         let package = pick_package(&metadata.packages, &manifest, self.package.as_deref())?;
         let lib = package
@@ -297,7 +310,10 @@ impl Build {
             ));
         }
         find_library(&out.stdout, &info.lib_name).map_err(|e| {
-            Error::new(ErrorKind::Build, format!("{e}\n{shown}\n{}", out.stderr.trim_end()))
+            Error::new(
+                ErrorKind::Build,
+                format!("{e}\n{shown}\n{}", out.stderr.trim_end()),
+            )
         })
     }
 }
@@ -350,7 +366,10 @@ fn pick_package<'a>(
         Error::new(
             ErrorKind::Build,
             match name {
-                Some(name) => format!("no package `{name}` in {}; there are {names:?}", manifest.display()),
+                Some(name) => format!(
+                    "no package `{name}` in {}; there are {names:?}",
+                    manifest.display()
+                ),
                 None => format!(
                     "{} is not a package's manifest; name the driver's package with \
                      `Build::package` (one of {names:?})",
@@ -435,7 +454,12 @@ fn driver_name(library: &Path) -> Result<&str, Error> {
     let stem = library
         .file_stem()
         .and_then(|n| n.to_str())
-        .ok_or_else(|| Error::new(ErrorKind::Build, format!("odd library path {}", library.display())))?;
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Build,
+                format!("odd library path {}", library.display()),
+            )
+        })?;
     Ok(if is_dll(library) {
         stem
     } else {
@@ -473,7 +497,10 @@ pub fn install_driver(library: &Path, name: &str, dir: &Path) -> Result<Driver, 
     let ext = if is_dll(library) { "dll" } else { "so" };
     let path = dir.join(format!("{name}.{ext}"));
     fs::create_dir_all(dir).map_err(|e| {
-        Error::new(ErrorKind::Io, format!("could not create {}: {e}", dir.display()))
+        Error::new(
+            ErrorKind::Io,
+            format!("could not create {}: {e}", dir.display()),
+        )
     })?;
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     fs::copy(library, &tmp)
@@ -482,7 +509,11 @@ pub fn install_driver(library: &Path, name: &str, dir: &Path) -> Result<Driver, 
             let _ = fs::remove_file(&tmp);
             Error::new(
                 ErrorKind::Io,
-                format!("could not copy {} to {}: {e}", library.display(), path.display()),
+                format!(
+                    "could not copy {} to {}: {e}",
+                    library.display(),
+                    path.display()
+                ),
             )
         })?;
     Ok(Driver {

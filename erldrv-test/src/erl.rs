@@ -150,7 +150,9 @@ fn not_found(program: &str) -> Error {
 /// Nothing is ever installed, and a test that needs Erlang is never skipped.
 pub fn erl() -> Result<&'static ErlInfo, Error> {
     static INFO: OnceLock<Result<ErlInfo, Error>> = OnceLock::new();
-    INFO.get_or_init(ErlInfo::detect).as_ref().map_err(Clone::clone)
+    INFO.get_or_init(ErlInfo::detect)
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// The first executable called `name` on `PATH`, like `command -v`.

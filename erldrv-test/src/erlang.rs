@@ -22,7 +22,10 @@ const SOURCES: [(&str, &str); 5] = [
     ("erldrv.erl", include_str!("../erlang/erldrv.erl")),
     ("erldrv_gen.erl", include_str!("../erlang/erldrv_gen.erl")),
     ("erldrv_test.erl", include_str!("../erlang/erldrv_test.erl")),
-    ("erldrv_test_run.erl", include_str!("../erlang/erldrv_test_run.erl")),
+    (
+        "erldrv_test_run.erl",
+        include_str!("../erlang/erldrv_test_run.erl"),
+    ),
     ("erldrv.app.src", include_str!("../erlang/erldrv.app.src")),
 ];
 
@@ -46,7 +49,12 @@ pub(crate) fn erldrv_ebin(work_dir: &Path) -> Result<PathBuf, Error> {
     let _ = fs::remove_dir_all(&staging);
     let src = staging.join("src");
     let staged_ebin = staging.join("ebin");
-    let io = |e: std::io::Error| Error::new(ErrorKind::Io, format!("writing into {}: {e}", staging.display()));
+    let io = |e: std::io::Error| {
+        Error::new(
+            ErrorKind::Io,
+            format!("writing into {}: {e}", staging.display()),
+        )
+    };
     fs::create_dir_all(&src).map_err(io)?;
     for (name, text) in SOURCES {
         fs::write(src.join(name), text).map_err(io)?;
@@ -58,7 +66,11 @@ pub(crate) fn erldrv_ebin(work_dir: &Path) -> Result<PathBuf, Error> {
     if fs::rename(&staging, &app_dir).is_err() && !ebin.join("erldrv.app").is_file() {
         return Err(Error::new(
             ErrorKind::Io,
-            format!("could not move {} to {}", staging.display(), app_dir.display()),
+            format!(
+                "could not move {} to {}",
+                staging.display(),
+                app_dir.display()
+            ),
         ));
     }
     let _ = fs::remove_dir_all(&staging);

@@ -99,7 +99,10 @@ impl VmConfig {
             .join(format!("{label}-{}-{run}", std::process::id()));
         let _ = fs::remove_dir_all(&run_dir);
         let io = |e: std::io::Error| {
-            Error::new(ErrorKind::Io, format!("writing into {}: {e}", run_dir.display()))
+            Error::new(
+                ErrorKind::Io,
+                format!("writing into {}: {e}", run_dir.display()),
+            )
         };
         fs::create_dir_all(&run_dir).map_err(io)?;
 
@@ -115,12 +118,18 @@ impl VmConfig {
                     erl_string(code),
                     erl_string(&result_file.to_string_lossy())
                 ),
-                format!("the Erlang snippet\n    {}\n", code.trim().replace('\n', "\n    ")),
+                format!(
+                    "the Erlang snippet\n    {}\n",
+                    code.trim().replace('\n', "\n    ")
+                ),
             ),
             Job::Eunit(modules) => {
                 let modules = if modules.is_empty() {
                     let first = self.src_dirs.first().ok_or_else(|| {
-                        Error::new(ErrorKind::EunitFailed, "no EUnit modules and no test directory")
+                        Error::new(
+                            ErrorKind::EunitFailed,
+                            "no EUnit modules and no test directory",
+                        )
                     })?;
                     crate::erlang::test_modules(first)?
                 } else {
@@ -168,7 +177,10 @@ impl VmConfig {
             Some(Some(0)) => None,
             None => Some((
                 ErrorKind::Timeout,
-                format!("did not finish within {:?}: the VM was killed", self.timeout),
+                format!(
+                    "did not finish within {:?}: the VM was killed",
+                    self.timeout
+                ),
             )),
             Some(Some(FAILED)) if matches!(job, Job::Eval(_)) => {
                 Some((ErrorKind::Raised, "raised an exception".to_owned()))

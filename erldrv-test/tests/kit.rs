@@ -19,10 +19,7 @@ fn erl_dir() -> PathBuf {
 
 #[test]
 fn passing_eunit_module() {
-    let out = echo()
-        .eunit_dir(erl_dir())
-        .module("kit_pass_tests")
-        .run();
+    let out = echo().eunit_dir(erl_dir()).module("kit_pass_tests").run();
     assert!(out.stdout.contains("2 tests passed."), "{out}");
 }
 
@@ -62,7 +59,16 @@ fn snippet_value_comes_back_as_text() {
     // A full stop, several lines, a fun, a term spanning more than 80 columns.
     assert_eq!(
         beam.eval("F = fun(X) -> {X, X} end,\nF(lists:seq(1, 40))."),
-        format!("{{{0},{0}}}", format!("[{}]", (1..=40).map(|i| i.to_string()).collect::<Vec<_>>().join(",")))
+        format!(
+            "{{{0},{0}}}",
+            format!(
+                "[{}]",
+                (1..=40)
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        )
     );
 }
 
@@ -111,7 +117,10 @@ fn hung_vm_is_killed_and_reported() {
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     let text = err.to_string();
     assert!(text.contains("did not finish within 3s"), "{text}");
-    assert!(text.contains("waiting"), "the output so far is kept:\n{text}");
+    assert!(
+        text.contains("waiting"),
+        "the output so far is kept:\n{text}"
+    );
 }
 
 /// Without `erl` on `PATH`, the test fails (it is not skipped) saying what is missing and

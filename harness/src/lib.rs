@@ -38,8 +38,8 @@ pub mod tools;
 
 pub use driver::{build_driver, build_driver_release, erl, try_build_driver};
 pub use erldrv_test::{
-    DRIVER_DIR_ENV, Driver, ErlInfo, ErlOutput, Eunit, Profile, compile_erl, erl_atom,
-    erl_string, find_program, install_driver, run_captured, wait_timeout,
+    DRIVER_DIR_ENV, Driver, ErlInfo, ErlOutput, Eunit, Profile, compile_erl, erl_atom, erl_string,
+    find_program, install_driver, run_captured, wait_timeout,
 };
 
 use std::env;

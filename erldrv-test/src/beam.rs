@@ -111,9 +111,7 @@ impl Beam {
     /// erldrv_test::Beam::new().env("RUST_BACKTRACE", "1").eunit().run();
     /// ```
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Beam {
-        self.config
-            .env
-            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self.config.add_env(key.as_ref(), value.as_ref());
         self
     }
 
@@ -127,9 +125,7 @@ impl Beam {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        self.config
-            .erl_args
-            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self.config.add_erl_args(args);
         self
     }
 

@@ -177,7 +177,8 @@ impl Build {
             return Ok(driver.clone());
         }
         let crate_info = self.crate_info()?;
-        let library = self.cargo_build(&crate_info)?;
+        let (package, lib_name) = crate_info.lib.clone()?;
+        let library = self.cargo_build(&package, &lib_name, &crate_info.nested_target)?;
         let mut dir = crate_info.nested_target.join("drivers");
         if self.profile == Profile::Release {
             dir.push("release");
@@ -251,41 +252,47 @@ impl Build {
                 format!("unexpected output of {shown}: {e}"),
             )
         })?;
-        let package = pick_package(&metadata.packages, &manifest, self.package.as_deref())?;
-        let lib = package
-            .targets
-            .iter()
-            .find(|t| t.kind.iter().any(|k| k == "cdylib"))
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Build,
-                    format!(
-                        "package `{}` builds no cdylib, so there is no driver to load: add\n\
-                         [lib]\ncrate-type = [\"cdylib\"]\nto {}",
-                        package.name,
-                        package.manifest_path.display()
-                    ),
-                )
-            })?;
-        Ok(CrateInfo {
-            package: package.name.clone(),
-            lib_name: lib.name.clone(),
-            nested_target: self
-                .target_dir
-                .clone()
-                .unwrap_or_else(|| metadata.target_directory.join("beam")),
-        })
+        let nested_target = self
+            .target_dir
+            .clone()
+            .unwrap_or_else(|| metadata.target_directory.join("beam"));
+        let lib = pick_package(&metadata.packages, &manifest, self.package.as_deref()).and_then(
+            |package| {
+                let lib = package
+                    .targets
+                    .iter()
+                    .find(|t| t.kind.iter().any(|k| k == "cdylib"))
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Build,
+                            format!(
+                                "package `{}` builds no cdylib, so there is no driver to load: \
+                                 add\n[lib]\ncrate-type = [\"cdylib\"]\nto {}",
+                                package.name,
+                                package.manifest_path.display()
+                            ),
+                        )
+                    })?;
+                Ok((package.name.clone(), lib.name.clone()))
+            },
+        );
+        Ok(CrateInfo { lib, nested_target })
     }
 
     /// Runs the nested build and returns the path of the built library.
-    fn cargo_build(&self, info: &CrateInfo) -> Result<PathBuf, Error> {
+    fn cargo_build(
+        &self,
+        package: &str,
+        lib_name: &str,
+        nested_target: &Path,
+    ) -> Result<PathBuf, Error> {
         let mut cmd = cargo();
         cmd.current_dir(self.manifest_path().parent().unwrap_or(Path::new(".")))
             .arg("build")
             .arg("--manifest-path")
             .arg(self.manifest_path())
-            .args(["--package", &info.package, "--lib", "--target-dir"])
-            .arg(&info.nested_target)
+            .args(["--package", package, "--lib", "--target-dir"])
+            .arg(nested_target)
             // JSON messages on stdout; diagnostics rendered as text on stderr.
             .arg("--message-format=json-render-diagnostics");
         if self.profile == Profile::Release {
@@ -303,13 +310,12 @@ impl Build {
             return Err(Error::new(
                 ErrorKind::Build,
                 format!(
-                    "building driver package `{}` failed ({status}):\n{shown}\n{}",
-                    info.package,
+                    "building driver package `{package}` failed ({status}):\n{shown}\n{}",
                     out.stderr.trim_end()
                 ),
             ));
         }
-        find_library(&out.stdout, &info.lib_name).map_err(|e| {
+        find_library(&out.stdout, lib_name).map_err(|e| {
             Error::new(
                 ErrorKind::Build,
                 format!("{e}\n{shown}\n{}", out.stderr.trim_end()),
@@ -326,8 +332,9 @@ fn cargo() -> Command {
 /// What `cargo metadata` told about the crate to build.
 #[derive(Debug, Clone)]
 struct CrateInfo {
-    package: String,
-    lib_name: String,
+    /// The package and its cdylib target's name, or why there is none: only building
+    /// needs them (a crate without a driver can still run EUnit).
+    lib: Result<(String, String), Error>,
     nested_target: PathBuf,
 }
 

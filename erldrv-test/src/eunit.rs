@@ -137,9 +137,7 @@ impl Eunit {
     /// erldrv_test::Eunit::new("test").env("RUST_BACKTRACE", "1").run();
     /// ```
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Eunit {
-        self.config
-            .env
-            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self.config.add_env(key.as_ref(), value.as_ref());
         self
     }
 
@@ -153,9 +151,7 @@ impl Eunit {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        self.config
-            .erl_args
-            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
+        self.config.add_erl_args(args);
         self
     }
 

@@ -1,7 +1,7 @@
 //! One run of `erl`: compile the test sources, write the job, start the VM with the
 //! shipped runner module, and turn how it ended into a result or a readable [`Error`].
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,18 @@ pub(crate) struct Ran {
 impl VmConfig {
     /// Sets [`DRIVER_DIR_ENV`] to `dir`.
     pub(crate) fn driver_dir(&mut self, dir: &Path) {
-        self.env.push((DRIVER_DIR_ENV.into(), dir.into()));
+        self.add_env(DRIVER_DIR_ENV.as_ref(), dir.as_ref());
+    }
+
+    /// Sets an environment variable for `erl`.
+    pub(crate) fn add_env(&mut self, key: &OsStr, value: &OsStr) {
+        self.env.push((key.to_owned(), value.to_owned()));
+    }
+
+    /// Extra `erl` arguments.
+    pub(crate) fn add_erl_args<S: AsRef<OsStr>>(&mut self, args: impl IntoIterator<Item = S>) {
+        self.erl_args
+            .extend(args.into_iter().map(|a| a.as_ref().to_owned()));
     }
 
     pub(crate) fn run(&self, job: Job<'_>) -> Result<Ran, Error> {

@@ -1,5 +1,10 @@
 //! Builds erldrv drivers and runs Erlang tests against them in a real BEAM.
 //!
+//! The work is done by the published test kit, `erldrv-test` (building drivers, finding
+//! Erlang, compiling, running `erl`, EUnit); this crate re-exports it and adds what only
+//! this workspace needs: drivers named by package and built into
+//! `<workspace>/target/beam`, the workspace root, installing tools, dialyzer.
+//!
 //! Used by the `tests/beam.rs` integration tests of driver crates and by
 //! `cargo xtask`. A typical test:
 //!
@@ -29,17 +34,13 @@
 pub mod apt;
 pub mod dialyzer;
 mod driver;
-mod erl;
-mod eunit;
-mod process;
 pub mod tools;
 
-pub use driver::{
-    Driver, Profile, build_driver, build_driver_release, install_driver, try_build_driver,
+pub use driver::{build_driver, build_driver_release, erl, try_build_driver};
+pub use erldrv_test::{
+    DRIVER_DIR_ENV, Driver, ErlInfo, ErlOutput, Eunit, Profile, compile_erl, erl_atom, erl_string,
+    find_program, install_driver, run_captured, wait_timeout,
 };
-pub use erl::{ErlInfo, erl, erl_atom, erl_string};
-pub use eunit::{DRIVER_DIR_ENV, Eunit, compile_erl, run_eunit};
-pub use process::{ErlOutput, run_captured, wait_timeout};
 
 use std::env;
 use std::fs;
@@ -94,27 +95,6 @@ pub fn beam_dir() -> PathBuf {
     workspace_root().join("target").join("beam")
 }
 
-/// The first executable called `name` on `PATH`, like `command -v`.
-pub fn find_program(name: &str) -> Option<PathBuf> {
-    let file = format!("{name}{}", env::consts::EXE_SUFFIX);
-    env::split_paths(&env::var_os("PATH")?)
-        // An empty PATH entry means the current directory; never look there.
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .map(|dir| dir.join(&file))
-        .find(|path| is_executable(path))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,12 +110,5 @@ mod tests {
         assert!(!is_workspace_manifest(
             &root.join("harness").join("Cargo.toml")
         ));
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn finds_programs_on_path() {
-        assert!(find_program("sh").is_some());
-        assert_eq!(find_program("surely-no-such-program-here"), None);
     }
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::process::run_captured;
+use crate::run_captured;
 use crate::{apt, find_program, workspace_root};
 
 /// The cargo-generate release series the template is tested with: later series need a

@@ -238,6 +238,19 @@ fn generated_project_passes_rebar3_eunit() {
             .args(["--", "-D", "warnings"]),
         BUILD_TIMEOUT,
     );
+    // The crate's own tests: the test kit builds the driver and runs its snippets in erl.
+    let out = run_ok(
+        cargo()
+            .args(["test", "--manifest-path"])
+            .arg(&manifest)
+            .arg("--target-dir")
+            .arg(cargo_target_dir()),
+        BUILD_TIMEOUT,
+    );
+    assert!(
+        out.stdout.contains("test result: ok. 3 passed"),
+        "cargo test of the driver crate did not pass its 3 tests:\n{out}"
+    );
 
     // rebar3 `task` in the project, with the shared cargo target directory.
     let rebar3_run = |task: &str| {
@@ -463,6 +476,8 @@ fn default_project_depends_on_the_published_erldrv() {
         manifest.contains(&dependency),
         "no {dependency} in:\n{manifest}"
     );
+    let kit = format!("erldrv-test = \"{major}.{minor}\"");
+    assert!(manifest.contains(&kit), "no {kit} in:\n{manifest}");
     let rebar_config = read(&project.join("rebar.config"));
     let tag = format!("{{tag, \"v{version}\"}}");
     assert!(rebar_config.contains(&tag), "no {tag} in:\n{rebar_config}");

@@ -21,6 +21,20 @@ const DRAIN_GRACE: Duration = Duration::from_secs(5);
 ///
 /// Polls [`Child::try_wait`]: std has no portable wait-with-timeout, and
 /// polling keeps the child owned here so it can still be killed.
+///
+/// ```no_run
+/// use std::process::Command;
+/// use std::time::Duration;
+///
+/// let mut child = Command::new("sleep").arg("60").spawn()?;
+/// let status = erldrv_test::wait_timeout(&mut child, Duration::from_millis(100))?;
+/// assert!(status.is_none(), "killed after the timeout");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// If the child's status cannot be read.
 pub fn wait_timeout(child: &mut Child, timeout: Duration) -> io::Result<Option<ExitStatus>> {
     let deadline = Instant::now() + timeout;
     loop {
@@ -38,7 +52,16 @@ pub fn wait_timeout(child: &mut Child, timeout: Duration) -> io::Result<Option<E
 }
 
 /// What a finished (or killed) child process printed: an `erl`/`erlc` run, or any other
-/// program run with [`run_captured`].
+/// program run with [`run_captured`]. Its `Display` shows the status and both streams, as
+/// a failure message wants them.
+///
+/// ```no_run
+/// use erldrv_test::Beam;
+///
+/// let out = Beam::new().eunit().run();
+/// assert!(out.success());
+/// assert!(out.stdout.contains("passed"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct ErlOutput {
     /// The exit status; `None` if the process was killed after the timeout.
@@ -51,6 +74,11 @@ pub struct ErlOutput {
 
 impl ErlOutput {
     /// Whether the process exited by itself with status 0.
+    ///
+    /// ```
+    /// let out = erldrv_test::ErlOutput { status: None, stdout: String::new(), stderr: String::new() };
+    /// assert!(!out.success(), "killed after the timeout");
+    /// ```
     pub fn success(&self) -> bool {
         self.status.is_some_and(|s| s.success())
     }
@@ -74,6 +102,18 @@ impl fmt::Display for ErlOutput {
 /// # Errors
 ///
 /// Only if the program could not be started; its exit status is in the result.
+///
+/// ```no_run
+/// use std::process::Command;
+/// use std::time::Duration;
+///
+/// let out = erldrv_test::run_captured(
+///     Command::new("erl").args(["-noshell", "-eval", "io:format(\"hi\"), halt()."]),
+///     Duration::from_secs(60),
+/// )?;
+/// assert_eq!(out.stdout, "hi");
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn run_captured(cmd: &mut Command, timeout: Duration) -> io::Result<ErlOutput> {
     let mut child = cmd
         .stdin(Stdio::null())

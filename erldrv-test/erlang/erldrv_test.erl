@@ -1,0 +1,1 @@
+../../erlang/test/erldrv_test.erl

@@ -267,12 +267,28 @@ call(Port, Command, Args) ->
 %% value itself. Raises as call/3 does: error({badarg, Message}) when an argument does not
 %% decode (Message names the command and the argument) or the number is no sync command
 %% of the driver, error({erldrv_panic, Message}) when the command panicked (the port is
-%% closed then).
+%% closed then). A result holding a pid or a port the driver handed out (Rust's Pid,
+%% PortId) cannot travel in port_call's reply: the driver sends it to the caller as the
+%% message {erldrv_reply, Port, Value}, replies {erldrv_reply, message}, and this takes the
+%% message (already queued when port_call returns) and returns Value.
 -spec command(port() | atom(), non_neg_integer(), tuple()) -> term().
 command(Port, Id, Args) when is_tuple(Args) ->
-    call(Port, Id, Args);
+    case call(Port, Id, Args) of
+        {erldrv_reply, message} -> sent_reply(Port, Id, Args);
+        Reply -> Reply
+    end;
 command(Port, Id, Args) ->
     erlang:error(badarg, [Port, Id, Args]).
+
+%% The result of sync command Id that the driver sent as a message: it was queued before
+%% port_call/3 returned, so it is there.
+sent_reply(Port0, Id, Args) ->
+    Port = port_id(Port0),
+    receive
+        {erldrv_reply, Port, Value} -> Value
+    after 0 ->
+        erlang:error({erldrv_lost_reply, Port}, [Port0, Id, Args])
+    end.
 
 %% Calls async command Id (a #[command(async)] method) with its arguments as a tuple, as
 %% command/3 does, and waits at most Timeout milliseconds for its reply, which goes to the

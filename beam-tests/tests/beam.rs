@@ -594,6 +594,16 @@ fn typed_commands() {
     eunit("commands_tests", &["commands_drv"]).run();
 }
 
+/// Command results holding a `Pid` or `PortId`: sync ones reach `erldrv:command/3` (and a
+/// generated client) by message, leaving the rest of the mailbox alone; async ones in their
+/// reply. Without it the reply's encoding panics and the port closes.
+#[test]
+fn command_results_with_handles() {
+    eunit("handles_tests", &["handles_drv"])
+        .env("HANDLES_TMP", clients_scratch("handles"))
+        .run();
+}
+
 /// A fresh, empty directory under `target/beam` for one test.
 fn clients_scratch(name: &str) -> std::path::PathBuf {
     let dir = beam_dir().join("clients").join(name);

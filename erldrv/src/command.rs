@@ -80,6 +80,38 @@
 //! - **A panic** closes the port, as in any callback; `erldrv:command/3` raises
 //!   `error({erldrv_panic, Message})`.
 //!
+//! ## Pids and ports in results
+//! A result may be or hold a [`Pid`](crate::Pid) or a [`PortId`](crate::PortId) (`-> Pid`,
+//! `Vec<Pid>`, `(Pid, PortId)`, a derived struct with a `Pid` field, `Result<Pid, E>`):
+//! Erlang code expects `owner(Port) -> pid()` to work, and it does. Such a value is a handle
+//! of the running VM that the driver API can put into a message only, never into the
+//! external format `port_call` replies in. So the framework writes the result as usual and,
+//! when it meets a handle, sends the whole result to the caller instead, as the message
+//! `{erldrv_reply, Port, Value}` (queued before `port_call` returns), and replies
+//! `{erldrv_reply, message}`; `erldrv:command/3` (and so the generated client) takes the
+//! message and returns `Value`. The cost is a message and a selective receive, for such
+//! results only: the others are written into the reply as before. Async commands reply by
+//! message anyway, so their results hold handles as they are.
+//!
+//! ```
+//! use erldrv::{Driver, Pid, Port, PortId, StartError, erl_driver};
+//!
+//! struct Owners;
+//!
+//! #[erl_driver(name = "owners_drv")]
+//! impl Driver for Owners {
+//!     fn start(_port: &Port, _command: &[u8]) -> Result<Self, StartError> {
+//!         Ok(Owners)
+//!     }
+//!
+//!     /// `{Owner, Port}`: `erldrv:command/3` returns `{pid(), port()}`.
+//!     #[command]
+//!     fn owner(port: &Port) -> (Pid, PortId) {
+//!         (port.connected(), port.id())
+//!     }
+//! }
+//! ```
+//!
 //! The driver's `call` callback is generated: a block with sync commands does not write
 //! `call` (a compile error says so).
 //!
@@ -637,6 +669,157 @@ pub fn write_reply<T: ToTerm + ?Sized, W: TermWriter + ?Sized>(value: &T, w: &mu
         w.atom(&OK);
     } else {
         value.write(w);
+    }
+}
+
+/// Where a sync command writes its result: the `port_call` reply, after the version byte.
+/// [`reply`] starts it again when the result holds a [`Pid`](crate::Pid) or
+/// [`PortId`](crate::PortId), which only a message can carry.
+#[doc(hidden)]
+pub trait SyncOut: TermWriter {
+    /// Forgets everything written after the version byte.
+    fn restart(&mut self);
+}
+
+impl SyncOut for crate::term::Encoder<crate::reply::CallOut> {
+    #[inline]
+    fn restart(&mut self) {
+        self.sink().truncate(1);
+    }
+}
+
+/// A sync command's result as its caller receives it: `ok` for `()`, any other value as
+/// itself (a `Result` is `{ok, V}` or `{error, E}`, and `Ok(())` is `ok`).
+///
+/// A result holding a VM handle (a [`Pid`](crate::Pid) or [`PortId`](crate::PortId), which
+/// the external format cannot carry) goes to the caller as the message
+/// `{erldrv_reply, Port, Value}` instead, built by the term builder, and the `port_call`
+/// reply is `{erldrv_reply, message}`: `erldrv:command/3` takes the message and returns
+/// `Value`. The message is in the caller's queue before `port_call` returns.
+///
+/// # Errors
+/// The message could not be sent (the caller has exited): `badarg` for a caller that is
+/// not there to see it.
+#[doc(hidden)]
+#[inline]
+pub fn reply<T: ToTerm + ?Sized, W: SyncOut + ?Sized>(
+    value: &T,
+    port: &Port<'_>,
+    out: &mut W,
+) -> Result<(), CallError> {
+    if value.is_unit() {
+        out.atom(&OK);
+        return Ok(());
+    }
+    let mut watch = Watch {
+        out: &mut *out,
+        handle: false,
+    };
+    value.write(&mut watch);
+    if watch.handle {
+        reply_by_message(value, port, out)
+    } else {
+        Ok(())
+    }
+}
+
+/// The result as a message to the caller, the reply saying so (see [`reply`]).
+#[cold]
+#[inline(never)]
+fn reply_by_message<T: ToTerm + ?Sized, W: SyncOut + ?Sized>(
+    value: &T,
+    port: &Port<'_>,
+    out: &mut W,
+) -> Result<(), CallError> {
+    static ERLDRV_REPLY: Atom = Atom::new("erldrv_reply");
+    static MESSAGE: Atom = Atom::new("message");
+    out.restart();
+    port.send_term(port.caller(), &(&ERLDRV_REPLY, port.id(), value))
+        .map_err(|e| {
+            CallError::badarg(format!("the result could not be sent to the caller: {e}"))
+        })?;
+    (&ERLDRV_REPLY, &MESSAGE).write(out);
+    Ok(())
+}
+
+/// Writes through to `out`, noting a [`Pid`](crate::Pid) or [`PortId`](crate::PortId)
+/// instead of writing it (a `[]` keeps the term whole): the external format has no
+/// encoding for them, so the result goes by message.
+struct Watch<'o, W: ?Sized> {
+    out: &'o mut W,
+    handle: bool,
+}
+
+impl<W: TermWriter + ?Sized> TermWriter for Watch<'_, W> {
+    #[inline(always)]
+    fn int(&mut self, v: i64) {
+        self.out.int(v);
+    }
+    #[inline(always)]
+    fn uint(&mut self, v: u64) {
+        self.out.uint(v);
+    }
+    #[inline(always)]
+    fn big(&mut self, negative: bool, magnitude_le: &[u8]) {
+        self.out.big(negative, magnitude_le);
+    }
+    #[inline(always)]
+    fn float(&mut self, v: f64) {
+        self.out.float(v);
+    }
+    #[inline(always)]
+    fn atom(&mut self, atom: &Atom) {
+        self.out.atom(atom);
+    }
+    #[inline(always)]
+    fn atom_name(&mut self, atom: AtomName<'_>) {
+        self.out.atom_name(atom);
+    }
+    #[inline(always)]
+    fn binary(&mut self, bytes: &[u8]) {
+        self.out.binary(bytes);
+    }
+    #[inline(always)]
+    fn shared_binary(&mut self, binary: &Binary, offset: usize, len: usize) {
+        self.out.shared_binary(binary, offset, len);
+    }
+    #[inline(always)]
+    fn bitstring(&mut self, bytes: &[u8], bits: u8) {
+        self.out.bitstring(bytes, bits);
+    }
+    #[inline(always)]
+    fn byte_list(&mut self, bytes: &[u8]) {
+        self.out.byte_list(bytes);
+    }
+    #[inline(always)]
+    fn tuple(&mut self, arity: usize) {
+        self.out.tuple(arity);
+    }
+    #[inline(always)]
+    fn list(&mut self, len: usize) {
+        self.out.list(len);
+    }
+    #[inline(always)]
+    fn nil(&mut self) {
+        self.out.nil();
+    }
+    #[inline(always)]
+    fn map(&mut self, pairs: usize) {
+        self.out.map(pairs);
+    }
+    #[inline(always)]
+    fn raw(&mut self, term: crate::term::RawTerm<'_>) {
+        self.out.raw(term);
+    }
+    #[inline]
+    fn pid(&mut self, _: crate::ids::Pid) {
+        self.handle = true;
+        self.out.nil();
+    }
+    #[inline]
+    fn port(&mut self, _: crate::ids::PortId) {
+        self.handle = true;
+        self.out.nil();
     }
 }
 

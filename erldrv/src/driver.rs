@@ -12,7 +12,7 @@ use crate::port::Port;
 use crate::reply::Reply;
 use crate::select::Event;
 use crate::state::Deferred;
-use crate::term::{Decoder, FromTerm, TermWriter, ToTerm};
+use crate::term::{Decoder, FromTerm, ToTerm};
 
 /// A linked-in driver: the type is the state of one open port, its methods are the
 /// callbacks of the driver entry.
@@ -419,7 +419,7 @@ pub trait DriverEntry {
 
     /// Runs sync command `id` with the arguments tuple in `args`, writing its result to
     /// `out`. `Err`: the arguments were refused, or there is no such command.
-    fn sync_command<'a, W: TermWriter + ?Sized>(
+    fn sync_command<'a, W: crate::command::SyncOut + ?Sized>(
         &mut self,
         port: &Port<'_>,
         id: u32,

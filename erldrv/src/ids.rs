@@ -11,7 +11,10 @@ use erldrv_sys as sys;
 /// A [`ToTerm`](crate::term::ToTerm) value: it goes into a term message like any other,
 /// `sender.send_term(pid, &(pid, 1))`, from any thread. Only messages can hold it: it is the
 /// running VM's handle, with no external-format encoding the driver API can make, so
-/// writing it into a `port_call` reply or bytes panics ([`TermWriter::pid`](crate::term::TermWriter::pid)).
+/// writing it into a hand-written `port_call` reply or bytes panics
+/// ([`TermWriter::pid`](crate::term::TermWriter::pid)). A command may return it, alone or
+/// inside its result: the framework sends such a result to the caller as a message
+/// ([`command`](crate::command#pids-and-ports-in-results)).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Pid(pub(crate) sys::ErlDrvTermData);
 

@@ -155,8 +155,8 @@ pub mod __private {
     /// Used by the dispatch of `#[command]` methods.
     pub mod command {
         pub use crate::command::{
-            ArgError, ArgInfo, BytesReply, CommandInfo, CommandKind, arg, arity, end, from_result,
-            from_value, input_of, output_of, spawn, unknown, unknown_async, write_reply,
+            ArgError, ArgInfo, BytesReply, CommandInfo, CommandKind, SyncOut, arg, arity, end,
+            from_result, from_value, input_of, output_of, reply, spawn, unknown, unknown_async,
         };
         pub use crate::error::{Badarg, CallError};
         pub use crate::pool::Cancel;

@@ -503,6 +503,11 @@ impl CallOut {
         self.len += bytes.len();
     }
 
+    /// Forgets the bytes written after the first `len` (a reply started again).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
     /// The bytes written so far.
     pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
         if self.len == 0 {

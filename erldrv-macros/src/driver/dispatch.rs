@@ -157,20 +157,19 @@ fn sync_command(commands: &[Command]) -> TokenStream {
         let decode = decode_args(c);
         let call = invoke(c, quote!(__port));
         let reply = quote_spanned! {ret_span(c)=>
-            ::erldrv::__private::command::write_reply(&__r, __out)
+            ::erldrv::__private::command::reply(&__r, __port, __out)
         };
         quote! {
             #id => {
                 #decode
                 let __r = #call;
-                #reply;
-                ::core::result::Result::Ok(())
+                #reply
             }
         }
     });
     quote! {
         #[inline]
-        fn sync_command<'__a, __W: ::erldrv::__private::command::TermWriter + ?Sized>(
+        fn sync_command<'__a, __W: ::erldrv::__private::command::SyncOut + ?Sized>(
             &mut self,
             __port: &::erldrv::__private::command::Port<'_>,
             __id: u32,

@@ -54,8 +54,9 @@
 //! The VM's own handles go only there: a [`Pid`](crate::Pid) or [`PortId`](crate::PortId)
 //! (from [`Port::caller`](crate::Port::caller), [`Port::id`](crate::Port::id)) is written as
 //! such (`ERL_DRV_PID`, `ERL_DRV_PORT`) in a message,
-//! `port.output_term(&(port.id(), port.caller(), 42))`; writing one into a `port_call` reply
-//! or bytes panics ([`TermWriter::pid`]). Pids and ports read from input are external-format
+//! `port.output_term(&(port.id(), port.caller(), 42))`; writing one into a hand-written
+//! `port_call` reply or bytes panics ([`TermWriter::pid`]). A command's result may hold them:
+//! the framework delivers it by message ([`command`](crate::command#pids-and-ports-in-results)). Pids and ports read from input are external-format
 //! bytes ([`Term::Pid`], [`RawTerm`], [`OwnedTerm`]) and go anywhere.
 //!
 //! [`TermBuilder`] makes that specification, and can be used directly: for the kinds only

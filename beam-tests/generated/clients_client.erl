@@ -199,12 +199,13 @@ noop(Port, Timeout) ->
 reverse(Port, Data) ->
     erlang:port_control(Port, 16#22506C05, Data).
 
-%% A sync command's call: erlang:port_call/3, raising as erldrv:command/3 does when the
-%% driver refused the arguments or the command panicked.
+%% A sync command's call: erlang:port_call/3, answering as erldrv:command/3 does when the
+%% driver refused the arguments, the command panicked, or its result came as a message.
 sync_command(Port, Id, Args) ->
     try erlang:port_call(Port, Id, Args) of
         {erldrv_badarg, _} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);
         {erldrv_panic, _} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);
+        {erldrv_reply, message} -> erldrv:sent_reply(Port, Id, Args);
         Reply -> Reply
     catch
         error:badarg:Stack -> erldrv:command_failed(Port, Id, Args, {raised, Stack})

@@ -30,7 +30,7 @@
          open/2, open/3, control/3, call/3,
          request/3, request/4, send_request/3, send_command_request/2,
          command_request/3, await/2, check/2, cancel/1,
-         command/3, command_reply/4, command_async/4, commands/1,
+         command/3, command_failed/4, sent_reply/3, command_async/4, commands/1,
          interface/1, check_interface/3, client_source/4, open_client/5, close_client/2]).
 -export_type([request_id/0, command_info/0, interface_mismatch/0]).
 
@@ -248,32 +248,28 @@ control(Port, Command, Data) ->
 -spec call(port() | atom(), non_neg_integer(), term()) -> term().
 call(Port, Command, Args) ->
     try erlang:port_call(Port, Command, Args) of
-        {erldrv_badarg, _} = Other -> command_reply(Port, Command, Args, Other);
-        {erldrv_panic, _} = Other -> command_reply(Port, Command, Args, Other);
+        {erldrv_badarg, _} = Failure -> command_failed(Port, Command, Args, Failure);
+        {erldrv_panic, _} = Failure -> command_failed(Port, Command, Args, Failure);
         Reply -> Reply
     catch
-        error:badarg:Stack -> command_reply(Port, Command, Args, {raised, Stack})
+        error:badarg:Stack -> command_failed(Port, Command, Args, {raised, Stack})
     end.
 
-%% What a sync command's port_call/3 gave when it is not the command's value itself, as
-%% call/3 and command/3 take it: the driver's reply {erldrv_badarg, Message} or
-%% {erldrv_panic, Message} raises as they do, and so does {raised, Stack} (the badarg
-%% port_call/3 raised); {erldrv_reply, message} (the result holds a pid or a port, so the
-%% driver sent it as a message) takes that message and returns the value. Generated
-%% clients call port_call/3 themselves and come here on those paths only.
--spec command_reply(port() | atom(), non_neg_integer(), term(),
-                    {erldrv_badarg, term()} | {erldrv_panic, term()}
-                    | {erldrv_reply, message} | {raised, list()}) -> term().
-command_reply(Port, Command, Args, {erldrv_badarg, Message}) ->
+%% Raises what call/3 and command/3 raise for a port_call that failed: Failure is the
+%% driver's reply {erldrv_badarg, Message} or {erldrv_panic, Message}, or {raised, Stack}
+%% for the badarg port_call/3 raised. Generated clients call port_call/3 themselves and
+%% come here (or to sent_reply/3) only when the reply is not the command's value.
+-spec command_failed(port() | atom(), non_neg_integer(), term(),
+                     {erldrv_badarg, term()} | {erldrv_panic, term()}
+                     | {raised, list()}) -> no_return().
+command_failed(Port, Command, Args, {erldrv_badarg, Message}) ->
     erlang:error({badarg, Message}, [Port, Command, Args]);
-command_reply(Port, Command, Args, {erldrv_panic, Message}) ->
+command_failed(Port, Command, Args, {erldrv_panic, Message}) ->
     %% A caller that owns the port has the owner's copy of the panic too: drop it, the
     %% exception says it all.
     _ = latest_reason(port_id(Port), false, none),
     erlang:error({erldrv_panic, Message}, [Port, Command, Args]);
-command_reply(Port, Command, Args, {erldrv_reply, message}) ->
-    sent_reply(Port, Command, Args);
-command_reply(Port, Command, Args, {raised, Stack}) ->
+command_failed(Port, Command, Args, {raised, Stack}) ->
     raise_reason(Port, false, Stack, [Port, Command, Args]).
 
 %% Calls sync command Id (a #[command] method; see commands/1 for the numbers) with its
@@ -290,14 +286,16 @@ command_reply(Port, Command, Args, {raised, Stack}) ->
 -spec command(port() | atom(), non_neg_integer(), tuple()) -> term().
 command(Port, Id, Args) when is_tuple(Args) ->
     case call(Port, Id, Args) of
-        {erldrv_reply, message} = Other -> command_reply(Port, Id, Args, Other);
+        {erldrv_reply, message} -> sent_reply(Port, Id, Args);
         Reply -> Reply
     end;
 command(Port, Id, Args) ->
     erlang:error(badarg, [Port, Id, Args]).
 
-%% The result of sync command Id that the driver sent as a message: it was queued before
-%% port_call/3 returned, so it is there.
+%% The result of sync command Id that the driver sent as a message (its port_call/3 replied
+%% {erldrv_reply, message}: the result holds a pid or a port): it was queued before
+%% port_call/3 returned, so it is there. Generated clients call it for that reply.
+-spec sent_reply(port() | atom(), non_neg_integer(), term()) -> term().
 sent_reply(Port0, Id, Args) ->
     Port = port_id(Port0),
     receive

@@ -56,8 +56,9 @@
 //! - `close/1`: closes the port and drops the load `open` took.
 //! - per sync command `name(Port, A, B)`: `erlang:port_call/3`, through one local
 //!   function of the module that answers as `erldrv:command/3` does (calling
-//!   `erldrv:command_reply/4` only for a refusal, a panic or a result sent as a message,
-//!   so a call costs what a hand-written wrapper costs); per async command
+//!   `erldrv:command_failed/4` for a refusal or a panic and `erldrv:sent_reply/3` for a
+//!   result sent as a message, on those paths only, so a call costs what a hand-written
+//!   wrapper costs); per async command
 //!   `name(Port, A, B)` (waiting 5 seconds) and `name(Port, A, B, Timeout)`:
 //!   `erldrv:command_async/4`; per bytes command `name(Port, Data)`:
 //!   `erlang:port_control/3`. Each has a `-spec` (arguments: what they accept; result:
@@ -676,12 +677,12 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
              came as a message.\n\
              {sync}(Port, Id, Args) ->\n    \
              try erlang:port_call(Port, Id, Args) of\n        \
-             {{erldrv_badarg, _}} = Other -> erldrv:command_reply(Port, Id, Args, Other);\n        \
-             {{erldrv_panic, _}} = Other -> erldrv:command_reply(Port, Id, Args, Other);\n        \
-             {{erldrv_reply, message}} = Other -> erldrv:command_reply(Port, Id, Args, Other);\n        \
+             {{erldrv_badarg, _}} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);\n        \
+             {{erldrv_panic, _}} = Failure -> erldrv:command_failed(Port, Id, Args, Failure);\n        \
+             {{erldrv_reply, message}} -> erldrv:sent_reply(Port, Id, Args);\n        \
              Reply -> Reply\n    \
              catch\n        \
-             error:badarg:Stack -> erldrv:command_reply(Port, Id, Args, {{raised, Stack}})\n    \
+             error:badarg:Stack -> erldrv:command_failed(Port, Id, Args, {{raised, Stack}})\n    \
              end.\n"
         );
     }

@@ -85,7 +85,7 @@ fn kv_client_generated_checked_and_refusals() {
     assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
     let stale = fs::read_to_string(&generated)
         .unwrap()
-        .replace("erldrv:command(Port", "erldrv:command( Port");
+        .replace("sync_command(Port", "sync_command( Port");
     fs::write(&generated, &stale).unwrap();
     let out = run(erldrv_gen(&["--check", "--erlang"]).arg(&erlang));
     assert_eq!(out.status.code(), Some(1), "{}", shown(&out));

@@ -24,7 +24,7 @@ use std::process::{Command, ExitCode, Stdio};
 
 /// The Erlang sources the generation runs on, compiled at each run.
 const ERLANG_SOURCES: [(&str, &str); 2] = [
-    ("erldrv.erl", include_str!("../../erlang/src/erldrv.erl")),
+    ("erldrv.erl", include_str!("../erlang/erldrv.erl")),
     (
         "cargo_erldrv.erl",
         include_str!("../erlang/cargo_erldrv.erl"),

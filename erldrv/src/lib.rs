@@ -80,6 +80,8 @@
 //!
 //! The raw API is re-exported as [`sys`] (`erldrv-sys`).
 
+#![deny(missing_docs)]
+
 #[cfg(not(panic = "unwind"))]
 compile_error!(
     "erldrv needs `panic = \"unwind\"`: with `panic = \"abort\"` a panic in a driver callback \

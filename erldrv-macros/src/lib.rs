@@ -10,6 +10,8 @@
 //! `term` for the derives. What both use, collecting errors and wording messages, is
 //! `diag`, at the root because it belongs to neither.
 
+#![deny(missing_docs)]
+
 mod diag;
 mod driver;
 mod term;

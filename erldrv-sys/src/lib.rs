@@ -68,7 +68,7 @@
 //!   it would fail to load on other runtimes.
 
 #![no_std]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 #[allow(non_camel_case_types, non_upper_case_globals)]
 pub mod erl_driver;

@@ -80,6 +80,8 @@
 //!
 //! The raw API is re-exported as [`sys`] (`erldrv-sys`).
 
+#![deny(missing_docs)]
+
 #[cfg(not(panic = "unwind"))]
 compile_error!(
     "erldrv needs `panic = \"unwind\"`: with `panic = \"abort\"` a panic in a driver callback \
@@ -172,9 +174,10 @@ pub mod __private {
     }
 }
 
-// The README's Rust example is compiled as a doctest, so that it stays true.
+// The crate's README (the page crates.io shows) is compiled as a doctest, so that it stays
+// true. The repository's README is checked by `beam-tests`: a packaged crate cannot reach it.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeExample;
 
 /// Chooses, when the VM loads the library, which driver it presents: writes the library's

@@ -433,10 +433,10 @@ impl<'a> Port<'a> {
     /// of a port with a queue handle.
     pub fn demonitor_process(&self, monitor: &Monitor) -> Result<(), DemonitorError> {
         self.refuse_under_queue_lock("demonitor_process");
-        if let Some(exiting) = self.meta().exiting_monitor.get() {
-            if Monitor(exiting) == *monitor {
-                return Err(DemonitorError::NoMonitor);
-            }
+        if let Some(exiting) = self.meta().exiting_monitor.get()
+            && Monitor(exiting) == *monitor
+        {
+            return Err(DemonitorError::NoMonitor);
         }
         // SAFETY: in a callback (any); the monitor is read only and is not the one
         // the VM is delivering (checked above).

@@ -284,19 +284,19 @@ impl Thread {
             if state.joined {
                 return;
             }
-            if state.returned {
-                if let Some(handle) = state.handle.take() {
-                    drop(state);
-                    // The closure's outcome went to the result slot: this join only waits
-                    // for the thread's exit. Its `Err` (a panic outside the closure) may
-                    // hold a payload whose drop panics; neither may escape.
-                    let _ = catch_unwind(AssertUnwindSafe(handle));
-                    lock(&self.state).joined = true;
-                    self.changed.notify_all();
-                    return;
-                }
-                // Someone else took the handle and is joining: wait for them.
+            if state.returned
+                && let Some(handle) = state.handle.take()
+            {
+                drop(state);
+                // The closure's outcome went to the result slot: this join only waits
+                // for the thread's exit. Its `Err` (a panic outside the closure) may
+                // hold a payload whose drop panics; neither may escape.
+                let _ = catch_unwind(AssertUnwindSafe(handle));
+                lock(&self.state).joined = true;
+                self.changed.notify_all();
+                return;
             }
+            // Someone else took the handle and is joining: wait for them.
             state = match report {
                 None => self
                     .changed

@@ -87,10 +87,10 @@ fn apt_get(args: &[&str]) -> Result<(), String> {
 
 /// Whether we run with effective user id 0.
 pub fn is_root() -> bool {
-    if let Ok(status) = fs::read_to_string("/proc/self/status") {
-        if let Some(euid) = effective_uid(&status) {
-            return euid == 0;
-        }
+    if let Ok(status) = fs::read_to_string("/proc/self/status")
+        && let Some(euid) = effective_uid(&status)
+    {
+        return euid == 0;
     }
     // No /proc (e.g. macOS): ask id(1).
     Command::new("id")

@@ -154,10 +154,10 @@ fn find_or_install_cargo_generate() -> Result<PathBuf, String> {
     if local.is_file() && cargo_generate_version(&local).is_ok_and(acceptable) {
         return Ok(local);
     }
-    if let Some(on_path) = find_program("cargo-generate") {
-        if cargo_generate_version(&on_path).is_ok_and(acceptable) {
-            return Ok(on_path);
-        }
+    if let Some(on_path) = find_program("cargo-generate")
+        && cargo_generate_version(&on_path).is_ok_and(acceptable)
+    {
+        return Ok(on_path);
     }
     if !has_openssl_headers() {
         apt::install(

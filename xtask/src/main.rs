@@ -3,6 +3,7 @@
 
 mod bench;
 mod otp;
+mod release;
 
 use std::env;
 use std::ffi::OsString;
@@ -21,7 +22,10 @@ Commands:
   test [-- <cargo test args>]
         The full check, as CI runs it: makes sure Erlang/OTP is installed
         (installing it with apt-get when run as root), then runs
-        cargo fmt --check, cargo clippy, cargo test and cargo doc.
+        cargo fmt --check, cargo clippy, cargo test and cargo doc, packages
+        the published crates (cargo package, verified; never published) and
+        builds them with the Rust of their rust-version (installed with
+        rustup when missing).
         Example: cargo xtask test -- -p echo_drv -- --nocapture
   demo  Builds the example drivers (echo_drv, kv_drv, hash_drv, udp_drv,
         callers_drv) and talks to them from a real erl; for callers_drv, measures
@@ -34,6 +38,11 @@ Commands:
         calls. Prints a table and writes target/bench/results.json and
         target/bench/chart.svg. --quick: a short smoke run with rough numbers
         and a short memory test; --rounds N: timed rounds per case (default 9).
+  release-check
+        What a release needs, without the rest of the tests: every file
+        naming erldrv's version names the workspace's, the published crates
+        package (verified, never published), and they build with their
+        rust-version's toolchain. RELEASING.md has the whole procedure.
   help  Shows this text.
 ";
 
@@ -49,6 +58,7 @@ fn main() -> ExitCode {
         "test" => test(rest),
         "demo" => demo(rest),
         "bench" => bench::bench(rest),
+        "release-check" => release_check(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
@@ -82,7 +92,7 @@ fn test(args: &[String]) -> Result {
             ));
         }
     };
-    const STEPS: usize = 5;
+    const STEPS: usize = 7;
 
     header(1, STEPS, "Erlang/OTP");
     otp::ensure()?;
@@ -123,9 +133,57 @@ fn test(args: &[String]) -> Result {
         .args(["doc", "--workspace", "--all-features", "--no-deps"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
 
+    let published = release::published()?;
+    header(6, STEPS, &package_title(&published));
+    release::package(&published)?;
+
+    header(7, STEPS, MSRV_TITLE);
+    release::msrv(&published)?;
+
     println!("\nAll checks passed.");
     Ok(())
 }
+
+/// `cargo xtask release-check`: the version check, the package check and the rust-version
+/// check, the steps of `cargo xtask test` a release adds to the usual ones.
+fn release_check(args: &[String]) -> Result {
+    if let Some(arg) = args.first() {
+        return Err(format!("release-check takes no arguments, got `{arg}`"));
+    }
+    const STEPS: usize = 3;
+
+    header(1, STEPS, "One version in every file that names it");
+    let mismatches = release::version_mismatches(erldrv_harness::workspace_root())?;
+    if !mismatches.is_empty() {
+        return Err(format!(
+            "the project's version differs between files:\n  {}",
+            mismatches.join("\n  ")
+        ));
+    }
+    println!("ok");
+
+    let published = release::published()?;
+    header(2, STEPS, &package_title(&published));
+    release::package(&published)?;
+
+    header(3, STEPS, MSRV_TITLE);
+    release::msrv(&published)?;
+    println!("\nReady to release.");
+    Ok(())
+}
+
+/// The title of the package step.
+fn package_title(published: &[release::Published]) -> String {
+    let names: Vec<&str> = published.iter().map(|c| c.name.as_str()).collect();
+    format!(
+        "cargo package --allow-dirty --all-features -p {}, then erldrv-sys's tests from its .crate",
+        names.join(" -p ")
+    )
+}
+
+/// The title of the rust-version step.
+const MSRV_TITLE: &str =
+    "rust-version: cargo check --all-features of the published crates with that toolchain";
 
 /// The whole demo session may take this long before it is killed; it
 /// normally takes about five seconds, the callers demo's four timed runs.

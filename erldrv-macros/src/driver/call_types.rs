@@ -92,16 +92,14 @@ pub fn read(
         .lifetimes()
         .map(|l| l.lifetime.ident.to_string())
         .collect();
-    if !has_args {
-        if let Some(ty) = arg_ty {
-            args = ty.clone();
-            Relifetime {
-                named: &named,
-                elided_ok: true,
-                errors,
-            }
-            .visit_type_mut(&mut args);
+    if !has_args && let Some(ty) = arg_ty {
+        args = ty.clone();
+        Relifetime {
+            named: &named,
+            elided_ok: true,
+            errors,
         }
+        .visit_type_mut(&mut args);
     }
     if !has_reply {
         match reply_type(&sig.output) {

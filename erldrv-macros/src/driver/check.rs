@@ -230,16 +230,16 @@ fn check_methods(item: &mut ItemImpl, errors: &mut Errors) -> Option<Methods> {
     }
 
     for cb in CALLBACKS {
-        if let Presence::Required { why, .. } = cb.presence {
-            if !present.iter().any(|n| n.name == cb.name) {
-                errors.push_spanned(
-                    &trait_path,
-                    format_args!(
-                        "a driver needs `{}`: {why}; add `{}`",
-                        cb.name, cb.rust_shape
-                    ),
-                );
-            }
+        if let Presence::Required { why, .. } = cb.presence
+            && !present.iter().any(|n| n.name == cb.name)
+        {
+            errors.push_spanned(
+                &trait_path,
+                format_args!(
+                    "a driver needs `{}`: {why}; add `{}`",
+                    cb.name, cb.rust_shape
+                ),
+            );
         }
     }
     Some(Methods {
@@ -322,22 +322,22 @@ fn check_signature(cb: &Callback, sig: &Signature, errors: &mut Errors) -> bool 
         }
         return false;
     }
-    if let Some(params) = &cb.params {
-        if sig.inputs.len() != params.count {
-            let why = if sig.inputs.len() < params.count {
-                format!("`{}` takes {}", cb.name, params.missing)
-            } else {
-                match cb.why {
-                    Some(why) => format!("`{}` takes {}: {why}", cb.name, params.extra),
-                    None => format!("`{}` takes {}", cb.name, params.extra),
-                }
-            };
-            errors.push(
-                sig.paren_token.span.join(),
-                format_args!("{why}; expected `{}`", cb.rust_shape),
-            );
-            return false;
-        }
+    if let Some(params) = &cb.params
+        && sig.inputs.len() != params.count
+    {
+        let why = if sig.inputs.len() < params.count {
+            format!("`{}` takes {}", cb.name, params.missing)
+        } else {
+            match cb.why {
+                Some(why) => format!("`{}` takes {}: {why}", cb.name, params.extra),
+                None => format!("`{}` takes {}", cb.name, params.extra),
+            }
+        };
+        errors.push(
+            sig.paren_token.span.join(),
+            format_args!("{why}; expected `{}`", cb.rust_shape),
+        );
+        return false;
     }
     true
 }

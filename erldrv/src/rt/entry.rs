@@ -14,16 +14,27 @@ use crate::panic::{catch, install_hook, report, report_panic};
 
 /// Which entry slots the impl block fills, and the driver's name and flags.
 pub struct Slots {
+    /// The driver name (`driver_name`): the library's file name without extension.
     pub name: &'static CStr,
+    /// The `ERL_DRV_FLAG_*` bits of the entry's `driver_flags`.
     pub flags: c_int,
+    /// Written by the block.
     pub init: bool,
+    /// Written by the block.
     pub output: bool,
+    /// Written by the block.
     pub outputv: bool,
+    /// Written by the block.
     pub control: bool,
+    /// Written by the block.
     pub call: bool,
+    /// Written by the block.
     pub ready_input: bool,
+    /// Written by the block.
     pub ready_output: bool,
+    /// Written by the block.
     pub ready_async: bool,
+    /// Written by the block.
     pub flush: bool,
     /// Written, or `#[erl_driver(watch_callers)]`.
     pub process_exit: bool,
@@ -220,6 +231,7 @@ fn hook<D: DriverEntry>(info: &std::panic::PanicHookInfo<'_>) {
 }
 
 impl EntryCell {
+    /// A cell holding `entry`, for the `static` that `driver_init` returns a pointer into.
     pub const fn new(entry: sys::ErlDrvEntry) -> EntryCell {
         EntryCell(UnsafeCell::new(entry))
     }

@@ -664,10 +664,10 @@ impl TermWriter for TermBuilder {
         if let Some(t) = atom.cached_term_data() {
             return self.leaf(&[sys::ERL_DRV_ATOM, t]);
         }
-        if self.eager_atoms {
-            if let Some(t) = atom.term_data() {
-                return self.leaf(&[sys::ERL_DRV_ATOM, t]);
-            }
+        if self.eager_atoms
+            && let Some(t) = atom.term_data()
+        {
+            return self.leaf(&[sys::ERL_DRV_ATOM, t]);
         }
         self.pending_atom(AtomSource::Static(name));
     }

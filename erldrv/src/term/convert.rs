@@ -545,11 +545,11 @@ impl<T: ToTerm> ToTerm for Option<T> {
 impl<'a, T: FromTerm<'a>> FromTerm<'a> for Option<T> {
     fn decode(d: &mut Decoder<'a>) -> Result<Self> {
         let mut probe = *d;
-        if let Ok(a) = probe.atom() {
-            if a.is("undefined") {
-                *d = probe;
-                return Ok(None);
-            }
+        if let Ok(a) = probe.atom()
+            && a.is("undefined")
+        {
+            *d = probe;
+            return Ok(None);
         }
         T::decode(d).map(Some)
     }

@@ -44,7 +44,7 @@ fn check_vec<T: Copy + PartialEq + std::fmt::Debug>(make: fn(u64) -> T, n: u64) 
     let mut v = Vec::new();
     for i in 0..n {
         v.push(make(i));
-        if v.as_ptr() as usize % align != 0 {
+        if !(v.as_ptr() as usize).is_multiple_of(align) {
             return Some(format!(
                 "align {align}: {:p} at length {}",
                 v.as_ptr(),
@@ -54,7 +54,7 @@ fn check_vec<T: Copy + PartialEq + std::fmt::Debug>(make: fn(u64) -> T, n: u64) 
     }
     v.truncate(n as usize / 3);
     v.shrink_to_fit();
-    if v.as_ptr() as usize % align != 0 {
+    if !(v.as_ptr() as usize).is_multiple_of(align) {
         return Some(format!("align {align}: {:p} after shrinking", v.as_ptr()));
     }
     let intact = v.iter().enumerate().all(|(i, x)| *x == make(i as u64));
@@ -88,7 +88,7 @@ fn aligned() -> String {
         }
     }
     let zeroed = vec![A4096(0); 50];
-    if zeroed.as_ptr() as usize % 4096 != 0 || zeroed.iter().any(|x| x.0 != 0) {
+    if !(zeroed.as_ptr() as usize).is_multiple_of(4096) || zeroed.iter().any(|x| x.0 != 0) {
         problems.push("zeroed A4096".to_owned());
     }
     if problems.is_empty() {
@@ -104,7 +104,7 @@ fn min_align() -> String {
     let at = |align: usize| {
         blocks
             .iter()
-            .filter(|b| b.as_ptr() as usize % align == 0)
+            .filter(|b| (b.as_ptr() as usize).is_multiple_of(align))
             .count()
     };
     format!("{} {}", at(8), at(16))

@@ -135,11 +135,11 @@ impl Driver for Select {
             return;
         }
         let mut buf = [0u8; 16];
-        if let Err(e) = (&*pipe.reader).read(&mut buf) {
-            if e.kind() == ErrorKind::WouldBlock {
-                // Spurious wake-up: nothing to read yet.
-                return;
-            }
+        if let Err(e) = (&*pipe.reader).read(&mut buf)
+            && e.kind() == ErrorKind::WouldBlock
+        {
+            // Spurious wake-up: nothing to read yet.
+            return;
         }
         port.select(&pipe.reader, SelectMode::READ | SelectMode::USE, false)
             .expect("turning selection off");

@@ -96,10 +96,20 @@ pub fn package(crates: &[Published]) -> Result {
     Ok(())
 }
 
+/// What [`msrv`] could do.
+pub enum Msrv {
+    /// The crates built with the oldest toolchain their `rust-version` admits.
+    Checked,
+    /// That toolchain is not installed and rustup could not install it (a machine that
+    /// cannot reach rustup's server): the reason, for the test command to show. A build
+    /// that fails with the toolchain is an error, never this.
+    NotInstallable(String),
+}
+
 /// Builds the published crates (all features, with the workspace's `Cargo.lock`) with the
 /// oldest toolchain their `rust-version` allows, installing it with rustup when missing, so
 /// that the `rust-version` they declare is one that was checked.
-pub fn msrv(crates: &[Published]) -> Result {
+pub fn msrv(crates: &[Published]) -> Result<Msrv> {
     let versions: Vec<&str> = crates
         .iter()
         .map(|c| {
@@ -109,7 +119,7 @@ pub fn msrv(crates: &[Published]) -> Result {
         })
         .collect::<Result<_>>()?;
     let Some(&declared) = versions.first() else {
-        return Ok(());
+        return Ok(Msrv::Checked);
     };
     if let Some(other) = crates
         .iter()
@@ -140,7 +150,15 @@ pub fn msrv(crates: &[Published]) -> Result {
             ));
         }
         Ok(output) if !output.status.success() => {
-            run(rustup().args(["toolchain", "install", &toolchain, "--profile", "minimal"]))?;
+            if let Err(e) =
+                run(rustup().args(["toolchain", "install", &toolchain, "--profile", "minimal"]))
+            {
+                return Ok(Msrv::NotInstallable(format!(
+                    "rust-version {declared} was NOT checked: the toolchain {toolchain} is not \
+                     installed and rustup could not install it ({e}); run `cargo xtask \
+                     release-check` where rustup can reach its server"
+                )));
+            }
         }
         Ok(_) => {}
     }
@@ -158,7 +176,8 @@ pub fn msrv(crates: &[Published]) -> Result {
     }
     // Its own target directory: artifacts of another compiler are of no use to the others.
     cmd.args(["--target-dir", "target/msrv"]);
-    run(&mut cmd)
+    run(&mut cmd)?;
+    Ok(Msrv::Checked)
 }
 
 /// `rustup`, without the toolchain choice of the cargo that runs this xtask.

@@ -22,7 +22,8 @@ static ErlDrvData keeper_start(ErlDrvPort port, char *command) {
 
 static void keeper_stop(ErlDrvData d) {
     keeper *k = (keeper *)d;
-    driver_free(k->data);
+    if (k->data != NULL)
+        driver_free(k->data);
     driver_free(k);
 }
 
@@ -41,7 +42,8 @@ static void keeper_output(ErlDrvData d, char *buf, ErlDrvSizeT len) {
         return;
     }
     memcpy(copy, buf, len);
-    driver_free(k->data);
+    if (k->data != NULL)
+        driver_free(k->data);
     k->data = copy;
     k->len = len;
     erl_drv_output_term(driver_mk_port(k->port), reply, sizeof(reply) / sizeof(reply[0]));

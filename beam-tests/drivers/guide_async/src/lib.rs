@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};

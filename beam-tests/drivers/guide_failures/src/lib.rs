@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use erldrv::{Badarg, CallError, Driver, ExitReason, Port, Reply, StartError, erl_driver};
 
 /// One port: each control command fails in its own way.

@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use erldrv::{Badarg, Driver, Port, Reply, StartError, erl_driver};
 
 /// The state of one open port.

@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;

@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 
 use erldrv::term::{FromTerm, TermType, ToTerm};
@@ -52,8 +54,8 @@ impl Driver for Stock {
     /// Every item, sorted by name.
     #[command]
     fn list(&self) -> Vec<Item> {
-        let items = self.items.iter();
-        items
+        self.items
+            .iter()
             .map(|(name, &count)| Item {
                 name: name.clone(),
                 count,

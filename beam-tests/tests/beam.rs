@@ -794,3 +794,141 @@ end
 check.(:close, Client.close(port), :ok)
 IO.puts("elixir client: all passed")
 "##;
+
+// The guide (`erldrv/src/guide/`): each chapter's whole driver is a driver here, run by the
+// test of its chapter, and the chapter shows the driver's source exactly.
+
+/// Asserts that chapter `chapter` of the guide shows `file` (relative to the workspace)
+/// exactly: the code block right after the line `<!-- file -->`.
+fn assert_guide_shows(chapter: &str, file: &str) {
+    let root = workspace_root();
+    let md_path = root.join("erldrv/src/guide").join(format!("{chapter}.md"));
+    let md = fs::read_to_string(&md_path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", md_path.display()));
+    let source =
+        fs::read_to_string(root.join(file)).unwrap_or_else(|e| panic!("reading {file}: {e}"));
+    let marker = format!("<!-- {file} -->");
+    let mut lines = md.lines().skip_while(|l| *l != marker);
+    assert!(
+        lines.next().is_some(),
+        "{}: no line {marker} before the code of {file}",
+        md_path.display()
+    );
+    let fence = lines.next().unwrap_or_default();
+    assert!(
+        fence.starts_with("```"),
+        "{}: {marker} must be followed by a code block",
+        md_path.display()
+    );
+    let shown: String = lines
+        .take_while(|l| *l != "```")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    if shown != source {
+        let (n, (a, b)) = shown
+            .lines()
+            .chain(std::iter::repeat("<end>"))
+            .zip(source.lines().chain(std::iter::repeat("<end>")))
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+            .unwrap_or((0, ("", "")));
+        panic!(
+            "{} shows other code than {file}: line {} of the block is\n  {a}\nbut the file has\n  {b}\n\
+             Keep them identical (copy the file into the chapter).",
+            md_path.display(),
+            n + 1
+        );
+    }
+}
+
+/// A guide chapter's driver: its source is the chapter's, then its EUnit module runs.
+fn guide_driver(chapter: &str, dir: &str, package: &str, module: &str) -> ErlOutput {
+    assert_guide_shows(chapter, &format!("beam-tests/drivers/{dir}/src/lib.rs"));
+    eunit(module, &[package]).run()
+}
+
+#[test]
+fn guide_first_driver() {
+    guide_driver(
+        "first_driver",
+        "guide_first",
+        "upcase_drv",
+        "guide_first_tests",
+    );
+}
+
+#[test]
+fn guide_typed_calls() {
+    guide_driver(
+        "typed_calls",
+        "guide_terms",
+        "stock_drv",
+        "guide_terms_tests",
+    );
+}
+
+#[test]
+fn guide_async_work() {
+    let out = guide_driver("async_work", "guide_async", "jobs_drv", "guide_async_tests");
+    // No job panicked: the replies above are the jobs' own.
+    assert!(!out.stderr.contains("panicked"), "{out}");
+}
+
+#[test]
+fn guide_select() {
+    guide_driver(
+        "select",
+        "guide_select",
+        "loopback_drv",
+        "guide_select_tests",
+    );
+}
+
+#[test]
+fn guide_timers() {
+    guide_driver("timers", "guide_timers", "ticker_drv", "guide_timers_tests");
+}
+
+#[test]
+fn guide_queue() {
+    guide_driver("queue", "guide_queue", "spool_drv", "guide_queue_tests");
+}
+
+#[test]
+fn guide_failures() {
+    let out = guide_driver(
+        "failures",
+        "guide_failures",
+        "fragile_drv",
+        "guide_failures_tests",
+    );
+    // Each panic is on the VM's stderr, with what became of the port.
+    assert_reported(
+        &out,
+        "panic in `control` of driver \"fragile_drv\": the owner is told, and the port \
+         closes with reason erldrv_panic",
+    );
+    assert_reported(&out, "job panicked on purpose");
+}
+
+/// The porting chapter's C driver and its erldrv version pass one EUnit module.
+#[test]
+fn guide_porting() {
+    assert_guide_shows("porting", "beam-tests/c/keeper_drv.c");
+    let c_dir = beam_dir().join("guide-porting-c");
+    fs::create_dir_all(&c_dir).unwrap();
+    compile_c_library("keeper_drv.c", &c_dir.join("keeper_drv.so"));
+    let root = workspace_root();
+    Eunit::new(root.join("beam-tests/test"))
+        .src_dir(root.join("erlang/src"))
+        .src_dir(root.join("erlang/test"))
+        .module("guide_porting_tests")
+        .driver_dir(&c_dir)
+        .run();
+    guide_driver(
+        "porting",
+        "guide_porting",
+        "keeper_drv",
+        "guide_porting_tests",
+    );
+}

@@ -35,6 +35,9 @@
 //! receive {Port, {data, <<"hi">>}} -> ok end.
 //! ```
 //!
+//! The [guide] walks through drivers chapter by chapter: a first driver, typed calls and
+//! commands, async work, select, timers, the queue, failures, and porting a C driver.
+//!
 //! # What the framework guarantees
 //! - **No panic unwinds into the VM.** Every callback runs under `catch_unwind`; a panicking
 //!   port callback closes its port with reason `erldrv_panic` after sending the panic message
@@ -101,6 +104,7 @@ pub mod drv_thread;
 pub mod env;
 mod errno;
 mod error;
+pub mod guide;
 mod ids;
 mod iovec;
 mod jobs;

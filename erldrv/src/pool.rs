@@ -598,21 +598,35 @@ pub fn workers() -> usize {
 impl Pool {
     /// Queues `job`, or gives it back when the queue is full.
     pub(crate) fn submit(&self, job: Job) -> Result<(), Job> {
-        if self.in_queue.fetch_add(1, Ordering::Relaxed) >= self.capacity {
-            self.in_queue.fetch_sub(1, Ordering::Relaxed);
+        if !self.reserve() {
             return Err(job);
         }
+        self.submit_reserved(job);
+        Ok(())
+    }
+
+    /// Takes a place in the queue for a job about to be made; `false` when the queue is
+    /// full. A request reserves first, so that a full queue leaves it in hand to answer.
+    pub(crate) fn reserve(&self) -> bool {
+        if self.in_queue.fetch_add(1, Ordering::Relaxed) >= self.capacity {
+            self.in_queue.fetch_sub(1, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+
+    /// Queues a job in a place taken with [`reserve`](Self::reserve).
+    pub(crate) fn submit_reserved(&self, job: Job) {
         if job.ordered {
             let port = job.cancel.port.clone();
             let mut lane = lock(&port.lane);
             if lane.running {
                 lane.waiting.push_back(job);
-                return Ok(());
+                return;
             }
             lane.running = true;
         }
         self.push(job);
-        Ok(())
     }
 
     /// Queues a job already counted in `in_queue`, waking an idle worker.

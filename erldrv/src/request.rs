@@ -249,6 +249,12 @@ impl Request {
             self.answer_busy();
             return Err(Busy);
         };
+        // A place first: once the job holds the request, a full queue could only drop it
+        // (answering `erldrv_no_reply` instead of `busy`).
+        if !pool.reserve() {
+            self.answer_busy();
+            return Err(Busy);
+        }
         let cancel = self.cancel_token();
         let request = self;
         let job = Job::new(
@@ -260,14 +266,8 @@ impl Request {
                 Err(panic) => request.answer_panic(&panic),
             }),
         );
-        match pool.submit(job) {
-            Ok(()) => Ok(()),
-            Err(job) => {
-                // The job holds the request: answer it before letting the job go.
-                drop_quietly(job);
-                Err(Busy)
-            }
-        }
+        pool.submit_reserved(job);
+        Ok(())
     }
 
     /// Runs `future` on the driver's async runtime (feature `tokio`, see

@@ -911,6 +911,13 @@ fn guide_failures() {
     assert_reported(&out, "job panicked on purpose");
 }
 
+/// The testing chapter shows `examples/echo`'s tests as they are (`cargo test -p echo_drv`
+/// runs them in the BEAM through `erldrv-test`).
+#[test]
+fn guide_testing() {
+    assert_guide_shows("testing", "examples/echo/tests/beam.rs");
+}
+
 /// The porting chapter's C driver and its erldrv version pass one EUnit module.
 #[test]
 fn guide_porting() {

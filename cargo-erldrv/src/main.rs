@@ -200,12 +200,11 @@ fn generate(o: &Options) -> Result<Outcome, Error> {
         });
     }
     for c in &clients {
-        if let Some(dir) = c.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !o.check {
-                fs::create_dir_all(dir).map_err(|e| {
-                    Error(format!("cannot create directory {}: {e}", dir.display()))
-                })?;
-            }
+        if let Some(dir) = c.out.parent().filter(|d| !d.as_os_str().is_empty())
+            && !o.check
+        {
+            fs::create_dir_all(dir)
+                .map_err(|e| Error(format!("cannot create directory {}: {e}", dir.display())))?;
         }
     }
     let scratch = Scratch::new()?;

@@ -15,7 +15,9 @@
 //!    slices.
 //! 6. [The queue, flush and busy ports](queue): data kept by reference, flow control.
 //! 7. [Panics, failures and what the caller sees](failures).
-//! 8. [Porting a C driver](porting): a C driver and its erldrv version side by side.
+//! 8. [Testing your driver](testing): the driver in a real `erl` from its crate's own
+//!    `cargo test`, with `erldrv-test`.
+//! 9. [Porting a C driver](porting): a C driver and its erldrv version side by side.
 //!
 //! The reference stays in the API docs: [`Driver`](crate::Driver) for each callback,
 //! [`Port`](crate::Port) for what a callback may do, [`erl_driver`](crate::erl_driver) for
@@ -41,6 +43,9 @@ pub mod queue {}
 
 #[doc = include_str!("failures.md")]
 pub mod failures {}
+
+#[doc = include_str!("testing.md")]
+pub mod testing {}
 
 #[doc = include_str!("porting.md")]
 pub mod porting {}

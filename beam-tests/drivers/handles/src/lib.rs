@@ -70,7 +70,7 @@ impl Driver for Handles {
     /// `{ok, Caller}` for an even `n`, `{error, n}` for an odd one.
     #[command]
     fn checked(port: &Port, n: u32) -> Result<Pid, u32> {
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             Ok(port.caller())
         } else {
             Err(n)

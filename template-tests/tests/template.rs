@@ -624,7 +624,7 @@ fn names_erlang_cannot_use_are_refused() {
 #[test]
 fn a_relative_checkout_is_made_absolute() {
     let dest = fresh_dir("relative");
-    let mut cmd = generate_with(
+    let cmd = generate_with(
         &dest,
         "rel_drv",
         &[

@@ -14,23 +14,21 @@ defmodule {{crate_name | pascal_case}}.MixProject do
   end
 
   def application do
-    [extra_applications: []]
+    # {{crate_name | pascal_case}}.Application loads the driver once and starts the
+    # process that owns the application's port.
+    [mod: {% raw %}{{% endraw %}{{crate_name | pascal_case}}.Application, []}, extra_applications: []]
   end
 
   defp deps do
     [
       # The Erlang side of erldrv: :erldrv_gen generates the client module from the
-      # built driver, and the client calls :erldrv to load the driver and make its
-      # commands. A rebar3 project, which Mix builds with rebar3 (`mix local.rebar`
-      # installs one).
+      # built driver, the client calls :erldrv to make its commands, and Erldrv loads
+      # the driver. A Mix project of its own (mix.exs beside rebar.config), which Mix
+      # compiles into this project's _build: no rebar3 needed.
 {%- if erldrv_checkout == "" %}
-      {:erldrv,
-       git: "https://github.com/erldrv/erldrv.git",
-       tag: "v0.1.0",
-       sparse: "erlang",
-       manager: :rebar3}
+      {:erldrv, "~> 0.1.0"}
 {%- else %}
-      {:erldrv, path: "{{erldrv_checkout}}/erlang", manager: :rebar3}
+      {:erldrv, path: "{{erldrv_checkout}}/erlang"}
 {%- endif %}
     ]
   end

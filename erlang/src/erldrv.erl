@@ -1,4 +1,4 @@
-%% The Erlang side of erldrv drivers: loading, replacing and unloading a driver with
+%% @doc The Erlang side of erldrv drivers: loading, replacing and unloading a driver with
 %% readable errors; opening ports and making control and call requests with the reasons
 %% the driver gives raised as exceptions.
 %%
@@ -24,7 +24,7 @@
 %%   {Port, {erldrv_panic, Message}}       the callback panicked (open, control, call)
 %%   {erldrv_badarg, Message}, {erldrv_panic, Message}   replies of call (call/3)
 %% and tells load/2 why init failed in the VM environment variable
-%% ERLDRV_INIT_ERROR_<Name>.
+%% `ERLDRV_INIT_ERROR_<Name>'.
 -module(erldrv).
 -export([load/2, load/3, load_priv/2, unload/1, reload/2,
          open/2, open/3, control/3, call/3,
@@ -74,7 +74,7 @@
 
 -type name() :: string() | atom().
 
-%% Loads driver Name from directory Dir (the file is Dir/Name.so), for the calling
+%% @doc Loads driver Name from directory Dir (the file is Dir/Name.so), for the calling
 %% process: the driver stays loaded until this process unloads it (unload/1) or exits,
 %% and, after that, until its last port is closed (see the module comment). Returns ok,
 %% also when the driver is already loaded from there; each call counts, and takes an
@@ -93,10 +93,10 @@ load(Dir, Name) ->
             erlang:error({erldrv_load_failed, Name, Dir, Text}, [Dir, Name])
     end.
 
-%% load/2 with options for the driver's worker pool, overriding the driver's own settings:
+%% @doc load/2 with options for the driver's worker pool, overriding the driver's own settings:
 %% {workers, N}, its number of threads, and {queue, N}, how many jobs may wait for one.
-%% They go through the VM environment variables ERLDRV_WORKERS_<Name> and
-%% ERLDRV_QUEUE_<Name>, which the driver reads when its pool starts (at its first job).
+%% They go through the VM environment variables `ERLDRV_WORKERS_<Name>' and
+%% `ERLDRV_QUEUE_<Name>', which the driver reads when its pool starts (at its first job).
 -spec load(file:filename(), name(), [{workers | queue, pos_integer()}]) -> ok.
 load(Dir, Name, Options) ->
     lists:foreach(
@@ -108,7 +108,7 @@ load(Dir, Name, Options) ->
       end, Options),
     load(Dir, Name).
 
-%% Loads driver Name from the priv directory of application App (code:priv_dir/1), where
+%% @doc Loads driver Name from the priv directory of application App (code:priv_dir/1), where
 %% a build installs it as priv/Name.so. Raises error({erldrv_load_failed, Name, App, Text})
 %% if App is not in the code path, and otherwise fails as load/2 does (with the priv
 %% directory in place of App).
@@ -124,7 +124,7 @@ load_priv(App, Name) ->
             load(Dir, Name)
     end.
 
-%% Unloads driver Name for the calling process (erl_ddll:unload_driver/1). Returns ok,
+%% @doc Unloads driver Name for the calling process (erl_ddll:unload_driver/1). Returns ok,
 %% or {error, not_loaded} / {error, not_loaded_by_this_process} / {error, permanent} /
 %% {error, linked_in_driver}; raises only badarg, for a Name that is not a string or atom.
 %%
@@ -142,7 +142,7 @@ load_priv(App, Name) ->
 unload(Name) ->
     erl_ddll:unload_driver(Name).
 
-%% Replaces the library of driver Name, loaded by the calling process, with the file
+%% @doc Replaces the library of driver Name, loaded by the calling process, with the file
 %% Dir/Name.so (which may be the same path, holding a new file). The driver must have no
 %% open port, and no other process may have it loaded. The VM then runs the old library's
 %% finish, unmaps it, and loads the new one (its init runs); ports opened afterwards run
@@ -206,7 +206,7 @@ reload(Dir, Name) ->
             Fail(explain_reload(Reason, NameS))
     end.
 
-%% Opens a port of driver Name: erlang:open_port({spawn_driver, Name}, Opts). Returns the
+%% @doc Opens a port of driver Name: erlang:open_port({spawn_driver, Name}, Opts). Returns the
 %% port. When open_port/2 raises Error (badarg, einval, an errno atom such as enoent):
 %% if the driver said why (it refused the arguments), raises error({Error, Reason});
 %% if start panicked, raises error({erldrv_panic, Message}); otherwise raises Error as
@@ -215,7 +215,7 @@ reload(Dir, Name) ->
 open(Name, Opts) ->
     spawn_driver(to_string(Name), Opts, [Name, Opts]).
 
-%% Like open/2, with arguments for the driver's start: the command is "Name Args" (just
+%% @doc Like open/2, with arguments for the driver's start: the command is "Name Args" (just
 %% "Name" when Args is empty).
 -spec open(name(), string() | binary(), list()) -> port().
 open(Name, Args, Opts) ->
@@ -225,7 +225,7 @@ open(Name, Args, Opts) ->
               end,
     spawn_driver(Command, Opts, [Name, Args, Opts]).
 
-%% erlang:port_control/3. When it raises badarg: if the driver said why, raises
+%% @doc erlang:port_control/3. When it raises badarg: if the driver said why, raises
 %% error({badarg, Reason}); if control panicked and the caller owns the port (the panic
 %% message goes to the owner), raises error({erldrv_panic, Message}); otherwise raises
 %% badarg. Messages of earlier failures of the port are taken out of the mailbox too.
@@ -238,7 +238,7 @@ control(Port, Command, Data) ->
             raise_reason(Port, true, Stack, [Port, Command, Data])
     end.
 
-%% erlang:port_call/3 for a driver whose call takes typed arguments. Returns the reply.
+%% @doc erlang:port_call/3 for a driver whose call takes typed arguments. Returns the reply.
 %% Raises error({badarg, Message}) when the driver refuses the arguments (they do not
 %% decode as its argument type, or it returns a CallError: the reply is
 %% {erldrv_badarg, Message}), and error({erldrv_panic, Message}) when its call panicked
@@ -255,7 +255,7 @@ call(Port, Command, Args) ->
         error:badarg:Stack -> command_failed(Port, Command, Args, {raised, Stack})
     end.
 
-%% Raises what call/3 and command/3 raise for a port_call that failed: Failure is the
+%% @doc Raises what call/3 and command/3 raise for a port_call that failed: Failure is the
 %% driver's reply {erldrv_badarg, Message} or {erldrv_panic, Message}, or {raised, Stack}
 %% for the badarg port_call/3 raised. Generated clients call port_call/3 themselves and
 %% come here (or to sent_reply/3) only when the reply is not the command's value.
@@ -272,9 +272,9 @@ command_failed(Port, Command, Args, {erldrv_panic, Message}) ->
 command_failed(Port, Command, Args, {raised, Stack}) ->
     raise_reason(Port, false, Stack, [Port, Command, Args]).
 
-%% Calls sync command Id (a #[command] method; see commands/1 for the numbers) with its
+%% @doc Calls sync command Id (a #[command] method; see commands/1 for the numbers) with its
 %% arguments as a tuple, one element per argument, also for one argument ({Arg}) and for
-%% none ({}). Returns the command's result: for a method returning Result<T, E>,
+%% none ({}). Returns the command's result: for a method returning `Result<T, E>',
 %% {ok, T} or {error, E} (ok for Ok(())); ok for a method returning nothing; otherwise the
 %% value itself. Raises as call/3 does: error({badarg, Message}) when an argument does not
 %% decode (Message names the command and the argument) or the number is no sync command
@@ -292,7 +292,7 @@ command(Port, Id, Args) when is_tuple(Args) ->
 command(Port, Id, Args) ->
     erlang:error(badarg, [Port, Id, Args]).
 
-%% The result of sync command Id that the driver sent as a message (its port_call/3 replied
+%% @doc The result of sync command Id that the driver sent as a message (its port_call/3 replied
 %% {erldrv_reply, message}: the result holds a pid or a port): it was queued before
 %% port_call/3 returned, so it is there. Generated clients call it for that reply.
 -spec sent_reply(port() | atom(), non_neg_integer(), term()) -> term().
@@ -304,11 +304,11 @@ sent_reply(Port0, Id, Args) ->
         erlang:error({erldrv_lost_reply, Port}, [Port0, Id, Args])
     end.
 
-%% Calls async command Id (a #[command(async)] method) with its arguments as a tuple, as
+%% @doc Calls async command Id (a #[command(async)] method) with its arguments as a tuple, as
 %% command/3 does, and waits at most Timeout milliseconds for its reply, which goes to the
 %% calling process alone (the command runs on the driver's worker pool; other callers of the
 %% port do not wait for it). The arguments travel as term_to_binary(Args) in a request
-%% (request/4). Returns {ok, Value}: for a method returning Result<T, E>, {ok, T} or
+%% (request/4). Returns {ok, Value}: for a method returning `Result<T, E>', {ok, T} or
 %% {error, E}; for a method returning a plain T, {ok, T}; ok stands for () (so a method
 %% returning nothing, or Ok(()), gives {ok, ok}). The framework's own errors are those of
 %% request/4: {error, {badarg, Message}} (an argument did not decode, or Id is no async
@@ -320,14 +320,14 @@ command_async(Port, Id, Args, Timeout) when is_tuple(Args) ->
 command_async(Port, Id, Args, Timeout) ->
     erlang:error(badarg, [Port, Id, Args, Timeout]).
 
-%% The driver's commands (its #[command] methods), in the order its impl block declares
+%% @doc The driver's commands (its #[command] methods), in the order its impl block declares
 %% them: what generated clients and tests look the numbers up in. [] for a driver with
 %% none that has a control callback; raises badarg for a driver without control.
 -spec commands(port() | atom()) -> [command_info()].
 commands(Port) ->
     binary_to_term(iolist_to_binary(control(Port, ?COMMANDS, []))).
 
-%% The driver's interface, for client generators and interface checks: a map with the
+%% @doc The driver's interface, for client generators and interface checks: a map with the
 %% fingerprint of its commands (fingerprint), its commands (commands: name, id, kind,
 %% args as [#{name, type}], reply, doc, and each command's own fingerprint, types being
 %% descriptions as erldrv::term::TypeDesc writes them), and the named types they use
@@ -341,7 +341,7 @@ interface(Port) ->
         {error, Message} -> erlang:error({badarg, Message}, [Port])
     end.
 
-%% Checks that the driver behind Port has the commands a generated client was made for:
+%% @doc Checks that the driver behind Port has the commands a generated client was made for:
 %% Fingerprint is the fingerprint of the client's, Commands each command's name and own
 %% fingerprint. Returns ok, or {error, {interface_mismatch, Details}} (interface_mismatch()).
 -spec check_interface(port(), non_neg_integer(), [{atom(), non_neg_integer()}]) ->
@@ -369,9 +369,9 @@ check_interface(Port, Fingerprint, Commands) ->
         error:{badarg, _} -> {error, {interface_mismatch, no_interface}}
     end.
 
-%% The source of a client module for the driver's commands, rendered by the driver:
+%% @doc The source of a client module for the driver's commands, rendered by the driver:
 %% Language erlang or elixir, Module the module's name (an atom, or an alias such as
-%% 'Elixir.MyApp.Kv' or <<"MyApp.Kv">> for Elixir), Opts #{app := App} (the application
+%% 'Elixir.MyApp.Kv' or `<<"MyApp.Kv">>' for Elixir), Opts `#{app := App}' (the application
 %% whose priv directory holds the driver) and optionally driver => Name (by default the
 %% driver of Port). Returns {ok, Source} or {error, Message}.
 -spec client_source(port(), erlang | elixir, atom() | binary(),
@@ -398,19 +398,25 @@ client_source(Port, Language, Module, #{app := App} = Opts)
 client_source(Port, Language, Module, Opts) ->
     erlang:error(badarg, [Port, Language, Module, Opts]).
 
-%% What a generated client's open/1 calls: loads driver Driver from the priv directory of
-%% App (load_priv/2, for the calling process), opens a port with open_port options Opts
-%% and checks its interface (check_interface/3). On a mismatch the port is closed and the
-%% load dropped.
+%% @doc What a generated client's open/1 calls: opens a port of driver Driver with
+%% `open_port' options Opts and checks its interface (check_interface/3). The driver is
+%% loaded from the priv directory of App (load_priv/2, for the calling process, until
+%% close_client/2 or its exit), unless a process of application App holds a load of it:
+%% an application that loads its driver in its start/2 keeps it for its lifetime (start/2
+%% and stop/1 run in one process of the application), and opening a port then loads
+%% nothing; such ports close when the application stops and unloads the driver. On a
+%% mismatch the port is closed and the load taken here, if any, dropped.
 -spec open_client(atom(), name(), list(), non_neg_integer(), [{atom(), non_neg_integer()}]) ->
           {ok, port()} | {error, {interface_mismatch, interface_mismatch()}}.
 open_client(App, Driver, Opts, Fingerprint, Commands) ->
-    ok = load_priv(App, Driver),
+    Took = not held_by_application(App, to_string(Driver)),
+    _ = Took andalso load_priv(App, Driver),
     Port = try open(Driver, Opts)
            catch Class:Reason:Stack ->
-                   _ = unload(Driver),
+                   _ = Took andalso unload(Driver),
                    erlang:raise(Class, Reason, Stack)
            end,
+    _ = Took andalso put({?MODULE, client_load, Port}, Driver),
     case check_interface(Port, Fingerprint, Commands) of
         ok ->
             {ok, Port};
@@ -419,20 +425,33 @@ open_client(App, Driver, Opts, Fingerprint, Commands) ->
             Error
     end.
 
-%% What a generated client's close/1 calls: closes Port (if still open) and drops one load
-%% of Driver by the calling process (if it has one).
+%% Whether a process of application App has driver Name loaded (application:
+%% get_application/1 knows a process's application by its group leader).
+held_by_application(App, Name) ->
+    case driver_info(Name, processes) of
+        {ok, Holders} when is_list(Holders) ->
+            lists:any(fun({Pid, _}) -> application:get_application(Pid) =:= {ok, App} end,
+                      Holders);
+        _ ->
+            false
+    end.
+
+%% @doc What a generated client's close/1 calls: closes Port (if still open) and, when
+%% open_client/5 took a driver load for it in the calling process, drops that load.
 -spec close_client(port(), name()) -> ok.
 close_client(Port, Driver) ->
     try erlang:port_close(Port) catch error:badarg -> ok end,
-    _ = unload(Driver),
-    ok.
+    case erase({?MODULE, client_load, Port}) of
+        undefined -> ok;
+        _ -> _ = unload(Driver), ok
+    end.
 
-%% request(Port, Command, Data, 5000).
+%% @doc request(Port, Command, Data, 5000).
 -spec request(port() | atom(), non_neg_integer(), iodata()) -> request_result().
 request(Port, Command, Data) ->
     request(Port, Command, Data, ?REQUEST_TIMEOUT).
 
-%% Sends a request to the driver's control with Command and Data, and waits for its reply,
+%% @doc Sends a request to the driver's control with Command and Data, and waits for its reply,
 %% which goes to the calling process alone: many processes can have requests in flight on
 %% one port at once, and none waits for another's (the driver answers each from its worker
 %% pool as its job ends). Returns {ok, Value} or {error, Reason}: the reasons the driver
@@ -444,7 +463,7 @@ request(Port, Command, Data) ->
 request(Port, Command, Data, Timeout) ->
     await(send_request(Port, Command, Data), Timeout).
 
-%% Sends a request as request/4 does and returns at once; the reply is a message that
+%% @doc Sends a request as request/4 does and returns at once; the reply is a message that
 %% await/2 waits for, or check/2 recognises in a receive loop (a gen_server's handle_info).
 %% The caller monitors the port meanwhile (the request id holds the monitor).
 -spec send_request(port() | atom(), non_neg_integer(), iodata()) -> request_id().
@@ -463,13 +482,13 @@ send_request(Port0, Command, Data)
 send_request(Port, Command, Data) ->
     erlang:error(badarg, [Port, Command, Data]).
 
-%% command_request(Port, Data, Timeout) waits for the reply of send_command_request/2, as
+%% @doc command_request(Port, Data, Timeout) waits for the reply of send_command_request/2, as
 %% request/4 does.
 -spec command_request(port() | atom(), iodata(), timeout()) -> request_result().
 command_request(Port, Data, Timeout) ->
     await(send_command_request(Port, Data), Timeout).
 
-%% Sends a request with port_command/2, for drivers that take requests in outputv: Data
+%% @doc Sends a request with port_command/2, for drivers that take requests in outputv: Data
 %% reaches the driver without a copy (binaries by reference), however large, and the reply
 %% comes back to the caller as for send_request/3.
 -spec send_command_request(port() | atom(), iodata()) -> request_id().
@@ -483,7 +502,7 @@ send_command_request(Port0, Data) ->
     end,
     {erldrv_request, Port, Ref}.
 
-%% Waits for the reply of a request, for at most Timeout milliseconds. On timeout the
+%% @doc Waits for the reply of a request, for at most Timeout milliseconds. On timeout the
 %% request is cancelled (cancel/1) and {error, timeout} returned.
 -spec await(request_id(), timeout()) -> request_result().
 await({erldrv_request, _Port, Ref} = Id, Timeout) ->
@@ -499,7 +518,7 @@ await({erldrv_request, _Port, Ref} = Id, Timeout) ->
             {error, timeout}
     end.
 
-%% Whether Msg is the reply to the request: {reply, {ok, Value} | {error, Reason}}, or
+%% @doc Whether Msg is the reply to the request: {reply, {ok, Value} | {error, Reason}}, or
 %% no_reply for any other message.
 -spec check(term(), request_id()) -> {reply, request_result()} | no_reply.
 check({Ref, Reply}, {erldrv_request, _, Ref}) ->
@@ -511,7 +530,7 @@ check({'DOWN', Ref, port, _, _}, {erldrv_request, _, Ref}) ->
 check(_, _) ->
     no_reply.
 
-%% Gives up on a request: the driver drops it if it has not answered yet (a job that has
+%% @doc Gives up on a request: the driver drops it if it has not answered yet (a job that has
 %% not started never starts; a running one sees its Cancel), and a reply already on its
 %% way is taken out of the mailbox. Afterwards no message of the request is left for the
 %% caller.

@@ -1,12 +1,14 @@
-%% Generates the client module of an erldrv driver's commands (its #[command] methods):
+%% @doc Generates the client module of an erldrv driver's commands (its #[command] methods):
 %% loads the built driver, asks it for the source (erldrv:client_source/4, rendered by the
 %% driver itself) and writes the file, only when its content changed, so that builds that
 %% run it every time stay incremental.
 %%
 %% From a build hook, a Makefile or a Rust-only project:
 %%
-%%   erl -noshell -pa path/to/erldrv/ebin -run erldrv_gen main \
-%%       erlang priv my_drv my_app my_drv_client src/my_drv_client.erl
+%% ```
+%% erl -noshell -pa path/to/erldrv/ebin -run erldrv_gen main \
+%%     erlang priv my_drv my_app my_drv_client src/my_drv_client.erl
+%% '''
 %%
 %% (arguments: language, driver directory, driver name, application, module, output file;
 %% an optional seventh, "check", writes nothing and fails when the file is not up to date).
@@ -26,13 +28,13 @@
                      format => fun((binary()) -> iodata())}.
 -export_type([options/0]).
 
-%% Generates the client of driver Driver (the file DriverDir/Driver.so) for application App
+%% @doc Generates the client of driver Driver (the file DriverDir/Driver.so) for application App
 %% (the client loads the driver from App's priv directory), in Language, as module Module
-%% (an Elixir alias such as <<"MyApp.Kv">> or 'Elixir.MyApp.Kv' for Elixir), into file Out.
+%% (an Elixir alias such as `<<"MyApp.Kv">>' or 'Elixir.MyApp.Kv' for Elixir), into file Out.
 %% Optional: args (the start arguments of the port the source is asked from, when the
 %% driver's start needs some), check => true (write nothing; report a stale file),
 %% format (a function the source goes through before it is compared and written: the Mix
-%% compiler passes Elixir's formatter, so that the file is what `mix format` makes of it).
+%% compiler passes Elixir's formatter, so that the file is what `mix format' makes of it).
 %%
 %% Returns {ok, written} (the file was missing or different), {ok, unchanged}, or
 %% {error, Reason}: {stale, Out} in check mode, {client, Message} when the driver cannot
@@ -74,7 +76,7 @@ put_file(Out, Source, Check) ->
             end
     end.
 
-%% The command line (erl -run erldrv_gen main Language DriverDir Driver App Module Out
+%% @doc The command line (erl -run erldrv_gen main Language DriverDir Driver App Module Out
 %% [check]): generate/1, then halt with 0 or 1.
 -spec main([string()]) -> no_return().
 main([Language, Dir, Driver, App, Module, Out | Rest]) when Rest =:= []; Rest =:= ["check"] ->

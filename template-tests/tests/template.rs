@@ -46,8 +46,23 @@ fn cargo_target_dir() -> PathBuf {
     scratch().join("cargo-target")
 }
 
-/// `cargo generate --path <repo>/template --name <name> ...`, non-interactive, into `dest`.
-fn generate(dest: &Path, name: &str, defines: &[(&str, &Path)]) -> Command {
+/// `cargo generate --path <repo>/template --name <name> ...`, non-interactive, into `dest`,
+/// with `--define key=value` for each of `defines`: without a terminal, the template needs
+/// `build_tool` and `erldrv_checkout` given so (see [`generate_with`]).
+fn generate(dest: &Path, name: &str, build_tool: &str, checkout: Option<&Path>) -> Command {
+    let checkout = checkout.map_or_else(OsString::new, |c| c.as_os_str().to_owned());
+    generate_with(
+        dest,
+        name,
+        &[
+            ("build_tool", build_tool.as_ref()),
+            ("erldrv_checkout", &checkout),
+        ],
+    )
+}
+
+/// `cargo generate` as [`generate`] does, with exactly the given defines.
+fn generate_with(dest: &Path, name: &str, defines: &[(&str, &std::ffi::OsStr)]) -> Command {
     let program = tools::cargo_generate().unwrap_or_else(|e| panic!("{e}"));
     let mut cmd = Command::new(program);
     cmd.arg("generate")
@@ -186,6 +201,26 @@ fn add_command(project: &Path, name: &str) {
     fs::write(&lib, changed).unwrap_or_else(|e| panic!("writing {}: {e}", lib.display()));
 }
 
+/// Every file and directory under the checkout's `erlang/` (the erldrv application), to
+/// see that building a generated project leaves it as it was.
+fn erlang_dir_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        let entries =
+            fs::read_dir(dir).unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.unwrap().path();
+            found.push(path.clone());
+            if path.is_dir() {
+                walk(&path, found);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&workspace_root().join("erlang"), &mut found);
+    found.sort();
+    found
+}
+
 /// When `path` was last written.
 fn modified(path: &Path) -> std::time::SystemTime {
     fs::metadata(path)
@@ -203,7 +238,7 @@ fn generated_project_passes_rebar3_eunit() {
     let dest = fresh_dir("eunit");
     let root = workspace_root();
     run_ok(
-        &mut generate(&dest, NAME, &[("erldrv_checkout", root)]),
+        &mut generate(&dest, NAME, "rebar3", Some(root)),
         GENERATE_TIMEOUT,
     );
     let project = dest.join(NAME);
@@ -262,10 +297,17 @@ fn generated_project_passes_rebar3_eunit() {
             BUILD_TIMEOUT,
         )
     };
+    let before = erlang_dir_files();
     let out = rebar3_run("eunit");
     println!("{out}");
+    assert_eq!(
+        erlang_dir_files(),
+        before,
+        "building the project wrote into the erldrv checkout's erlang/"
+    );
+    // The plain test functions, and the application's, one `{"title", fun f/0}` each.
     let tests = template_test_count("test/{{crate_name}}_tests.erl", |line| {
-        line.ends_with("_test() ->")
+        line.ends_with("_test() ->") || line.trim_start_matches([' ', '[']).starts_with("{\"")
     });
     let expected = format!("{tests} tests, 0 failures");
     assert!(
@@ -330,12 +372,18 @@ fn generated_project_passes_rebar3_eunit() {
 fn generated_mix_project_passes_mix_test() {
     erl();
     let mix = tools::mix().unwrap_or_else(|e| panic!("{e}"));
-    // Mix builds erldrv's Erlang side, a rebar3 project, with rebar3.
-    let rebar3 = tools::rebar3().unwrap_or_else(|e| panic!("{e}"));
     let dest = fresh_dir("mix");
+    // Mix compiles erldrv's Erlang side itself (its mix.exs), offline: a Mix home without
+    // a local rebar, and a rebar3 that does not exist, fail the build if Mix reaches for
+    // either.
+    let mix_home = dest.join("mix-home");
+    fs::create_dir_all(&mix_home).unwrap();
+    let no_rebar3 = dest.join("no-rebar3");
     let root = workspace_root();
-    let mut cmd = generate(&dest, MIX_NAME, &[("erldrv_checkout", root)]);
-    run_ok(cmd.args(["--define", "build_tool=mix"]), GENERATE_TIMEOUT);
+    run_ok(
+        &mut generate(&dest, MIX_NAME, "mix", Some(root)),
+        GENERATE_TIMEOUT,
+    );
     let project = dest.join(MIX_NAME);
     assert_fully_expanded(&project);
     assert_presence(&project, &["mix.exs", "lib/demo_ex.ex"], true);
@@ -367,15 +415,29 @@ fn generated_mix_project_passes_mix_test() {
             .current_dir(&project),
         GENERATE_TIMEOUT,
     );
+    let before = erlang_dir_files();
     let out = run_ok(
         Command::new(&mix)
             .arg("test")
             .current_dir(&project)
-            .env("MIX_REBAR3", &rebar3)
+            .env("MIX_HOME", &mix_home)
+            .env("MIX_REBAR3", &no_rebar3)
+            .env("HEX_OFFLINE", "1")
             .env("CARGO_TARGET_DIR", cargo_target_dir()),
         BUILD_TIMEOUT,
     );
     println!("{out}");
+    assert_eq!(
+        erlang_dir_files(),
+        before,
+        "building the project wrote into the erldrv checkout's erlang/"
+    );
+    assert!(
+        project
+            .join("_build/test/lib/erldrv/ebin/Elixir.Erldrv.beam")
+            .is_file(),
+        "Mix did not build erldrv (with its Elixir module) into the project's _build"
+    );
     let tests = template_test_count("test/{{crate_name}}_test.exs", |line| {
         line.trim_start().starts_with("test \"")
     });
@@ -425,7 +487,9 @@ fn generated_mix_project_passes_mix_test() {
             Command::new(mix)
                 .arg("compile")
                 .current_dir(&project)
-                .env("MIX_REBAR3", &rebar3)
+                .env("MIX_HOME", &mix_home)
+                .env("MIX_REBAR3", &no_rebar3)
+                .env("HEX_OFFLINE", "1")
                 .env("CARGO_TARGET_DIR", cargo_target_dir()),
             BUILD_TIMEOUT,
         )
@@ -463,7 +527,10 @@ fn generated_mix_project_passes_mix_test() {
 #[test]
 fn default_project_depends_on_the_published_erldrv() {
     let dest = fresh_dir("published");
-    run_ok(&mut generate(&dest, "my_drv", &[]), GENERATE_TIMEOUT);
+    run_ok(
+        &mut generate(&dest, "my_drv", "rebar3", None),
+        GENERATE_TIMEOUT,
+    );
     let project = dest.join("my_drv");
     assert_fully_expanded(&project);
 
@@ -478,18 +545,28 @@ fn default_project_depends_on_the_published_erldrv() {
     );
     let kit = format!("erldrv-test = \"{major}.{minor}\"");
     assert!(manifest.contains(&kit), "no {kit} in:\n{manifest}");
+    // The Erlang application from hex.pm.
     let rebar_config = read(&project.join("rebar.config"));
-    let tag = format!("{{tag, \"v{version}\"}}");
-    assert!(rebar_config.contains(&tag), "no {tag} in:\n{rebar_config}");
+    let hex = format!("{{erldrv, \"{version}\"}}");
+    assert!(rebar_config.contains(&hex), "no {hex} in:\n{rebar_config}");
+    assert!(
+        !rebar_config.contains("git"),
+        "a git source in:\n{rebar_config}"
+    );
+    // The README says how to switch to a checkout.
+    let readme = read(&project.join("README.md"));
+    assert!(
+        readme.contains("builds against the published erldrv")
+            && readme.contains("ln -s /path/to/erldrv/erlang _checkouts/erldrv"),
+        "the README does not say how to switch between the release and a checkout:\n{readme}"
+    );
     let app = read(&workspace_root().join("erlang/src/erldrv.app.src"));
     let vsn = format!("{{vsn, \"{version}\"}}");
     assert!(app.contains(&vsn), "no {vsn} in erlang/src/erldrv.app.src");
     // Nothing refers to a local checkout.
     assert!(!project.join("rebar.config.script").exists());
-    assert!(!read(&project.join("README.md")).contains("A local erldrv"));
 
-    let mut cmd = generate(&dest, "my_ex", &[]);
-    run_ok(cmd.args(["--define", "build_tool=mix"]), GENERATE_TIMEOUT);
+    run_ok(&mut generate(&dest, "my_ex", "mix", None), GENERATE_TIMEOUT);
     let project = dest.join("my_ex");
     assert_fully_expanded(&project);
     let manifest = read(&project.join("native/my_ex/Cargo.toml"));
@@ -498,8 +575,17 @@ fn default_project_depends_on_the_published_erldrv() {
         "no {dependency} in:\n{manifest}"
     );
     let mix_exs = read(&project.join("mix.exs"));
-    let tag = format!("tag: \"v{version}\"");
-    assert!(mix_exs.contains(&tag), "no {tag} in:\n{mix_exs}");
+    let hex = format!("{{:erldrv, \"~> {version}\"}}");
+    assert!(mix_exs.contains(&hex), "no {hex} in:\n{mix_exs}");
+    assert!(
+        !mix_exs.contains("manager: :rebar3"),
+        "a rebar3 dependency in:\n{mix_exs}"
+    );
+    let readme = read(&project.join("README.md"));
+    assert!(
+        readme.contains("{:erldrv, path: \"/path/to/erldrv/erlang\"}"),
+        "the README does not say how to switch to a checkout:\n{readme}"
+    );
     assert!(
         !mix_exs.contains("path:"),
         "a path dependency in:\n{mix_exs}"
@@ -517,17 +603,100 @@ fn names_erlang_cannot_use_are_refused() {
         ("9lives", "must start with a lowercase letter"),
     ] {
         let dest = fresh_dir(&format!("name-{name}"));
-        let out = run(&mut generate(&dest, name, &[]), GENERATE_TIMEOUT);
+        let out = run(&mut generate(&dest, name, "rebar3", None), GENERATE_TIMEOUT);
         assert!(!out.success(), "{name:?} was accepted:\n{out}");
         assert!(
             out.stderr.contains(reason) || out.stdout.contains(reason),
             "refusing {name:?} did not say {reason:?}:\n{out}"
         );
-        assert!(
-            files(&dest).is_empty(),
-            "files generated for {name:?}: {:?}",
-            files(&dest)
-        );
+        // Not even the empty project directory.
+        let left: Vec<_> = fs::read_dir(&dest)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert!(left.is_empty(), "left behind for {name:?}: {left:?}");
         fs::remove_dir_all(&dest).unwrap();
     }
+}
+
+/// A relative `erldrv_checkout` is taken from the current directory (no `--destination`
+/// here), made absolute and normalized, in every file that names it.
+#[test]
+fn a_relative_checkout_is_made_absolute() {
+    let dest = fresh_dir("relative");
+    let cmd = generate_with(
+        &dest,
+        "rel_drv",
+        &[
+            ("build_tool", "mix".as_ref()),
+            ("erldrv_checkout", "src/./erldrv/../erldrv/".as_ref()),
+        ],
+    );
+    // `generate_with` names the destination; a relative checkout is resolved against
+    // it, which is the current directory when --destination is left out.
+    let args: Vec<OsString> = cmd.get_args().map(OsString::from).collect();
+    let at = args.iter().position(|a| a == "--destination").unwrap();
+    let mut cmd = Command::new(cmd.get_program());
+    cmd.args(&args[..at])
+        .args(&args[at + 2..])
+        .current_dir(&dest);
+    run_ok(&mut cmd, GENERATE_TIMEOUT);
+    let project = dest.join("rel_drv");
+    assert_fully_expanded(&project);
+    let absolute = format!("{}/src/erldrv", dest.display());
+    let manifest = read(&project.join("native/rel_drv/Cargo.toml"));
+    let crate_path = format!("erldrv = {{ path = \"{absolute}/erldrv\" }}");
+    assert!(
+        manifest.contains(&crate_path),
+        "no {crate_path} in:\n{manifest}"
+    );
+    let mix_exs = read(&project.join("mix.exs"));
+    let dep = format!("{{:erldrv, path: \"{absolute}/erlang\"}}");
+    assert!(mix_exs.contains(&dep), "no {dep} in:\n{mix_exs}");
+    fs::remove_dir_all(&dest).unwrap();
+}
+
+/// A checkout path that TOML, Erlang or Elixir strings would read differently is refused,
+/// saying why.
+#[test]
+fn a_checkout_that_strings_cannot_hold_is_refused() {
+    let dest = fresh_dir("bad-checkout");
+    let out = run(
+        &mut generate(&dest, "bad_drv", "rebar3", Some(Path::new("/tmp/a#{b}"))),
+        GENERATE_TIMEOUT,
+    );
+    assert!(!out.success(), "a checkout with # was accepted:\n{out}");
+    let text = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        text.contains("erldrv_checkout \"/tmp/a#{b}\" holds #")
+            && text.contains("#{ interpolates in Elixir"),
+        "refusing the checkout did not say why:\n{out}"
+    );
+    fs::remove_dir_all(&dest).unwrap();
+}
+
+/// Without a terminal to ask on, a run that lacks a value says which `--define` to pass,
+/// for every value missing.
+#[test]
+fn a_run_without_a_terminal_names_the_missing_defines() {
+    let dest = fresh_dir("no-terminal");
+    let out = run(&mut generate_with(&dest, "my_drv", &[]), GENERATE_TIMEOUT);
+    assert!(!out.success(), "generated without the values:\n{out}");
+    let text = format!("{}{}", out.stdout, out.stderr);
+    for define in ["--define build_tool=rebar3", "--define erldrv_checkout="] {
+        assert!(text.contains(define), "no {define:?} in:\n{out}");
+    }
+    // With one of them given, the other is named.
+    let out = run(
+        &mut generate_with(&dest, "my_drv2", &[("build_tool", "mix".as_ref())]),
+        GENERATE_TIMEOUT,
+    );
+    let text = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        !out.success()
+            && text.contains("no value for erldrv_checkout")
+            && !text.contains("--define build_tool"),
+        "{out}"
+    );
+    fs::remove_dir_all(&dest).unwrap();
 }

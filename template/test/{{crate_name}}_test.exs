@@ -110,3 +110,113 @@ defmodule {{crate_name | pascal_case}}Test do
     end
   end
 end
+
+defmodule {{crate_name | pascal_case}}.ApplicationTest do
+  # The application, which `mix test` has started: it loaded the driver once and owns a
+  # supervised port, which its API uses. Not async: it stops and restarts the
+  # application and its server, which the other module's tests must not see.
+  use ExUnit.Case, async: false
+
+  alias {{crate_name | pascal_case}}, as: App
+
+  @driver ~c"{{crate_name}}"
+
+  test "the API works from any process, through the application's port" do
+    App.reset()
+    assert App.add(5) == {:ok, 5}
+    assert App.add_bytes("abc") == 8
+    assert App.total() == 8
+    # Another process shares the port: same total.
+    assert Task.await(Task.async(fn -> App.add(2) end)) == {:ok, 10}
+    assert App.hash("abc") == {:ok, 0xE71FA2190541574B}
+    max = Bitwise.bsl(1, 63) - 1
+    assert App.add(max - 10) == {:ok, max}
+    assert_raise ArgumentError, "the total would not fit 64 bits", fn -> App.add_bytes("x") end
+    assert App.reset() == max
+  end
+
+  test "Erldrv: call! raises ArgumentError with the driver's message" do
+    port = App.port()
+    add = Erldrv.command_id!(port, :add)
+    App.reset()
+    assert Erldrv.call!(port, add, {3}) == {:ok, 3}
+
+    assert_raise ArgumentError,
+                 "command add: expected an integer, found a binary (argument 1, `n`)",
+                 fn -> Erldrv.call!(port, add, {"3"}) end
+
+    assert_raise ArgumentError, "the driver has no command :nope", fn ->
+      Erldrv.command_id!(port, :nope)
+    end
+
+    assert App.reset() == 3
+  end
+
+  test "Erldrv: a driver that cannot be loaded raises Erldrv.LoadError, saying why" do
+    error = assert_raise Erldrv.LoadError, fn -> Erldrv.load_priv!(:{{crate_name}}, :other_drv) end
+    assert error.message =~ "other_drv.so does not exist"
+    assert Erldrv.load_priv(:no_such_app, :{{crate_name}}) |> elem(1) =~ "not in the code path"
+  end
+
+  test "the driver is loaded once, by the application" do
+    [{holder, 1}] = :erl_ddll.info(@driver, :processes)
+    assert holder != self()
+    assert holder != Process.whereis({{crate_name | pascal_case}}.Server)
+    {:ok, p} = {{crate_name | pascal_case}}.Native.open()
+    # Opening a port took no load of its own.
+    assert :erl_ddll.info(@driver, :processes) == [{holder, 1}]
+    assert :erl_ddll.info(@driver, :port_count) == 2
+    :ok = {{crate_name | pascal_case}}.Native.close(p)
+    assert :erl_ddll.info(@driver, :processes) == [{holder, 1}]
+    assert :erl_ddll.info(@driver, :port_count) == 1
+  end
+
+  test "the port's owner is supervised and restarted with a new port" do
+    old = App.port()
+    {:ok, _} = App.add(1)
+    server = Process.whereis({{crate_name | pascal_case}}.Server)
+    ref = Process.monitor(server)
+    Process.exit(server, :kill)
+    assert_receive {:DOWN, ^ref, :process, ^server, :killed}, 5000
+    assert Port.info(old) == nil
+    new = wait_for_port(old, 50)
+    assert new != old
+    # A new port, a new total, and still the application's one load.
+    assert App.total() == 0
+    assert [{_, 1}] = :erl_ddll.info(@driver, :processes)
+  end
+
+  test "stopping the application unloads the driver" do
+    :ok = Application.stop(:{{crate_name}})
+    {:ok, loaded} = :erl_ddll.loaded_drivers()
+    refute @driver in loaded
+    {:ok, _} = Application.ensure_all_started(:{{crate_name}})
+    assert App.total() == 0
+  end
+
+  # The supervisor restarts the server once the kill's exit signal reaches it, which is
+  # not ordered with the :DOWN message this process got: until then port/0 exits (or the
+  # old server is still registered). Tries every 20 ms, for up to a second.
+  defp wait_for_port(old, tries) do
+    port =
+      try do
+        App.port()
+      catch
+        :exit, _ -> nil
+      end
+
+    cond do
+      is_port(port) and port != old ->
+        port
+
+      tries > 0 ->
+        receive do
+        after
+          20 -> wait_for_port(old, tries - 1)
+        end
+
+      true ->
+        flunk("no new port after the server was killed")
+    end
+  end
+end

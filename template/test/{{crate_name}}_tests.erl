@@ -1,10 +1,89 @@
 %% EUnit tests of {{crate_name}}, run by `rebar3 eunit` against the driver built from
-%% native/{{crate_name}}, through the client module generated from it
-%% ({{crate_name}}_native, src/{{crate_name}}_native.erl).
+%% native/{{crate_name}}: first the application (app_test_/0: it loads the driver once
+%% and owns a supervised port, which its API uses), then ports of the tests' own, through
+%% the client module generated from the driver ({{crate_name}}_native,
+%% src/{{crate_name}}_native.erl), with the application stopped.
 -module({{crate_name}}_tests).
 -include_lib("eunit/include/eunit.hrl").
 
 -define(DRV, {{crate_name}}_native).
+-define(APP, {{crate_name}}).
+
+app_test_() ->
+    {setup, fun start_app/0, fun stop_app/1,
+     {inorder,
+      [{"the API works from any process, through the application's port", fun api/0},
+       {"the driver is loaded once, by the application", fun loaded_once/0},
+       {"the port's owner is supervised and restarted with a new port", fun restarted/0},
+       {"stopping the application unloads the driver", fun stop_unloads/0}]}}.
+
+start_app() ->
+    {ok, Started} = application:ensure_all_started(?APP),
+    Started.
+
+stop_app(Started) ->
+    [application:stop(App) || App <- lists:reverse(Started)],
+    ok.
+
+api() ->
+    0 = ?APP:reset(),
+    ?assertEqual({ok, 5}, ?APP:add(5)),
+    ?assertEqual(8, ?APP:add_bytes(<<"abc">>)),
+    ?assertEqual(8, ?APP:total()),
+    %% Another process shares the port: same total.
+    Self = self(),
+    spawn_link(fun() -> Self ! {total, ?APP:add(2)} end),
+    ?assertEqual({ok, 10}, receive {total, T} -> T after 5000 -> timeout end),
+    ?assertEqual({ok, 16#E71FA2190541574B}, ?APP:hash(<<"abc">>)),
+    Max = 1 bsl 63 - 1,
+    ?assertEqual({ok, Max}, ?APP:add(Max - 10)),
+    ?assertError({badarg, overflow}, ?APP:add_bytes(<<"x">>)),
+    ?assertEqual(Max, ?APP:reset()).
+
+%% The application's load is the driver's only one, and ports opened meanwhile add none.
+loaded_once() ->
+    Name = atom_to_list(?APP),
+    [{Holder, 1}] = erl_ddll:info(Name, processes),
+    ?assertNotEqual(self(), Holder),
+    ?assertNotEqual(whereis({{crate_name}}_server), Holder),
+    {ok, P} = ?DRV:open(),
+    ?assertEqual([{Holder, 1}], erl_ddll:info(Name, processes)),
+    ?assertEqual(2, erl_ddll:info(Name, port_count)),
+    ok = ?DRV:close(P),
+    ?assertEqual([{Holder, 1}], erl_ddll:info(Name, processes)),
+    ?assertEqual(1, erl_ddll:info(Name, port_count)).
+
+restarted() ->
+    Old = ?APP:port(),
+    {ok, _} = ?APP:add(1),
+    Server = whereis({{crate_name}}_server),
+    Ref = monitor(process, Server),
+    exit(Server, kill),
+    receive {'DOWN', Ref, process, Server, killed} -> ok after 5000 -> error(not_down) end,
+    ?assertEqual(undefined, erlang:port_info(Old)),
+    New = wait_for_port(Old, 50),
+    ?assertNotEqual(Old, New),
+    %% A new port, a new total.
+    ?assertEqual(0, ?APP:total()),
+    %% Still the application's one load.
+    ?assertMatch([{_, 1}], erl_ddll:info(atom_to_list(?APP), processes)).
+
+%% The supervisor restarts the server once the kill's exit signal reaches it, which is
+%% not ordered with the 'DOWN' message this process got: until then port/0 exits with
+%% noproc (or the old server is still registered). Tries every 20 ms, for up to a second.
+wait_for_port(Old, Tries) ->
+    case catch ?APP:port() of
+        P when is_port(P), P =/= Old -> P;
+        _ when Tries > 0 -> receive after 20 -> wait_for_port(Old, Tries - 1) end;
+        Other -> error({no_new_port, Other})
+    end.
+
+stop_unloads() ->
+    ok = application:stop(?APP),
+    {ok, Loaded} = erl_ddll:loaded_drivers(),
+    ?assertNot(lists:member(atom_to_list(?APP), Loaded)),
+    {ok, _} = application:ensure_all_started(?APP),
+    ?assertEqual(0, ?APP:total()).
 
 open() ->
     {ok, P} = ?DRV:open(),

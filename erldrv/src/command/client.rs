@@ -573,7 +573,8 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         &mut out,
         &format!(
             "Loads driver `{}` from the `priv` directory of application `{}` (for the calling \
-             process, until close/1 or its exit), opens a port of it with the `open_port` \
+             process, until close/1 or its exit; nothing is loaded when the running \
+             application holds the driver already), opens a port of it with the `open_port` \
              options `Opts`, and checks that the driver's commands are those this module was \
              generated for. Returns `{{error, {{interface_mismatch, Details}}}}` otherwise, \
              `Details` naming the commands added, removed and changed. Raises as \
@@ -878,7 +879,8 @@ pub fn elixir(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
         &mut out,
         &format!(
             "Loads driver `{}` from the `priv` directory of application `{}` (for the calling \
-             process, until `close/1` or its exit), opens a port of it with the `open_port` \
+             process, until `close/1` or its exit; nothing is loaded when the running \
+             application holds the driver already), opens a port of it with the `open_port` \
              options `opts`, and checks that the driver's commands are those this module was \
              generated for. Returns `{{:error, {{:interface_mismatch, details}}}}` otherwise, \
              `details` naming the commands added, removed and changed.",

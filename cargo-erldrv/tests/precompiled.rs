@@ -417,7 +417,9 @@ fn precompiled_drivers_end_to_end() {
     // Building allowed: built from source (a real cargo build, and the library installed as
     // native/build.sh does), loaded, answering.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let release_lib = root.join("target/release/libecho_drv.so");
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |d| root.join(d));
+    let release_lib = target_dir.join("release/libecho_drv.so");
     let script = format!(
         "'{cargo}' build --release --manifest-path '{}' && mkdir -p '{}' && cp '{}' '{}'",
         root.join("examples/echo/Cargo.toml").display(),

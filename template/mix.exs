@@ -9,7 +9,18 @@ defmodule {{crate_name | pascal_case}}.MixProject do
       deps: deps(),
       # First the driver and its generated client
       # (Mix.Tasks.Compile.{{crate_name | pascal_case}}Native, below).
-      compilers: [:{{crate_name}}_native] ++ Mix.compilers()
+      compilers: [:{{crate_name}}_native] ++ Mix.compilers(),
+      # How the compiler makes priv/{{crate_name}}.so (erldrv's :erldrv_precompiled):
+      # build: :always builds it from source (Rust and cargo needed). To ship precompiled
+      # drivers (README.md, "Shipping precompiled drivers"), add
+      # base_url: "https://.../v{version}" where the release artifacts are and set
+      # build: :fallback (the artifact for this VM, built from source when there is none)
+      # or build: :never. ERLDRV_BUILD=1 or {{crate_name | upcase}}_BUILD=1 builds from
+      # source whatever build says.
+      erldrv_precompiled: [
+        build: :always,
+        checksum_file: "checksum-{{crate_name}}.sha256"
+      ]
     ]
   end
 
@@ -36,8 +47,10 @@ end
 
 defmodule Mix.Tasks.Compile.{{crate_name | pascal_case}}Native do
   @moduledoc """
-  Builds the driver crate in release mode and installs the library as
-  priv/{{crate_name}}.so (native/build.sh), then generates the driver's client module,
+  Makes priv/{{crate_name}}.so as the project's `erldrv_precompiled` options say
+  (`:erldrv_precompiled.install/1`: by default native/build.sh builds the driver crate
+  in release mode and installs the library; in precompiled mode the release artifact for
+  this VM is downloaded, checked and installed), then generates the driver's client module,
   `{{crate_name | pascal_case}}.Native` in lib/{{crate_name}}/native.ex, from the built
   driver's `#[command]` methods with erldrv's `:erldrv_gen`. The file is rewritten only
   when the driver's commands changed, so an unchanged driver recompiles nothing. A
@@ -48,11 +61,34 @@ defmodule Mix.Tasks.Compile.{{crate_name | pascal_case}}Native do
 
   @impl true
   def run(_args) do
-    script = Path.expand("native/build.sh", __DIR__)
+    # The project's erldrv_precompiled options over these: paths from this directory.
+    options =
+      Map.merge(
+        %{
+          driver: :{{crate_name}},
+          version: {:cargo_toml, Path.expand("native/{{crate_name}}/Cargo.toml", __DIR__)},
+          priv_dir: Path.expand("priv", __DIR__),
+          build_command: ["sh", Path.expand("native/build.sh", __DIR__)]
+        },
+        Map.new(Mix.Project.config()[:erldrv_precompiled] || [], fn
+          {:checksum_file, file} -> {:checksum_file, Path.expand(file, __DIR__)}
+          option -> option
+        end)
+      )
 
-    case System.cmd("sh", [script], into: IO.stream(:stdio, :line), stderr_to_stdout: true) do
-      {_, 0} -> generate_client()
-      {_, status} -> Mix.raise("#{script} failed (exit status #{status})")
+    case :erldrv_precompiled.install(options) do
+      {:ok, %{source: :build}} ->
+        generate_client()
+
+      {:ok, %{source: :unchanged}} ->
+        generate_client()
+
+      {:ok, %{file: file, artifact: artifact}} ->
+        Mix.shell().info("Installed #{artifact} as #{Path.relative_to_cwd(file)}")
+        generate_client()
+
+      {:error, reason} ->
+        Mix.raise(List.to_string(:erldrv_precompiled.format_error(reason)))
     end
   end
 

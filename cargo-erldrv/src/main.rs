@@ -3,10 +3,16 @@
 //! renders them (`erldrv:client_source/4`). For Rust-only projects; rebar3 and Mix
 //! projects run the same generation from their build hooks.
 //!
+//! `cargo erldrv precompile`: builds the driver in release mode and writes a release
+//! artifact named by driver, version, driver API and target triple, with its SHA-256 in
+//! the checksum file a library ships (see the `precompile` module), for the `erldrv`
+//! application's `erldrv_precompiled` to install on machines without Rust.
+//!
 //! ```text
 //! cargo install --path cargo-erldrv
 //! cargo erldrv gen --erlang src                      # src/<app>.erl
 //! cargo erldrv gen -p kv_drv --release --erlang erlang --elixir lib --check
+//! cargo erldrv precompile --out-dir artifacts        # artifacts/kv_drv-v0.1.0-drv3.3-....so
 //! ```
 //!
 //! The Erlang side it needs (`erldrv.erl`, and `cargo_erldrv.erl`, which asks the driver
@@ -22,6 +28,8 @@ use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
+mod precompile;
+
 /// The Erlang sources the generation runs on, compiled at each run.
 const ERLANG_SOURCES: [(&str, &str); 2] = [
     ("erldrv.erl", include_str!("../erlang/erldrv.erl")),
@@ -32,7 +40,8 @@ const ERLANG_SOURCES: [(&str, &str); 2] = [
 ];
 
 const USAGE: &str = "\
-Builds an erldrv driver crate and writes the Erlang and/or Elixir client of its commands.
+Builds an erldrv driver crate and writes the Erlang and/or Elixir client of its commands
+(gen), or its release artifact and checksum (precompile: see cargo erldrv precompile --help).
 
 Usage: cargo erldrv gen [OPTIONS] (--erlang DIR | --elixir DIR)...
 
@@ -54,10 +63,11 @@ Exit status: 0 done (or up to date), 1 a client is stale (--check), 2 an error."
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    match Options::parse(&args).and_then(|o| match o {
-        Some(options) => generate(&options),
-        None => {
-            println!("{USAGE}");
+    match parse(&args).and_then(|c| match c {
+        Cmd::Gen(options) => generate(&options),
+        Cmd::Precompile(options) => precompile::run(&options).map(|()| Outcome::Done),
+        Cmd::Help(text) => {
+            println!("{text}");
             Ok(Outcome::Done)
         }
     }) {
@@ -93,6 +103,34 @@ enum Outcome {
     Stale,
 }
 
+/// What the command line asks for.
+#[derive(Debug)]
+enum Cmd {
+    Gen(Options),
+    Precompile(precompile::Options),
+    /// `--help`: print this text.
+    Help(&'static str),
+}
+
+/// The arguments after the program name: `erldrv <command> ...` as cargo passes them to a
+/// subcommand (`<command> ...` alone too).
+fn parse(args: &[OsString]) -> Result<Cmd, Error> {
+    let rest = match args.first() {
+        Some(a) if *a == "erldrv" => &args[1..],
+        _ => args,
+    };
+    match rest.first().map(|a| a.to_string_lossy()) {
+        Some(a) if a == "precompile" => Ok(match precompile::Options::parse(&rest[1..])? {
+            Some(o) => Cmd::Precompile(o),
+            None => Cmd::Help(precompile::USAGE),
+        }),
+        _ => Ok(match Options::parse(args)? {
+            Some(o) => Cmd::Gen(o),
+            None => Cmd::Help(USAGE),
+        }),
+    }
+}
+
 /// The command line of `gen`.
 #[derive(Debug, Default, PartialEq)]
 struct Options {
@@ -119,8 +157,16 @@ impl Options {
         match args.next().map(|a| a.to_string_lossy()) {
             Some(a) if a == "gen" => {}
             Some(a) if a == "-h" || a == "--help" || a == "help" => return Ok(None),
-            Some(a) => return err(format!("unknown command `{a}`: the command is `gen`")),
-            None => return err("missing command: `cargo erldrv gen` (see --help)"),
+            Some(a) => {
+                return err(format!(
+                    "unknown command `{a}`: the commands are `gen` and `precompile`"
+                ));
+            }
+            None => {
+                return err(
+                    "missing command: `cargo erldrv gen` or `cargo erldrv precompile` (see --help)",
+                );
+            }
         }
         let mut o = Options::default();
         while let Some(arg) = args.next() {
@@ -169,7 +215,12 @@ struct Client {
 }
 
 fn generate(o: &Options) -> Result<Outcome, Error> {
-    let artifact = build(o)?;
+    let artifact = build(&BuildSpec {
+        release: o.release,
+        package: o.package.as_deref(),
+        manifest_path: o.manifest_path.as_deref(),
+        target: None,
+    })?;
     let app = match &o.app {
         Some(app) => app.clone(),
         None => artifact
@@ -222,22 +273,37 @@ struct Artifact {
     /// Its name without `lib` and extension, which the VM wants as the driver's file name
     /// (and which `#[erl_driver(name = ...)]` must match).
     driver: String,
+    /// The version of the package it belongs to, from cargo's package id (empty if the id
+    /// does not say).
+    version: String,
+}
+
+/// What to build: cargo's own options.
+struct BuildSpec<'a> {
+    release: bool,
+    package: Option<&'a str>,
+    manifest_path: Option<&'a Path>,
+    /// `--target TRIPLE` for cross builds.
+    target: Option<&'a str>,
 }
 
 /// `cargo build --message-format=json-render-diagnostics`: diagnostics go to the terminal
 /// as usual, the artifacts are read from the JSON.
-fn build(o: &Options) -> Result<Artifact, Error> {
+fn build(o: &BuildSpec<'_>) -> Result<Artifact, Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.args(["build", "--message-format=json-render-diagnostics"]);
     if o.release {
         cmd.arg("--release");
     }
-    if let Some(p) = &o.package {
+    if let Some(p) = o.package {
         cmd.args(["--package", p]);
     }
-    if let Some(m) = &o.manifest_path {
+    if let Some(m) = o.manifest_path {
         cmd.arg("--manifest-path").arg(m);
+    }
+    if let Some(t) = o.target {
+        cmd.args(["--target", t]);
     }
     cmd.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut child = cmd
@@ -257,7 +323,7 @@ fn build(o: &Options) -> Result<Artifact, Error> {
     if !status.success() {
         return err(format!("cargo build failed ({status})"));
     }
-    choose(found, o.package.as_deref())
+    choose(found, o.package)
 }
 
 /// A cdylib artifact in one line of cargo's JSON output: `(package id, artifact)`.
@@ -282,13 +348,25 @@ fn cdylib_of(line: &str) -> Option<(String, Artifact)> {
         .find(|f| f.ends_with(suffix))?;
     let driver = target["name"].as_str()?.replace('-', "_");
     let id = msg["package_id"].as_str().unwrap_or_default().to_owned();
+    let version = package_id_version(&id).unwrap_or_default().to_owned();
     Some((
         id,
         Artifact {
             path: PathBuf::from(path),
             driver,
+            version,
         },
     ))
+}
+
+/// The version in cargo's package id: `path+file:///dir#name@1.0.0`,
+/// `path+file:///dir/name#1.0.0`, or the older `name 1.0.0 (path+file:///dir)`.
+fn package_id_version(id: &str) -> Option<&str> {
+    match id.rsplit_once('#') {
+        Some((_, fragment)) => Some(fragment.rsplit_once('@').map_or(fragment, |(_, v)| v)),
+        None => id.split_whitespace().nth(1),
+    }
+    .filter(|v| !v.is_empty())
 }
 
 /// The one driver library among the cdylibs built (those of `package`, when given).
@@ -503,7 +581,11 @@ mod tests {
 
     fn parse(line: &str) -> Result<Option<Options>, Error> {
         let args: Vec<OsString> = line.split_whitespace().map(OsString::from).collect();
-        Options::parse(&args)
+        match super::parse(&args)? {
+            Cmd::Gen(o) => Ok(Some(o)),
+            Cmd::Help(_) => Ok(None),
+            Cmd::Precompile(o) => panic!("{line} parsed as precompile: {o:?}"),
+        }
     }
 
     #[test]
@@ -554,6 +636,14 @@ mod tests {
             "path+file:///w/examples/kv#kv_drv@0.1.0",
             "kv"
         ));
+        for (id, version) in [
+            ("path+file:///w/examples/kv#kv_drv@0.1.0", Some("0.1.0")),
+            ("path+file:///w/kv_drv#1.2.3-rc.1", Some("1.2.3-rc.1")),
+            ("kv_drv 0.3.0 (path+file:///w/kv_drv)", Some("0.3.0")),
+            ("", None),
+        ] {
+            assert_eq!(package_id_version(id), version, "{id}");
+        }
     }
 
     #[test]

@@ -2,9 +2,11 @@
 # Builds the driver crate native/{{crate_name}} in release mode and installs the library as
 # priv/{{crate_name}}.so, the file the VM opens for a driver named {{crate_name}}.
 {% if build_tool == "mix" -%}
-# Mix runs this before compiling Elixir (the {{crate_name}}_native compiler in mix.exs).
+# Mix runs this before compiling Elixir (the {{crate_name}}_native compiler in mix.exs,
+# through erldrv_precompiled) when the driver is built from source.
 {% else -%}
-# rebar3 runs this before compiling (pre_hooks in rebar.config).
+# rebar3 runs this before compiling (pre_hooks in rebar.config: native/driver.sh, through
+# erldrv_precompiled) when the driver is built from source.
 {% endif -%}
 set -eu
 

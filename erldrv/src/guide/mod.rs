@@ -17,7 +17,8 @@
 //! 7. [Panics, failures and what the caller sees](failures).
 //! 8. [Testing your driver](testing): the driver in a real `erl` from its crate's own
 //!    `cargo test`, with `erldrv-test`.
-//! 9. [Porting a C driver](porting): a C driver and its erldrv version side by side.
+//! 9. [Shipping it](shipping): precompiled drivers, so that your users need no Rust.
+//! 10. [Porting a C driver](porting): a C driver and its erldrv version side by side.
 //!
 //! The reference stays in the API docs: [`Driver`](crate::Driver) for each callback,
 //! [`Port`](crate::Port) for what a callback may do, [`erl_driver`](crate::erl_driver) for
@@ -46,6 +47,9 @@ pub mod failures {}
 
 #[doc = include_str!("testing.md")]
 pub mod testing {}
+
+#[doc = include_str!("shipping.md")]
+pub mod shipping {}
 
 #[doc = include_str!("porting.md")]
 pub mod porting {}

@@ -52,7 +52,7 @@
 open() ->
     open([]).
 
-%% @doc Loads driver `clients_drv' from the `priv' directory of application `clients_app' (for the calling process, until close/1 or its exit), opens a port of it with the `open_port' options `Opts', and checks that the driver's commands are those this module was generated for. Returns `{error, {interface_mismatch, Details}}' otherwise, `Details' naming the commands added, removed and changed. Raises as `erldrv:load_priv/2' when the driver cannot be loaded.
+%% @doc Loads driver `clients_drv' from the `priv' directory of application `clients_app' (for the calling process, until close/1 or its exit; nothing is loaded when the running application holds the driver already), opens a port of it with the `open_port' options `Opts', and checks that the driver's commands are those this module was generated for. Returns `{error, {interface_mismatch, Details}}' otherwise, `Details' naming the commands added, removed and changed. Raises as `erldrv:load_priv/2' when the driver cannot be loaded.
 -spec open(list()) -> {ok, port()} | {error, {interface_mismatch, erldrv:interface_mismatch()}}.
 open(Opts) ->
     erldrv:open_client(?APP, ?DRIVER, Opts, ?FINGERPRINT, ?COMMANDS).

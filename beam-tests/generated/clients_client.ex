@@ -69,7 +69,7 @@ defmodule Clients.Client do
   end
 
   @doc """
-  Loads driver `clients_drv` from the `priv` directory of application `clients_app` (for the calling process, until `close/1` or its exit), opens a port of it with the `open_port` options `opts`, and checks that the driver's commands are those this module was generated for. Returns `{:error, {:interface_mismatch, details}}` otherwise, `details` naming the commands added, removed and changed.
+  Loads driver `clients_drv` from the `priv` directory of application `clients_app` (for the calling process, until `close/1` or its exit; nothing is loaded when the running application holds the driver already), opens a port of it with the `open_port` options `opts`, and checks that the driver's commands are those this module was generated for. Returns `{:error, {:interface_mismatch, details}}` otherwise, `details` naming the commands added, removed and changed.
   """
   @spec open(list()) :: {:ok, port()} | {:error, {:interface_mismatch, :erldrv.interface_mismatch()}}
   def open(opts \\ []),

@@ -27,9 +27,11 @@
 -define(WRAPPER, erldrv_bench_wrapper).
 %% The async drivers: work on a thread that is not a scheduler, the reply by message.
 -define(C_ASYNC_DRV, "c_async_drv").
+%% A hand-written C pool replying from its own threads: context for the throughput test.
+-define(C_POOL_DRV, "c_pool_drv").
 -define(ERLDRV_ASYNC_DRV, "erldrv_async_drv").
 -define(DRIVERS, [?C_DRV, ?ERLDRV_DRV, ?TYPED_DRV, ?COMMANDS_DRV, ?C_ASYNC_DRV,
-                  ?ERLDRV_ASYNC_DRV]).
+                  ?C_POOL_DRV, ?ERLDRV_ASYNC_DRV]).
 %% The context rows' C code: a NIF library (with its Erlang module) and a port program.
 -define(NIF_LIB, "c_bench_nif").
 -define(NIF_MOD, erldrv_bench_nif).
@@ -569,9 +571,11 @@ dirty_nif_loop(Module, Function, Arg, N) ->
     dirty_nif_loop(Module, Function, Arg, N - 1).
 
 %% The sides of the throughput test, each with its label in the results: the C async driver,
-%% the gen_server in front of it, the dirty NIF, and the erldrv pool.
+%% a C driver with its own pool replying from its threads, the gen_server in front of the C
+%% async driver, the dirty NIF, and the erldrv pool.
 job_sides() ->
     [{c, {async, ?C_ASYNC_DRV, ?ASYNC_JOB}},
+     {c_pool, {async, ?C_POOL_DRV, ?ASYNC_JOB}},
      {gen_server, {server, ?ASYNC_JOB}},
      {dirty_nif, {dirty_nif, ?NIF_MOD, job}},
      {erldrv, {request, ?ERLDRV_ASYNC_DRV, ?ASYNC_JOB}}].

@@ -44,9 +44,10 @@ const RUST_DRIVERS: [&str; 4] = [
 ];
 
 /// The C code: `benches/c/<name>.c`, and what it becomes.
-const C_SOURCES: [(&str, CKind); 4] = [
+const C_SOURCES: [(&str, CKind); 5] = [
     ("c_bench_drv", CKind::Driver),
     ("c_async_drv", CKind::Driver),
+    ("c_pool_drv", CKind::Driver),
     ("c_bench_nif", CKind::Nif),
     ("packet_echo", CKind::Program),
 ];
@@ -582,7 +583,7 @@ mod tests {
         // The throughput test: every side with every number of callers, each row with its
         // rates and, for erldrv with 2 or more callers, a target and a verdict.
         let rows = json.get("throughput").and_then(Value::as_array).unwrap();
-        for side in ["c", "gen_server", "dirty_nif", "erldrv"] {
+        for side in ["c", "c_pool", "gen_server", "dirty_nif", "erldrv"] {
             for callers in [1, 2, 4, 8, 16] {
                 let name = format!("throughput_{side}_{callers}");
                 let row = rows

@@ -392,6 +392,7 @@ pub fn table(run: &Run, machine: &Machine, settings: &Settings) -> String {
 fn side_head(label: &str) -> String {
     match label {
         "c" => "C async".to_owned(),
+        "c_pool" => "C pool".to_owned(),
         "gen_server" => "gen_server+C".to_owned(),
         "dirty_nif" => "dirty NIF".to_owned(),
         other => other.to_owned(),
@@ -431,7 +432,8 @@ pub fn throughput(run: &Run, settings: &Settings) -> String {
     }
     let mut out = format!(
         "Throughput: callers sharing one port (the gen_server: one server and its port; the \
-         dirty NIF: no port),\neach running jobs one after another; a job is {} steps of \
+         dirty NIF: no port;\nthe C pool: a C driver with its own threads, one per \
+         scheduler, replying from them), each running\njobs one after another; a job is {} steps of \
          the same loop on every side (C loop {:.1} µs,\nRust loop {:.1} µs, aimed at {:.0} \
          µs). Jobs/s: median of {} rounds; each round times every cell once.\n\n",
         job.iterations,

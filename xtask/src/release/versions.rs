@@ -78,7 +78,8 @@ pub fn version_mismatches(root: &Path) -> Result<Vec<String>> {
     }
 
     // The template's defaults, and the READMEs that tell users what to depend on: the
-    // erldrv crates' requirements must select this version, and the git tags must be its.
+    // erldrv crates' requirements must select this version, and the hex packages and git
+    // tags named must be its.
     let template_manifest = "template/native/{{crate_name}}/Cargo.toml.liquid";
     let mut requirements = 0;
     for file in [
@@ -113,10 +114,22 @@ pub fn version_mismatches(root: &Path) -> Result<Vec<String>> {
             "{template_manifest}: no `erldrv = \"...\"` requirement found"
         ));
     }
-    for tagged in ["template/rebar.config", "template/mix.exs"] {
-        let text = read(root, tagged)?;
-        if quoted_after(&text, "{tag, \"").is_empty() && quoted_after(&text, "tag: \"").is_empty() {
-            return Err(format!("{tagged}: no erldrv git tag found"));
+    // The template's default dependency on the erldrv application, from hex.
+    for (file, prefix) in [
+        ("template/rebar.config", "{erldrv, \""),
+        ("template/mix.exs", "{:erldrv, \"~> "),
+    ] {
+        let text = read(root, file)?;
+        let named = quoted_after(&text, prefix);
+        if named.is_empty() {
+            return Err(format!(
+                "{file}: no hex dependency on erldrv ({prefix}...) found"
+            ));
+        }
+        for hex in named {
+            if hex != version.to_string() {
+                differs(&mut found, file, "the hex package's version", hex);
+            }
         }
     }
     // A generated project depends on erldrv: it cannot build with an older Rust.
@@ -366,13 +379,13 @@ mod tests {
         );
         edit(
             "template/rebar.config",
-            &format!("{{tag, \"v{v}\"}}"),
-            "{tag, \"v9.9.2\"}",
+            &format!("{{erldrv, \"{v}\"}}"),
+            "{erldrv, \"9.9.2\"}",
         );
         edit(
             "template/mix.exs",
-            &format!("tag: \"v{v}\""),
-            "tag: \"v9.9.3\"",
+            &format!("{{:erldrv, \"~> {v}\"}}"),
+            "{:erldrv, \"~> 9.9.3\"}",
         );
         edit(
             template,
@@ -384,7 +397,6 @@ mod tests {
             &format!("rust-version = \"{rv}\""),
             "rust-version = \"1.1\"",
         );
-        edit("README.md", &format!("`v{v}` tag"), "`v9.9.4` tag");
         edit(
             "erldrv/README.md",
             &format!("Rust {rv} or later"),
@@ -411,12 +423,11 @@ mod tests {
             format!(
                 "{template}: erldrv = \"9.9\" does not select the workspace version (Cargo.toml), {v}"
             ),
-            format!("README.md: the git tag is v9.9.4, the workspace version (Cargo.toml) is {v}"),
             format!(
-                "template/rebar.config: the git tag is v9.9.2, the workspace version (Cargo.toml) is {v}"
+                "template/rebar.config: the hex package's version is 9.9.2, the workspace version (Cargo.toml) is {v}"
             ),
             format!(
-                "template/mix.exs: the git tag is v9.9.3, the workspace version (Cargo.toml) is {v}"
+                "template/mix.exs: the hex package's version is 9.9.3, the workspace version (Cargo.toml) is {v}"
             ),
             format!("{template}: rust-version is 1.1, the workspace's (Cargo.toml) is {rv}"),
             format!(

@@ -98,7 +98,7 @@ fn generated_project_installs_a_precompiled_driver_without_rust() {
             .arg(root.join("template"))
             .args(["--name", NAME, "--vcs", "none", "--silent", "--destination"])
             .arg(&dest)
-            .arg("--define")
+            .args(["--define", "build_tool=rebar3", "--define"])
             .arg(define),
         GENERATE_TIMEOUT,
     );

@@ -169,41 +169,90 @@ impl Options {
             }
         }
         let mut o = Options::default();
-        while let Some(arg) = args.next() {
-            let arg = arg.to_string_lossy();
-            let (flag, inline) = match arg.split_once('=') {
-                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(OsString::from(v))),
-                _ => (arg.clone().into_owned(), None),
-            };
-            let mut value = |name: &str| -> Result<OsString, Error> {
-                match inline.clone().or_else(|| args.next().cloned()) {
-                    Some(v) => Ok(v),
-                    None => err(format!("{name} needs a value")),
-                }
-            };
-            let text = |v: OsString, name: &str| -> Result<String, Error> {
-                v.into_string()
-                    .or_else(|_| err(format!("the value of {name} is not UTF-8")))
-            };
+        let mut flags = Flags::new(args);
+        while let Some(flag) = flags.next_flag() {
             match flag.as_str() {
-                "--erlang" => o.erlang = Some(value(&flag)?.into()),
-                "--elixir" => o.elixir = Some(value(&flag)?.into()),
-                "--app" => o.app = Some(text(value(&flag)?, &flag)?),
-                "--module" => o.module = Some(text(value(&flag)?, &flag)?),
-                "--elixir-module" => o.elixir_module = Some(text(value(&flag)?, &flag)?),
-                "--args" => o.start_args = text(value(&flag)?, &flag)?,
-                "-p" | "--package" => o.package = Some(text(value(&flag)?, &flag)?),
-                "--manifest-path" => o.manifest_path = Some(value(&flag)?.into()),
-                "--check" if inline.is_none() => o.check = true,
-                "--release" if inline.is_none() => o.release = true,
+                "--erlang" => o.erlang = Some(flags.value(&flag)?.into()),
+                "--elixir" => o.elixir = Some(flags.value(&flag)?.into()),
+                "--app" => o.app = Some(flags.text(&flag)?),
+                "--module" => o.module = Some(flags.text(&flag)?),
+                "--elixir-module" => o.elixir_module = Some(flags.text(&flag)?),
+                "--args" => o.start_args = flags.text(&flag)?,
+                "-p" | "--package" => o.package = Some(flags.text(&flag)?),
+                "--manifest-path" => o.manifest_path = Some(flags.value(&flag)?.into()),
+                "--check" if flags.no_value() => o.check = true,
+                "--release" if flags.no_value() => o.release = true,
                 "-h" | "--help" => return Ok(None),
-                _ => return err(format!("unknown option `{arg}` (see --help)")),
+                _ => return err(format!("unknown option `{}` (see --help)", flags.arg())),
             }
         }
         if o.erlang.is_none() && o.elixir.is_none() {
             return err("nothing to generate: give --erlang DIR and/or --elixir DIR");
         }
         Ok(Some(o))
+    }
+}
+
+/// A command line after the command's name, flag by flag: `--flag value` or
+/// `--flag=value`.
+struct Flags<'a, I: Iterator<Item = &'a OsString>> {
+    args: I,
+    /// The argument the flag came from, as typed.
+    arg: String,
+    /// The value after `=` in `--flag=value`.
+    inline: Option<OsString>,
+}
+
+impl<'a, I: Iterator<Item = &'a OsString>> Flags<'a, I> {
+    /// Reads `args`.
+    fn new(args: I) -> Self {
+        Flags {
+            args,
+            arg: String::new(),
+            inline: None,
+        }
+    }
+
+    /// The next flag (for `--flag=value`, the part before `=`), or `None` at the end.
+    fn next_flag(&mut self) -> Option<String> {
+        let arg = self.args.next()?.to_string_lossy().into_owned();
+        let flag = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                self.inline = Some(value.into());
+                flag.to_owned()
+            }
+            _ => {
+                self.inline = None;
+                arg.clone()
+            }
+        };
+        self.arg = arg;
+        Some(flag)
+    }
+
+    /// The argument the last flag came from, as typed (`--flag=value` whole).
+    fn arg(&self) -> &str {
+        &self.arg
+    }
+
+    /// Whether the last flag came without `=value` (a switch must).
+    fn no_value(&self) -> bool {
+        self.inline.is_none()
+    }
+
+    /// The value of `flag`: after its `=`, or the next argument.
+    fn value(&mut self, flag: &str) -> Result<OsString, Error> {
+        match self.inline.take().or_else(|| self.args.next().cloned()) {
+            Some(v) => Ok(v),
+            None => err(format!("{flag} needs a value")),
+        }
+    }
+
+    /// The value of `flag`, which must be UTF-8.
+    fn text(&mut self, flag: &str) -> Result<String, Error> {
+        self.value(flag)?
+            .into_string()
+            .or_else(|_| err(format!("the value of {flag} is not UTF-8")))
     }
 }
 

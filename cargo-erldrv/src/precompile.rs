@@ -33,7 +33,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use super::{BuildSpec, Error, build, err};
+use super::{BuildSpec, Error, Flags, build, err};
 
 /// `cargo erldrv precompile --help`.
 pub const USAGE: &str = "\
@@ -69,33 +69,23 @@ pub struct Options {
 impl Options {
     /// The arguments after `precompile`. `None` for `--help`.
     pub fn parse(args: &[OsString]) -> Result<Option<Options>, Error> {
-        let mut args = args.iter();
         let mut out_dir = None;
         let mut o = Options::default();
-        while let Some(arg) = args.next() {
-            let arg = arg.to_string_lossy();
-            let (flag, inline) = match arg.split_once('=') {
-                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(OsString::from(v))),
-                _ => (arg.clone().into_owned(), None),
-            };
-            let mut value = |name: &str| -> Result<OsString, Error> {
-                match inline.clone().or_else(|| args.next().cloned()) {
-                    Some(v) => Ok(v),
-                    None => err(format!("{name} needs a value")),
-                }
-            };
-            let text = |v: OsString, name: &str| -> Result<String, Error> {
-                v.into_string()
-                    .or_else(|_| err(format!("the value of {name} is not UTF-8")))
-            };
+        let mut flags = Flags::new(args.iter());
+        while let Some(flag) = flags.next_flag() {
             match flag.as_str() {
-                "--out-dir" => out_dir = Some(PathBuf::from(value(&flag)?)),
-                "--checksum-file" => o.checksum_file = Some(value(&flag)?.into()),
-                "--target" => o.target = Some(text(value(&flag)?, &flag)?),
-                "-p" | "--package" => o.package = Some(text(value(&flag)?, &flag)?),
-                "--manifest-path" => o.manifest_path = Some(value(&flag)?.into()),
+                "--out-dir" => out_dir = Some(PathBuf::from(flags.value(&flag)?)),
+                "--checksum-file" => o.checksum_file = Some(flags.value(&flag)?.into()),
+                "--target" => o.target = Some(flags.text(&flag)?),
+                "-p" | "--package" => o.package = Some(flags.text(&flag)?),
+                "--manifest-path" => o.manifest_path = Some(flags.value(&flag)?.into()),
                 "-h" | "--help" => return Ok(None),
-                _ => return err(format!("unknown option `{arg}` (see precompile --help)")),
+                _ => {
+                    return err(format!(
+                        "unknown option `{}` (see precompile --help)",
+                        flags.arg()
+                    ));
+                }
             }
         }
         match out_dir {

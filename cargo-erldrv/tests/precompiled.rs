@@ -6,13 +6,11 @@
 //! saying how otherwise, and the offline cache.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use erldrv_harness::http::FileServer;
 use erldrv_harness::{ErlOutput, compile_erl, erl, erl_string, run_captured, workspace_root};
 
 /// Building echo in release mode from scratch, on a slow machine.
@@ -32,73 +30,6 @@ fn scratch(name: &str) -> PathBuf {
 
 fn shown(out: &ErlOutput) -> String {
     format!("{out}")
-}
-
-/// Files served from a directory over HTTP/1.1 on 127.0.0.1, each request answered and
-/// the connection closed; the paths asked for are kept. The thread ends with the test
-/// process.
-struct Server {
-    port: u16,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(root: PathBuf) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = requests.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                // The headers, up to the empty line.
-                loop {
-                    let mut header = String::new();
-                    match reader.read_line(&mut header) {
-                        Ok(0) | Err(_) => break,
-                        Ok(_) if header.trim().is_empty() => break,
-                        Ok(_) => {}
-                    }
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                seen.lock().unwrap().push(path.clone());
-                let file = root.join(path.trim_start_matches('/'));
-                let ok_path = !path.contains("..");
-                let response = match fs::read(&file) {
-                    Ok(body) if ok_path && file.is_file() => {
-                        let mut r = format!(
-                            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\
-                             Content-Length: {}\r\nConnection: close\r\n\r\n",
-                            body.len()
-                        )
-                        .into_bytes();
-                        r.extend(body);
-                        r
-                    }
-                    _ => {
-                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                            .to_vec()
-                    }
-                };
-                let _ = stream.write_all(&response);
-            }
-        });
-        Server { port, requests }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.requests.lock().unwrap().clone()
-    }
 }
 
 /// `erl -noshell -pa EBIN -eval CODE`, with `env` set.
@@ -244,7 +175,7 @@ fn precompiled_drivers_end_to_end() {
         served.join(format!("releases/v{version}/{name}")),
     )
     .unwrap();
-    let server = Server::start(served.clone());
+    let server = FileServer::start(served.clone());
     let base_url = server.url("/releases/v{version}");
     let artifact_url = server.url(&format!("/releases/v{version}/{name}"));
 

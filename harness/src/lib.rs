@@ -34,6 +34,7 @@
 pub mod apt;
 pub mod dialyzer;
 mod driver;
+pub mod http;
 pub mod tools;
 
 pub use driver::{build_driver, build_driver_release, erl, try_build_driver};

@@ -7,13 +7,11 @@
 use std::env;
 use std::ffi::OsString;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use erldrv_harness::http::FileServer;
 use erldrv_harness::{ErlOutput, erl, run_captured, tools, workspace_root};
 
 const NAME: &str = "pre_drv";
@@ -28,52 +26,6 @@ fn run_ok(cmd: &mut Command, timeout: Duration) -> ErlOutput {
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
-}
-
-/// Serves the files of `root` on 127.0.0.1 (one request a connection); the paths asked
-/// for are kept. The thread ends with the test process.
-fn serve(root: PathBuf) -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
-    let port = listener.local_addr().unwrap().port();
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let seen = requests.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut header = String::new();
-                match reader.read_line(&mut header) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) if header.trim().is_empty() => break,
-                    Ok(_) => {}
-                }
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            seen.lock().unwrap().push(path.clone());
-            let file = root.join(path.trim_start_matches('/'));
-            let response = match fs::read(&file) {
-                Ok(body) if !path.contains("..") => {
-                    let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .into_bytes();
-                    r.extend(body);
-                    r
-                }
-                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    .to_vec(),
-            };
-            let _ = stream.write_all(&response);
-        }
-    });
-    (port, requests)
 }
 
 #[test]
@@ -141,7 +93,8 @@ fn generated_project_installs_a_precompiled_driver_without_rust() {
     let www = dest.join("www");
     fs::create_dir_all(www.join("v0.1.0")).unwrap();
     fs::copy(artifacts.join(name), www.join("v0.1.0").join(name)).unwrap();
-    let (port, requests) = serve(www);
+    let server = FileServer::start(www);
+    let port = server.port();
     let checksum_file = format!("checksum-{NAME}.sha256");
     fs::copy(artifacts.join(&checksum_file), project.join(&checksum_file)).unwrap();
 
@@ -177,10 +130,7 @@ fn generated_project_installs_a_precompiled_driver_without_rust() {
         "rebar3 did not install the precompiled driver:\n{out}"
     );
     assert!(out.stdout.contains(", 0 failures"), "{out}");
-    assert_eq!(
-        requests.lock().unwrap().as_slice(),
-        [format!("/v0.1.0/{name}")]
-    );
+    assert_eq!(server.requests().as_slice(), [format!("/v0.1.0/{name}")]);
     assert_eq!(
         fs::read(project.join("priv").join(format!("{NAME}.so"))).unwrap(),
         artifact

@@ -20,6 +20,8 @@ clients_test_() ->
        {"every type round-trips through the generated functions", fun round_trips/0},
        {"refused arguments and errors", fun refusals/0},
        {"open and close", fun open_close/0},
+       {"ports of an application that holds no load each keep the driver",
+        fun application_ports/0},
        {"the interface and its fingerprint", fun interface/0},
        {"a client of an older interface fails open, naming what differs", fun stale/0},
        {"a client generator error is a message", fun client_errors/0},
@@ -170,6 +172,59 @@ open_close() ->
     {ok, P2} = ?C:open(),
     ?assertEqual(9.0, ?C:float(P2, 4.5)),
     ok = ?C:close(P2).
+
+%% Two processes of a running application (clients_app, whose start/2 takes no load of
+%% the driver) open ports through the client: each port keeps its own load, so the first
+%% closing leaves the second working.
+application_ports() ->
+    App = clients_app,
+    Callback = filename:join(tmp(), "clients_app_cb.erl"),
+    ok = file:write_file(Callback,
+                         "-module(clients_app_cb).\n"
+                         "-behaviour(application).\n-behaviour(supervisor).\n"
+                         "-export([start/2, stop/1, init/1]).\n"
+                         "start(_, _) -> supervisor:start_link(?MODULE, []).\n"
+                         "stop(_) -> ok.\n"
+                         "init([]) -> {ok, {#{}, []}}.\n"),
+    clients_app_cb = compile_load(Callback),
+    AppFile = filename:join(ebin(), "clients_app.app"),
+    Spec = {application, App, [{vsn, "1"}, {modules, [clients_app_cb]}, {registered, []},
+                               {applications, [kernel, stdlib]},
+                               {mod, {clients_app_cb, []}}]},
+    ok = file:write_file(AppFile, io_lib:format("~p.~n", [Spec])),
+    ok = application:start(App),
+    try
+        Master = application_controller:get_master(App),
+        Self = self(),
+        Open = fun() ->
+                       spawn_link(fun() ->
+                                          group_leader(Master, self()),
+                                          {ok, App} = application:get_application(),
+                                          {ok, P} = ?C:open(),
+                                          Self ! {opened, self(), P},
+                                          receive close -> ok = ?C:close(P) end,
+                                          Self ! {closed, self()},
+                                          receive stop -> ok end
+                                  end)
+               end,
+        W1 = Open(),
+        P1 = receive {opened, W1, Port1} -> Port1 end,
+        W2 = Open(),
+        P2 = receive {opened, W2, Port2} -> Port2 end,
+        W1 ! close,
+        receive {closed, W1} -> ok end,
+        ?assertEqual(undefined, erlang:port_info(P1)),
+        ?assertNotEqual(undefined, erlang:port_info(P2)),
+        ?assertEqual({ok, 3}, ?C:add(P2, 1, 2)),
+        W2 ! close,
+        receive {closed, W2} -> ok end,
+        [W ! stop || W <- [W1, W2]],
+        ok
+    after
+        ok = application:stop(App),
+        ok = application:unload(App),
+        ok = file:delete(AppFile)
+    end.
 
 interface() ->
     {ok, P} = ?C:open(),

@@ -68,7 +68,8 @@ callers() ->
     assert_empty_mailbox(),
     port_close(P).
 
-%% The client erldrv_gen writes calls erldrv:command/3: generated, compiled and called here.
+%% The client erldrv_gen writes (its sync_command/3 takes such a result through
+%% erldrv:sent_reply/3): generated, compiled and called here.
 client() ->
     Dir = filename:join(os:getenv("HANDLES_TMP"), "client"),
     ok = filelib:ensure_path(Dir),

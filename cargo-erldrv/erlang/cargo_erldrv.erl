@@ -1,7 +1,7 @@
-%% The Erlang half of `cargo erldrv gen`: loads a built driver, asks it for its client
-%% sources (erldrv:client_source/4) and writes them, each only when its content changed, or,
-%% in check mode, writes nothing and reports stale ones. Embedded in the cargo-erldrv
-%% binary and compiled next to erldrv.erl into a temporary directory.
+%% The Erlang half of `cargo erldrv gen`: checks that a built driver has commands, then has
+%% erldrv_gen write each client only when its content changed, or, in check mode, write
+%% nothing and report stale ones. Embedded in the cargo-erldrv binary and compiled next to
+%% erldrv.erl and erldrv_gen.erl into a temporary directory.
 %%
 %%   erl -noshell -pa EBIN -run cargo_erldrv main DriverDir Driver App =StartArgs Check \
 %%       Language Module Out [Language Module Out]
@@ -37,6 +37,12 @@ fail(Text) ->
     erlang:halt(2).
 
 run(Dir, Driver, App, StartArgs, Check, Files) ->
+    has_commands(Dir, Driver, StartArgs),
+    [generate(Dir, Driver, App, StartArgs, Check, File) || File <- Files].
+
+%% A driver whose port does not open, or without #[command] methods, has no client to
+%% generate: said here, before erldrv_gen would say it less plainly.
+has_commands(Dir, Driver, StartArgs) ->
     ok = erldrv:load(Dir, Driver),
     try
         Port = try erldrv:open(Driver, StartArgs, [])
@@ -45,42 +51,33 @@ run(Dir, Driver, App, StartArgs, Check, Files) ->
                                                       "(~tp:~tp); if its start needs "
                                                       "arguments, pass --args", [Driver, Class, Reason])})
                end,
-        try
-            commands(Port, Driver),
-            [put_file(Out, source(Port, Language, Module, App, Driver), Check)
-             || {Language, Module, Out} <- Files]
+        try erldrv:commands(Port) of
+            [_ | _] -> ok;
+            _ -> no_commands(Driver)
+        catch _:_ -> no_commands(Driver)
         after catch erlang:port_close(Port)
         end
     after
         _ = erldrv:unload(Driver)
     end.
 
-%% A driver without #[command] methods has no client to generate.
-commands(Port, Driver) ->
-    case catch erldrv:commands(Port) of
-        [_ | _] -> ok;
-        _ -> throw({cargo_erldrv, io_lib:format("driver ~ts has no #[command] methods: "
-                                                 "there is no client to generate", [Driver])})
-    end.
+no_commands(Driver) ->
+    throw({cargo_erldrv, io_lib:format("driver ~ts has no #[command] methods: "
+                                       "there is no client to generate", [Driver])}).
 
-source(Port, Language, Module, App, Driver) ->
-    case erldrv:client_source(Port, Language, unicode:characters_to_binary(Module),
-                              #{app => App, driver => Driver}) of
-        {ok, Source} -> Source;
-        {error, Message} ->
+%% One client, through erldrv_gen (which writes it only when its content changed).
+generate(Dir, Driver, App, StartArgs, Check, {Language, Module, Out}) ->
+    Options = #{driver_dir => Dir, driver => Driver, app => App, language => Language,
+                module => unicode:characters_to_binary(Module), out => Out,
+                args => StartArgs, check => Check},
+    case erldrv_gen:generate(Options) of
+        {ok, written} -> {written, Out};
+        {ok, unchanged} -> {unchanged, Out};
+        {error, {stale, _}} -> {stale, Out};
+        {error, {client, Message}} ->
             throw({cargo_erldrv, io_lib:format("driver ~ts cannot render its ~s client ~ts: ~ts",
-                                               [Driver, Language, Module, Message])})
-    end.
-
-put_file(Out, Source, Check) ->
-    case {file:read_file(Out), Check} of
-        {{ok, Source}, _} -> {unchanged, Out};
-        {_, true} -> {stale, Out};
-        {_, false} ->
-            case file:write_file(Out, Source) of
-                ok -> {written, Out};
-                {error, Posix} ->
-                    throw({cargo_erldrv, io_lib:format("cannot write ~ts: ~ts",
-                                                       [Out, file:format_error(Posix)])})
-            end
+                                               [Driver, Language, Module, Message])});
+        {error, {write, _, Posix}} ->
+            throw({cargo_erldrv, io_lib:format("cannot write ~ts: ~ts",
+                                               [Out, file:format_error(Posix)])})
     end.

@@ -15,8 +15,9 @@
 //! cargo erldrv precompile --out-dir artifacts        # artifacts/kv_drv-v0.1.0-drv3.3-....so
 //! ```
 //!
-//! The Erlang side it needs (`erldrv.erl`, and `cargo_erldrv.erl`, which asks the driver
-//! for its sources and writes them) is embedded in the binary and compiled with `erlc` into
+//! The Erlang side it needs (`erldrv.erl`, `erldrv_gen.erl`, which asks the driver for
+//! its sources and writes them, and `cargo_erldrv.erl`, the command line around it) is
+//! embedded in the binary and compiled with `erlc` into
 //! a temporary directory, so nothing but Erlang/OTP (`erl`, `erlc`) and cargo has to be
 //! installed. A file is rewritten only when its content changed; `--check` writes nothing
 //! and exits with 1 when a file is not up to date (for CI).
@@ -31,8 +32,9 @@ use std::process::{Command, ExitCode, Stdio};
 mod precompile;
 
 /// The Erlang sources the generation runs on, compiled at each run.
-const ERLANG_SOURCES: [(&str, &str); 2] = [
+const ERLANG_SOURCES: [(&str, &str); 3] = [
     ("erldrv.erl", include_str!("../erlang/erldrv.erl")),
+    ("erldrv_gen.erl", include_str!("../erlang/erldrv_gen.erl")),
     (
         "cargo_erldrv.erl",
         include_str!("../erlang/cargo_erldrv.erl"),

@@ -243,12 +243,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The checksum file `old` with `name`'s line replaced by (or added as) `digest  name`,
-/// the lines sorted by file name. Refuses a file that is not in sha256sum's format.
+/// the lines sorted by file name (blank lines and `#` comments dropped). Refuses a file
+/// that is not in sha256sum's format.
 fn merge_checksums(old: &str, name: &str, digest: &str) -> Result<String, String> {
     let mut lines: Vec<(String, String)> = Vec::new();
     for (n, line) in old.lines().enumerate() {
         let line = line.trim_end();
-        if line.is_empty() {
+        // Blank lines and `#` comments, which erldrv_precompiled skips too.
+        if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let parsed = line.split_once(' ').and_then(|(d, rest)| {

@@ -242,6 +242,21 @@ fn precompiled_drivers_end_to_end() {
     let out = run_captured(&mut cmd, ERL_TIMEOUT).unwrap();
     assert!(out.success() && out.stdout.contains("is already"), "{out}");
     assert_eq!(server.requests().len(), 1);
+    // A damaged cache entry (or one of an artifact rebuilt under the same name) is dropped
+    // and the artifact downloaded again, checked, and installed.
+    fs::write(cache.join(&name), b"not the artifact").unwrap();
+    fs::remove_file(priv_dir.join("echo_drv.so")).unwrap();
+    let out = run_captured(&mut cmd, ERL_TIMEOUT).unwrap();
+    assert!(
+        out.success()
+            && out
+                .stdout
+                .contains(&format!("installed from {artifact_url}")),
+        "a damaged cache entry was not replaced:\n{out}"
+    );
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(fs::read(cache.join(&name)).unwrap(), bytes);
+    assert_eq!(fs::read(priv_dir.join("echo_drv.so")).unwrap(), bytes);
 
     // --- (2) a wrong checksum: refused with the file and both digests, nothing installed,
     // nothing cached, and no build from source even where building is allowed. ---
@@ -407,14 +422,13 @@ fn precompiled_drivers_end_to_end() {
         out.stdout.contains("source => cache") && out.stdout.contains("ECHO \"precompiled\""),
         "{out}"
     );
-    // The cache is checked too: a corrupt cached file is refused, naming it.
+    // The cache is checked too: offline (no base URL), a corrupt cached file is refused,
+    // naming it. (With a base URL it is dropped and downloaded again: part 1.)
     fs::remove_dir_all(&priv_dir).unwrap();
     let mut corrupt = bytes.clone();
     corrupt[100] ^= 0xff;
     fs::write(cache.join(&name), &corrupt).unwrap();
     opts.push(("cache_dir", s(&cache)));
-    // A base URL nothing listens on: the cache is used before any network.
-    opts.push(("base_url", erl_string("http://127.0.0.1:1/unreachable")));
     let out = install(&ebin, &options(&opts), "ok", &[]);
     let refused = format!(
         "ERROR checksum mismatch for {}: expected SHA-256 {digest}",

@@ -244,12 +244,15 @@ control(Port, Command, Data) ->
 %% {erldrv_badarg, Message}), and error({erldrv_panic, Message}) when its call panicked
 %% (the reply is {erldrv_panic, Message}, or, when port_call/3 raises badarg, the port
 %% sent that message to its owner, the caller). Otherwise a badarg from port_call/3 is
-%% raised as it is. The call's arguments are in the stack trace.
+%% raised as it is. The call's arguments are in the stack trace. A command's result that
+%% holds a pid or a port comes as a message (the reply is {erldrv_reply, message}): this
+%% takes it and returns it (sent_reply/3).
 -spec call(port() | atom(), non_neg_integer(), term()) -> term().
 call(Port, Command, Args) ->
     try erlang:port_call(Port, Command, Args) of
         {erldrv_badarg, _} = Failure -> command_failed(Port, Command, Args, Failure);
         {erldrv_panic, _} = Failure -> command_failed(Port, Command, Args, Failure);
+        {erldrv_reply, message} -> sent_reply(Port, Command, Args);
         Reply -> Reply
     catch
         error:badarg:Stack -> command_failed(Port, Command, Args, {raised, Stack})
@@ -285,10 +288,7 @@ command_failed(Port, Command, Args, {raised, Stack}) ->
 %% message (already queued when port_call returns) and returns Value.
 -spec command(port() | atom(), non_neg_integer(), tuple()) -> term().
 command(Port, Id, Args) when is_tuple(Args) ->
-    case call(Port, Id, Args) of
-        {erldrv_reply, message} -> sent_reply(Port, Id, Args);
-        Reply -> Reply
-    end;
+    call(Port, Id, Args);
 command(Port, Id, Args) ->
     erlang:error(badarg, [Port, Id, Args]).
 
@@ -401,10 +401,12 @@ client_source(Port, Language, Module, Opts) ->
 %% @doc What a generated client's open/1 calls: opens a port of driver Driver with
 %% `open_port' options Opts and checks its interface (check_interface/3). The driver is
 %% loaded from the priv directory of App (load_priv/2, for the calling process, until
-%% close_client/2 or its exit), unless a process of application App holds a load of it:
-%% an application that loads its driver in its start/2 keeps it for its lifetime (start/2
-%% and stop/1 run in one process of the application), and opening a port then loads
-%% nothing; such ports close when the application stops and unloads the driver. On a
+%% close_client/2 or its exit), unless a process of application App holds a load of it
+%% that is not a port's: an application that loads its driver in its start/2 keeps it for
+%% its lifetime (start/2 and stop/1 run in one process of the application), and opening a
+%% port then loads nothing; such ports close when the application stops and unloads the
+%% driver. Loads taken here for other ports never count, so closing one port never closes
+%% another. On a
 %% mismatch the port is closed and the load taken here, if any, dropped.
 -spec open_client(atom(), name(), list(), non_neg_integer(), [{atom(), non_neg_integer()}]) ->
           {ok, port()} | {error, {interface_mismatch, interface_mismatch()}}.
@@ -425,15 +427,30 @@ open_client(App, Driver, Opts, Fingerprint, Commands) ->
             Error
     end.
 
-%% Whether a process of application App has driver Name loaded (application:
-%% get_application/1 knows a process's application by its group leader).
+%% Whether a process of application App has driver Name loaded with a load of its own
+%% (application:get_application/1 knows a process's application by its group leader).
+%% Loads open_client/5 took for ports do not count: they go with their ports, so a port
+%% relying on one would close when another process closes its port.
 held_by_application(App, Name) ->
     case driver_info(Name, processes) of
         {ok, Holders} when is_list(Holders) ->
-            lists:any(fun({Pid, _}) -> application:get_application(Pid) =:= {ok, App} end,
-                      Holders);
+            lists:any(fun({Pid, Count}) ->
+                              application:get_application(Pid) =:= {ok, App}
+                                  andalso Count > client_loads(Pid, Name)
+                      end, Holders);
         _ ->
             false
+    end.
+
+%% The loads of driver Name that open_client/5 took in process Pid (each is noted in Pid's
+%% dictionary, under its port).
+client_loads(Pid, Name) ->
+    case erlang:process_info(Pid, dictionary) of
+        {dictionary, Dict} ->
+            length([Port || {{?MODULE, client_load, Port}, Driver} <- Dict,
+                            to_string(Driver) =:= Name]);
+        undefined ->
+            0
     end.
 
 %% @doc What a generated client's close/1 calls: closes Port (if still open) and, when

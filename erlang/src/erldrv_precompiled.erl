@@ -479,25 +479,35 @@ url(#{base_url := Base}, Name) -> string:trim(Base, trailing, "/") ++ "/" ++ Nam
 
 fetch_and_install(#{cache_dir := CacheDir} = O, Name, Digest, Info) ->
     Cached = filename:join(CacheDir, Name),
+    Url = maps:get(url, Info),
     case file:read_file(Cached) of
-        {ok, Bin} ->
+        {ok, Bin} when Url =:= undefined ->
             verify(Bin, Digest, Cached),
             install_bytes(O, Bin, Digest, #{source => cache, artifact => Name});
+        {ok, Bin} ->
+            case hex(crypto:hash(sha256, Bin)) of
+                Digest ->
+                    install_bytes(O, Bin, Digest, #{source => cache, artifact => Name});
+                _ ->
+                    %% A damaged cache entry, or one of an artifact rebuilt under the same
+                    %% name: it goes, and the artifact is downloaded again (and checked).
+                    _ = file:delete(Cached),
+                    download_and_install(O, Name, Digest, Info, Cached, Url)
+            end;
+        {error, _} when Url =:= undefined ->
+            no_artifact(O, {not_cached, Cached}, Info);
         {error, _} ->
-            case maps:get(url, Info) of
-                undefined ->
-                    no_artifact(O, {not_cached, Cached}, Info);
-                Url ->
-                    case download(Url, maps:get(http_options, O)) of
-                        {ok, Bin} ->
-                            verify(Bin, Digest, Url),
-                            cache(Cached, Bin),
-                            install_bytes(O, Bin, Digest,
-                                          #{source => download, artifact => Name, url => Url});
-                        {error, What} ->
-                            no_artifact(O, {download, Url, What}, Info)
-                    end
-            end
+            download_and_install(O, Name, Digest, Info, Cached, Url)
+    end.
+
+download_and_install(O, Name, Digest, Info, Cached, Url) ->
+    case download(Url, maps:get(http_options, O)) of
+        {ok, Bin} ->
+            verify(Bin, Digest, Url),
+            cache(Cached, Bin),
+            install_bytes(O, Bin, Digest, #{source => download, artifact => Name, url => Url});
+        {error, What} ->
+            no_artifact(O, {download, Url, What}, Info)
     end.
 
 %% No verified artifact: build when allowed, else say how.
@@ -559,7 +569,14 @@ write_atomically(Path, Bin) ->
         {error, _} = E -> E
     end.
 
+%% {ok, Body} or {error, Why}, also when inets, ssl or the system's CA store fail: a
+%% download that cannot happen is one that failed (and may fall back to building).
 download(Url, HttpOptions) ->
+    try http_get(Url, HttpOptions)
+    catch Class:Reason -> {error, {Class, Reason}}
+    end.
+
+http_get(Url, HttpOptions) ->
     {ok, _} = application:ensure_all_started(inets),
     Tls = case Url of
               "https:" ++ _ ->

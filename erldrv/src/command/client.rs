@@ -84,7 +84,7 @@
 use std::fmt::{self, Write};
 
 use super::{CommandInfo, CommandKind, fingerprint};
-use crate::term::types::{elixir_atom, erlang_atom};
+use crate::term::types::{elixir_atom, elixir_heredoc_line, erlang_atom};
 use crate::term::{Conflict, Declaration, TypeDesc, declarations};
 
 /// How long the generated functions of async commands wait by default, in milliseconds
@@ -694,10 +694,7 @@ pub fn erlang(commands: &[CommandInfo], options: &Options) -> Result<String, Cli
 fn elixir_heredoc(out: &mut String, indent: &str, text: &str) {
     let _ = writeln!(out, "{indent}\"\"\"");
     for line in text.trim_end().lines() {
-        let line = line
-            .replace('\\', "\\\\")
-            .replace("#{", "\\#{")
-            .replace("\"\"\"", "\\\"\"\"");
+        let line = elixir_heredoc_line(line);
         if line.is_empty() {
             out.push('\n');
         } else {

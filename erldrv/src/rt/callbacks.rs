@@ -634,7 +634,7 @@ unsafe fn sync_command_reply<D: Driver + DriverEntry>(
         // SAFETY: the same rbuf.
         Ok(()) => unsafe { out.sink().finish(rbuf) },
         Err(e) => {
-            // Nothing of the command's was written: start the reply again.
+            // Whatever the command wrote goes with the writer: start the reply again.
             drop(out);
             // SAFETY: per the contract; the dropped writer left `*rbuf` alone.
             unsafe { call_refused(rbuf, rlen, e) }

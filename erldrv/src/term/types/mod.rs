@@ -127,7 +127,7 @@ use std::hash::{Hash, Hasher};
 
 pub use impls::OrNil;
 pub use render::{Conflict, Declaration, declarations};
-pub(crate) use render::{elixir_atom, erlang_atom};
+pub(crate) use render::{elixir_atom, elixir_heredoc_line, erlang_atom};
 pub use wire::{Fnv1a, fingerprint};
 
 /// The Erlang shape of a Rust type, as a tree.

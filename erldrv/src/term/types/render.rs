@@ -419,12 +419,7 @@ impl Declaration {
         if !self.doc.trim().is_empty() {
             out.push_str("@typedoc \"\"\"\n");
             for line in self.doc.lines() {
-                // A heredoc interpolates and ends at `"""`: escape both.
-                let line = line
-                    .replace('\\', "\\\\")
-                    .replace("#{", "\\#{")
-                    .replace("\"\"\"", "\\\"\"\"");
-                out.push_str(&line);
+                out.push_str(&elixir_heredoc_line(line));
                 out.push('\n');
             }
             out.push_str("\"\"\"\n");

@@ -1,0 +1,1 @@
+../../erlang/src/erldrv_gen.erl

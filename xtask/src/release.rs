@@ -8,6 +8,7 @@ mod versions;
 pub use versions::version_mismatches;
 
 use std::process::Command;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -150,9 +151,7 @@ pub fn msrv(crates: &[Published]) -> Result<Msrv> {
             ));
         }
         Ok(output) if !output.status.success() => {
-            if let Err(e) =
-                run(rustup().args(["toolchain", "install", &toolchain, "--profile", "minimal"]))
-            {
+            if let Err(e) = install_toolchain(&toolchain) {
                 return Ok(Msrv::NotInstallable(format!(
                     "rust-version {declared} was NOT checked: the toolchain {toolchain} is not \
                      installed and rustup could not install it ({e}); run `cargo xtask \
@@ -178,6 +177,30 @@ pub fn msrv(crates: &[Published]) -> Result<Msrv> {
     cmd.args(["--target-dir", "target/msrv"]);
     run(&mut cmd)?;
     Ok(Msrv::Checked)
+}
+
+/// How long installing the toolchain may take: a machine whose network drops rustup's
+/// connections must not hold the test command for longer.
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
+/// `rustup toolchain install <toolchain> --profile minimal`, its output shown, stopped
+/// after [`INSTALL_TIMEOUT`].
+fn install_toolchain(toolchain: &str) -> Result {
+    let mut cmd = rustup();
+    cmd.args(["toolchain", "install", toolchain, "--profile", "minimal"]);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not run {}: {e}", shown(&cmd)))?;
+    match erldrv_harness::wait_timeout(&mut child, INSTALL_TIMEOUT) {
+        Ok(Some(status)) if status.success() => Ok(()),
+        Ok(Some(status)) => Err(format!("`{}` failed ({status})", shown(&cmd))),
+        Ok(None) => Err(format!(
+            "`{}` took more than {} s and was stopped",
+            shown(&cmd),
+            INSTALL_TIMEOUT.as_secs()
+        )),
+        Err(e) => Err(format!("waiting for {}: {e}", shown(&cmd))),
+    }
 }
 
 /// `rustup`, without the toolchain choice of the cargo that runs this xtask.
